@@ -1,0 +1,57 @@
+namespace Atelier.Catalog;
+
+/// <summary>What ingest learned about an image; stored once per distinct SHA-256.</summary>
+public sealed record ImageRecord
+{
+    public long Id { get; init; }
+    public required string Sha256 { get; init; }
+    public long SizeBytes { get; init; }
+    public required string Format { get; init; }
+    public int Width { get; init; }
+    public int Height { get; init; }
+    public int Orientation { get; init; } = 1;
+    public bool HasAlpha { get; init; }
+    public bool HasColorProfile { get; init; }
+    public int BitsPerChannel { get; init; } = 8;
+    public int Frames { get; init; } = 1;
+    /// <summary>PDQ hash, 32 bytes, or null when the image could not be hashed.</summary>
+    public byte[]? Pdq { get; init; }
+    public int? PdqQuality { get; init; }
+    public double? BlurVariance { get; init; }
+    public double? MeanLuma { get; init; }
+    public double? DarkFraction { get; init; }
+    public double? BrightFraction { get; init; }
+    public double? Entropy { get; init; }
+    public string? ThumbnailSha256 { get; init; }
+    public string? Rating { get; init; }
+    public bool Excluded { get; init; }
+    public string? ExcludeReason { get; init; }
+    public DateTimeOffset? CapturedAt { get; init; }
+    public required string Source { get; init; }
+    public string? License { get; init; }
+    public string? SourceUrl { get; init; }
+    public DateTimeOffset AddedAt { get; init; }
+}
+
+/// <summary>Where one copy of an image came from. An image ingested twice has two provenance records.</summary>
+public sealed record Provenance(
+    string Origin,
+    string? FileName,
+    string Source,
+    string? License,
+    string? SourceUrl,
+    string? MetadataJson,
+    long? IngestId = null,
+    DateTimeOffset AddedAt = default);
+
+public sealed record ImageDetails(ImageRecord Image, IReadOnlyList<Tag> Tags, IReadOnlyList<ImageFlag> Flags, IReadOnlyList<Provenance> Provenance, IReadOnlyList<NearDuplicate> NearDuplicates);
+
+public sealed record ImageFlag(string Flag, string? Detail);
+
+public sealed record NearDuplicate(long OtherId, int Distance);
+
+public sealed record Rejection(long Id, long? IngestId, string Origin, string? Source, string Code, string Message, DateTimeOffset At);
+
+public sealed record TagCount(string Name, string Category, long Images);
+
+public sealed record SnapshotRecord(long Id, string Name, string RootHash, string ManifestSha256, string? Filter, int ImageCount, DateTimeOffset CreatedAt);

@@ -1,0 +1,110 @@
+namespace Atelier.Catalog;
+
+/// <summary>
+/// Schema migrations, kept in code and applied in order on open (<c>PRAGMA user_version</c> holds
+/// the last one applied). Append new steps; never edit a released one.
+/// </summary>
+internal static class Schema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE images(
+          id INTEGER PRIMARY KEY,
+          sha256 TEXT NOT NULL UNIQUE,
+          size_bytes INTEGER NOT NULL,
+          format TEXT NOT NULL,
+          width INTEGER NOT NULL,
+          height INTEGER NOT NULL,
+          orientation INTEGER NOT NULL DEFAULT 1,
+          has_alpha INTEGER NOT NULL DEFAULT 0,
+          has_icc INTEGER NOT NULL DEFAULT 0,
+          bits INTEGER NOT NULL DEFAULT 8,
+          frames INTEGER NOT NULL DEFAULT 1,
+          pdq BLOB,
+          pdq_quality INTEGER,
+          blur REAL,
+          mean_luma REAL,
+          dark_fraction REAL,
+          bright_fraction REAL,
+          entropy REAL,
+          thumb_sha256 TEXT,
+          rating TEXT,
+          excluded INTEGER NOT NULL DEFAULT 0,
+          exclude_reason TEXT,
+          captured_at TEXT,
+          source TEXT NOT NULL,
+          license TEXT,
+          source_url TEXT,
+          added_at TEXT NOT NULL);
+        CREATE INDEX images_rating ON images(rating);
+        CREATE INDEX images_source ON images(source);
+        CREATE TABLE provenance(
+          id INTEGER PRIMARY KEY,
+          image_id INTEGER NOT NULL REFERENCES images(id),
+          ingest_id INTEGER,
+          origin TEXT NOT NULL,
+          file_name TEXT,
+          source TEXT NOT NULL,
+          license TEXT,
+          source_url TEXT,
+          metadata TEXT,
+          added_at TEXT NOT NULL,
+          UNIQUE(image_id, origin));
+        CREATE TABLE tags(
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          category TEXT NOT NULL DEFAULT 'general');
+        CREATE TABLE image_tags(
+          image_id INTEGER NOT NULL,
+          tag_id INTEGER NOT NULL,
+          PRIMARY KEY(image_id, tag_id)) WITHOUT ROWID;
+        CREATE INDEX image_tags_by_tag ON image_tags(tag_id, image_id);
+        CREATE TABLE image_flags(
+          image_id INTEGER NOT NULL,
+          flag TEXT NOT NULL,
+          detail TEXT,
+          PRIMARY KEY(image_id, flag)) WITHOUT ROWID;
+        CREATE INDEX image_flags_by_flag ON image_flags(flag, image_id);
+        CREATE TABLE near_duplicates(
+          image_id INTEGER NOT NULL,
+          other_id INTEGER NOT NULL,
+          distance INTEGER NOT NULL,
+          PRIMARY KEY(image_id, other_id)) WITHOUT ROWID;
+        CREATE TABLE ingests(
+          id INTEGER PRIMARY KEY,
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          sources TEXT NOT NULL,
+          status TEXT NOT NULL,
+          summary TEXT);
+        CREATE TABLE ingest_done(
+          origin TEXT PRIMARY KEY,
+          image_id INTEGER,
+          outcome TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE rejections(
+          id INTEGER PRIMARY KEY,
+          ingest_id INTEGER,
+          origin TEXT NOT NULL,
+          source TEXT,
+          code TEXT NOT NULL,
+          message TEXT NOT NULL,
+          at TEXT NOT NULL,
+          UNIQUE(origin, code));
+        CREATE INDEX rejections_by_code ON rejections(code);
+        CREATE TABLE snapshots(
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          root_hash TEXT NOT NULL,
+          manifest_sha256 TEXT NOT NULL,
+          filter TEXT,
+          image_count INTEGER NOT NULL,
+          created_at TEXT NOT NULL);
+        CREATE TABLE snapshot_images(
+          snapshot_id INTEGER NOT NULL,
+          image_id INTEGER NOT NULL,
+          PRIMARY KEY(snapshot_id, image_id)) WITHOUT ROWID;
+        CREATE INDEX snapshot_images_by_image ON snapshot_images(image_id);
+        """,
+    ];
+}

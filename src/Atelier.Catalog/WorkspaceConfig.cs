@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Atelier.Catalog;
+
+/// <summary>The workspace's <c>config.json</c>. Every field has a default so older files keep working.</summary>
+public sealed record WorkspaceConfig
+{
+    public int Version { get; init; } = 1;
+    public IngestSettings Ingest { get; init; } = new();
+    public CurationThresholds Curation { get; init; } = new();
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+}
+
+public sealed record IngestSettings
+{
+    /// <summary>Images whose header declares more pixels are refused before decoding.</summary>
+    public long MaxPixels { get; init; } = 100_000_000;
+    public long MaxFileBytes { get; init; } = 256L * 1024 * 1024;
+    public int HttpConcurrency { get; init; } = 8;
+    public int HttpTimeoutSeconds { get; init; } = 30;
+    public int HttpRetries { get; init; } = 3;
+    /// <summary>PDQ distance at or below which a new image is reported as a near duplicate.</summary>
+    public int NearDuplicateDistance { get; init; } = 31;
+}
+
+/// <summary>Thresholds used by <c>atelier curate</c> to flag images.</summary>
+public sealed record CurationThresholds
+{
+    public int MinSide { get; init; } = 64;
+    public double MaxAspect { get; init; } = 2.5;
+    public double MinBlurVariance { get; init; } = 50;
+    public double MaxDarkMeanLuma { get; init; } = 30;
+    public double MinBrightMeanLuma { get; init; } = 230;
+    public double MinEntropy { get; init; } = 3.0;
+    public int MinPdqQuality { get; init; } = 50;
+    public int NearDuplicateDistance { get; init; } = 31;
+}

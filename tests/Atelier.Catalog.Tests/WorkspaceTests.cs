@@ -1,0 +1,76 @@
+using Atelier.Catalog;
+
+namespace Atelier.Catalog.Tests;
+
+public class WorkspaceTests
+{
+    [Fact]
+    public void InitCreatesCatalogBlobStoreAndConfig_AndOpenFindsThem()
+    {
+        using var t = new TempWorkspace();
+        Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "config.json")));
+        Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "catalog.db")));
+        Assert.True(System.IO.Directory.Exists(Path.Combine(t.Directory, ".atelier", "blobs")));
+        Assert.Equal(1, t.Catalog.SchemaVersion);
+        using var again = Workspace.Open(t.Directory);
+        Assert.Equal(100_000_000, again.Config.Ingest.MaxPixels);
+    }
+
+    [Fact]
+    public void InitRefusesAnExistingWorkspace()
+    {
+        using var t = new TempWorkspace();
+        var e = Assert.Throws<AtelierException>(() => Workspace.Init(t.Directory));
+        Assert.Equal("workspace-exists", e.Code);
+    }
+
+    [Fact]
+    public void OpenWithoutWorkspaceSaysHowToMakeOne()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "atelier-none-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<AtelierException>(() => Workspace.Open(dir));
+        Assert.Equal("no-workspace", e.Code);
+        Assert.Contains("atelier init", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void CorruptConfigIsAOneLineError()
+    {
+        using var t = new TempWorkspace();
+        File.WriteAllText(t.Workspace.ConfigPath, "{ not json");
+        var e = Assert.Throws<AtelierException>(() => Workspace.Open(t.Directory));
+        Assert.Equal("bad-config", e.Code);
+    }
+
+    [Fact]
+    public void LocatePrefersOptionThenEnvironmentThenCurrentFolder()
+    {
+        Assert.Equal(Path.GetFullPath("/a"), Workspace.Locate("/a", "/b", "/c"));
+        Assert.Equal(Path.GetFullPath("/b"), Workspace.Locate(null, "/b", "/c"));
+        Assert.Equal(Path.GetFullPath("/c"), Workspace.Locate(null, "", "/c"));
+    }
+
+    [Fact]
+    public void BlobStoreIsContentAddressedWithFanOut()
+    {
+        using var t = new TempWorkspace();
+        var bytes = "hello"u8.ToArray();
+        var sha = t.Workspace.Blobs.Put(bytes);
+        Assert.Equal("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", sha);
+        var path = t.Workspace.Blobs.PathOf(sha);
+        Assert.EndsWith(Path.Combine("2c", "f2", sha), path);
+        Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp")));
+    }
+
+    [Fact]
+    public void StaleTemporaryBlobsFromAKilledProcessAreRemovedOnOpen()
+    {
+        using var t = new TempWorkspace();
+        var stale = Path.Combine(t.Directory, ".atelier", "tmp", ".abc.123.tmp");
+        File.WriteAllText(stale, "half a blob");
+        using var again = Workspace.Open(t.Directory);
+        Assert.False(File.Exists(stale));
+    }
+}
