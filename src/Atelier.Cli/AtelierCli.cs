@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Atelier.Catalog;
+
+namespace Atelier.Cli;
+
+/// <summary>The <c>atelier</c> command line: a thin shell that parses arguments and calls the stages.</summary>
+public static class AtelierCli
+{
+    public static int Run(string[] args, CliHost host)
+    {
+        var context = new CliContext(host);
+        var root = new RootCommand("Atelier: from a pile of images to a trained image generator, with every step accounted for.");
+        root.Options.Add(context.WorkspaceOption);
+        root.Options.Add(context.JsonOption);
+        foreach (var command in Commands(context)) root.Subcommands.Add(command);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is null or System.CommandLine.Invocation.ParseErrorAction)
+        {
+            var command = parse.CommandResult.Command == root ? "atelier" : $"atelier {parse.CommandResult.Command.Name}";
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            host.Error.WriteLine($"atelier: {CliContext.OneLine(error.Message.Replace('\t', ' '))} (see '{command} --help')");
+            return 2;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false });
+    }
+
+    private static IEnumerable<Command> Commands(CliContext c) =>
+    [
+        InitCommand.Create(c),
+        CurationCommands.Exclude(c, exclude: true),
+        CurationCommands.Exclude(c, exclude: false),
+        TagCommands.Create(c),
+        TagCommands.Rate(c),
+        ImagesCommands.Create(c),
+        ReportCommand.Create(c),
+    ];
+}

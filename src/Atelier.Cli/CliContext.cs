@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Atelier.Catalog;
+
+namespace Atelier.Cli;
+
+/// <summary>Options every command shares and the plumbing for running a command against its workspace.</summary>
+public sealed class CliContext(CliHost host)
+{
+    public CliHost Host { get; } = host;
+
+    public Option<string?> WorkspaceOption { get; } = new("--workspace", "-w")
+    {
+        Description = "Workspace folder (else ATELIER_WORKSPACE, else the current folder)",
+        Recursive = true,
+    };
+
+    public Option<bool> JsonOption { get; } = new("--json")
+    {
+        Description = "Print one JSON document on stdout",
+        Recursive = true,
+    };
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DictionaryKeyPolicy = null,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public string WorkspacePath(ParseResult parse) =>
+        Workspace.Locate(parse.GetValue(WorkspaceOption), Host.Environment(Workspace.EnvironmentVariable), Host.CurrentDirectory);
+
+    /// <summary>Runs a command body with the workspace open; turns user-facing failures into one line on stderr.</summary>
+    public int WithWorkspace(ParseResult parse, Func<Workspace, int> body) =>
+        Guard(() =>
+        {
+            using var workspace = Workspace.Open(WorkspacePath(parse));
+            return body(workspace);
+        });
+
+    public int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (AtelierException e)
+        {
+            Host.Error.WriteLine($"atelier: {OneLine(e.Message)}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Host.Error.WriteLine("atelier: interrupted");
+            return 130;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Host.Error.WriteLine($"atelier: {OneLine(e.Message)}");
+            return 1;
+        }
+    }
+
+    public bool Json(ParseResult parse) => parse.GetValue(JsonOption);
+
+    public void WriteJson(object value) => Host.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), JsonOptions));
+
+    public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,25 @@
+namespace Atelier.Cli;
+
+/// <summary>What a command sees of the world: its streams, environment and folder. Tests pass their own.</summary>
+public sealed record CliHost(
+    TextWriter Out,
+    TextWriter Error,
+    Func<string, string?> Environment,
+    string CurrentDirectory,
+    bool Interactive,
+    CancellationToken Cancellation = default)
+{
+    public static CliHost FromProcess()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // First Ctrl-C asks the running command to stop cleanly; a second one kills the process.
+            if (cts.IsCancellationRequested) return;
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        return new CliHost(Console.Out, Console.Error, System.Environment.GetEnvironmentVariable, System.Environment.CurrentDirectory,
+            !Console.IsOutputRedirected && !Console.IsErrorRedirected, cts.Token);
+    }
+}

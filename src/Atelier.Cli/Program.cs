@@ -1,0 +1,3 @@
+using Atelier.Cli;
+
+return AtelierCli.Run(args, CliHost.FromProcess());

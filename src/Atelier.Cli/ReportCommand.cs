@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Atelier.Catalog;
+
+namespace Atelier.Cli;
+
+public static class ReportCommand
+{
+    public static Command Create(CliContext c)
+    {
+        var rejections = new Option<int>("--rejections") { Description = "List up to this many rejected inputs", DefaultValueFactory = _ => 20 };
+        var command = new Command("report", "Counts by source, tag, rating, flag and rejection reason; duplicate clusters; quality histograms") { rejections };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var report = ws.Catalog.Report();
+            var rejected = ws.Catalog.Rejections(limit: parse.GetValue(rejections));
+            if (c.Json(parse))
+            {
+                c.WriteJson(new { report, rejections = rejected });
+                return 0;
+            }
+            var o = c.Host.Out;
+            o.WriteLine($"{report.Images} images ({report.Excluded} excluded), {report.TotalBytes / 1024.0 / 1024.0:0.#} MiB, {report.ExactDuplicateCopies} exact duplicate copies");
+            Section(o, "by source", report.BySource);
+            Section(o, "by rating", report.ByRating);
+            Section(o, "by format", report.ByFormat);
+            Section(o, "by flag", report.ByFlag);
+            Section(o, "rejected, by reason", report.RejectionsByCode);
+            Section(o, "tag categories", report.TagsByCategory);
+            o.WriteLine("top tags");
+            foreach (var t in report.TopTags) o.WriteLine($"  {t.Images,8}  {t.Category}:{t.Name}");
+            o.WriteLine($"near-duplicate clusters: {report.NearDuplicateClusters.Count}");
+            foreach (var cl in report.NearDuplicateClusters.Take(10))
+                o.WriteLine($"  {cl.ImageIds.Count} images (max distance {cl.MaxDistance}): {string.Join(",", cl.ImageIds.Take(12))}{(cl.ImageIds.Count > 12 ? ",..." : "")}");
+            foreach (var (name, bins) in report.Histograms)
+            {
+                o.WriteLine($"histogram {name}");
+                var max = Math.Max(1, bins.Count == 0 ? 1 : bins.Max(b => b.Count));
+                foreach (var b in bins) o.WriteLine($"  {b.From,9:0.##} – {b.To,-9:0.##} {b.Count,8} {new string('#', (int)Math.Ceiling(30.0 * b.Count / max))}");
+            }
+            if (rejected.Count > 0)
+            {
+                o.WriteLine("rejections");
+                foreach (var r in rejected) o.WriteLine($"  {r.Code,-20} {r.Origin}: {r.Message}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Section(TextWriter o, string title, IReadOnlyDictionary<string, long> counts)
+    {
+        if (counts.Count == 0) return;
+        o.WriteLine(title);
+        foreach (var (k, v) in counts) o.WriteLine($"  {v,8}  {k}");
+    }
+}
