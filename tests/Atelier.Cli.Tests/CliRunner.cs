@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Atelier.Cli;
+
+namespace Atelier.Cli.Tests;
+
+public sealed record CliResult(int Code, string Out, string Error)
+{
+    public JsonElement Json => JsonDocument.Parse(Out).RootElement;
+}
+
+/// <summary>Runs the real CLI in-process against a temporary folder that is deleted afterwards.</summary>
+public sealed class CliRunner : IDisposable
+{
+    public string Directory { get; } = Path.Combine(Path.GetTempPath(), "atelier-cli-" + Guid.NewGuid().ToString("N"));
+    public Dictionary<string, string> Environment { get; } = new();
+
+    public CliRunner() => System.IO.Directory.CreateDirectory(Directory);
+
+    public CliResult Run(params string[] args)
+    {
+        var (o, e) = (new StringWriter(), new StringWriter());
+        var code = AtelierCli.Run(args, new CliHost(o, e, k => Environment.GetValueOrDefault(k), Directory, Interactive: false));
+        return new CliResult(code, o.ToString(), e.ToString());
+    }
+
+    public CliResult Ok(params string[] args)
+    {
+        var r = Run(args);
+        Assert.True(r.Code == 0, $"atelier {string.Join(' ', args)} exited {r.Code}: {r.Error}");
+        return r;
+    }
+
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Atelier.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
