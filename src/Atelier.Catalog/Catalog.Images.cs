@@ -109,6 +109,13 @@ public sealed partial class Catalog
         ForEachId(ids, "UPDATE images SET excluded = $e, exclude_reason = $r WHERE id = $id AND (excluded != $e OR exclude_reason IS NOT $r)",
             ("$e", excluded), ("$r", excluded ? reason : null));
 
+    public IEnumerable<string> AllSha256()
+    {
+        using var cmd = Cmd("SELECT sha256 FROM images");
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) yield return r.GetString(0);
+    }
+
     /// <summary>Every image's PDQ hash, for building the near-duplicate index.</summary>
     public IEnumerable<(long Id, byte[] Pdq, int Quality)> AllPdqHashes()
     {

@@ -1,0 +1,119 @@
+using Atelier.Catalog;
+using Atelier.Hashing;
+using Atelier.Imaging;
+
+namespace Atelier.Ingest.Pipeline;
+
+/// <summary>The single writer of an ingest: turns work results into catalog rows inside the caller's batch.</summary>
+internal sealed class IngestWriter(Workspace workspace, IngestRequest request, PdqIndex index, RunState state)
+{
+    private readonly Catalog.Catalog _catalog = workspace.Catalog;
+    private readonly CurationThresholds _thresholds = workspace.Config.Curation;
+
+    public void Store(WorkResult result)
+    {
+        state.Seen++;
+        switch (result)
+        {
+            case Rejected r:
+                Reject(r.Origin, r.Source, r.Code, r.Message);
+                break;
+            case Duplicate d:
+                if (_catalog.FindImageId(d.Sha256) is long existing) StoreDuplicate(d.Item, d.Source, existing);
+                else StoreNewAfterAll(d);
+                break;
+            case Analyzed a:
+                if (_catalog.FindImageId(a.Image.Sha256) is long same) StoreDuplicate(a.Image.Item, a.Source, same);
+                else StoreNew(a);
+                break;
+        }
+    }
+
+    private void Reject(string origin, string source, string code, string message)
+    {
+        _catalog.RecordRejection(state.IngestId, origin, source, code, message);
+        if (code == RejectionCodes.OptedOut) state.OptedOut++;
+        else state.Rejections[code] = state.Rejections.GetValueOrDefault(code) + 1;
+        if (!Ingestion.IsTransient(code)) _catalog.MarkDone(origin, null, "rejected:" + code);
+    }
+
+    private void StoreDuplicate(IngestItem item, string source, long imageId)
+    {
+        if (_catalog.AddProvenance(imageId, ProvenanceOf(item, source))) state.ExactDuplicates++;
+        _catalog.AddTags([imageId], TagsOf(item));
+        _catalog.MarkDone(item.Origin, imageId, "duplicate");
+    }
+
+    /// <summary>A 64-bit prefix collision made a new image look known: analyse it here after all.</summary>
+    private void StoreNewAfterAll(Duplicate d)
+    {
+        try
+        {
+            var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide);
+            workspace.Blobs.Put(d.Sha256, d.Item.Content);
+            StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.Put(analyzed.Thumbnail)));
+        }
+        catch (ImageRejectedException e)
+        {
+            Reject(d.Origin, d.Source, e.Code, e.Message);
+        }
+    }
+
+    private void StoreNew(Analyzed a)
+    {
+        var image = a.Image;
+        var info = image.Info;
+        var meta = image.Item.Metadata;
+        var rating = meta?.Rating?.Trim().ToLowerInvariant() is { } r && Selector.Ratings.Contains(r) ? r : null;
+        var record = new ImageRecord
+        {
+            Sha256 = image.Sha256,
+            SizeBytes = image.Item.Content.LongLength,
+            Format = info.Format.ToString().ToLowerInvariant(),
+            Width = info.DisplayWidth,
+            Height = info.DisplayHeight,
+            Orientation = info.Orientation,
+            HasAlpha = info.HasAlpha,
+            HasColorProfile = info.HasColorProfile,
+            BitsPerChannel = info.BitsPerChannel,
+            Frames = info.FrameCount,
+            Pdq = image.Pdq.Hash.ToBytes(),
+            PdqQuality = image.Pdq.Quality,
+            BlurVariance = image.Quality.BlurVariance,
+            MeanLuma = image.Quality.MeanLuma,
+            DarkFraction = image.Quality.DarkFraction,
+            BrightFraction = image.Quality.BrightFraction,
+            Entropy = image.Quality.Entropy,
+            ThumbnailSha256 = a.ThumbnailSha256,
+            Rating = rating,
+            CapturedAt = meta?.CapturedAt ?? (info.CaptureDate is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null),
+            Source = a.Source,
+        };
+        var provenance = ProvenanceOf(image.Item, a.Source);
+        var id = _catalog.AddImage(record with { License = provenance.License, SourceUrl = provenance.SourceUrl }, provenance, TagsOf(image.Item));
+        state.Added++;
+        if (image.Pdq.Quality >= _thresholds.MinPdqQuality)
+        {
+            var near = index.Query(image.Pdq.Hash, workspace.Config.Ingest.NearDuplicateDistance);
+            if (near.Count > 0)
+            {
+                state.NearDuplicates++;
+                _catalog.AddNearDuplicates(near.Select(m => (id, m.Id, m.Distance)));
+            }
+            index.Add(id, image.Pdq.Hash);
+        }
+        _catalog.MarkDone(image.Item.Origin, id, "added");
+    }
+
+    private Provenance ProvenanceOf(IngestItem item, string source) => new(
+        item.Origin,
+        item.FileName,
+        source,
+        item.Metadata?.License ?? request.License,
+        item.Metadata?.SourceUrl ?? item.FinalUrl,
+        item.Metadata?.Raw,
+        state.IngestId);
+
+    private static IEnumerable<Tag> TagsOf(IngestItem item) =>
+        item.Metadata?.Tags.Select(t => new Tag(t.Name, t.Category)) ?? [];
+}

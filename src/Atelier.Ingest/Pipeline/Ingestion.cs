@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Atelier.Catalog;
+using Atelier.Hashing;
+using Atelier.Imaging;
+
+namespace Atelier.Ingest.Pipeline;
+
+/// <summary>
+/// Runs an ingest: sources stream files, worker threads decode and hash them, and one writer stores
+/// blobs' catalog rows in batched transactions. Each batch also marks its origins done, so a killed
+/// ingest resumes where its last commit ended and never adds an image twice.
+/// </summary>
+public sealed class Ingestion(Workspace workspace)
+{
+    /// <summary>Rejections that may succeed on a later run; their origins are not marked done.</summary>
+    private static readonly HashSet<string> Transient = [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus];
+
+    private const int BatchSize = 256;
+    private static readonly TimeSpan BatchTime = TimeSpan.FromSeconds(2);
+
+    public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var catalog = workspace.Catalog;
+        var settings = workspace.Config.Ingest;
+        var done = catalog.DoneOrigins();
+        var alreadyDone = 0;
+        var options = new SourceOptions
+        {
+            MaxFileBytes = settings.MaxFileBytes,
+            HttpConcurrency = settings.HttpConcurrency,
+            HttpTimeout = TimeSpan.FromSeconds(settings.HttpTimeoutSeconds),
+            HttpRetries = settings.HttpRetries,
+            Mapping = request.Mapping,
+            ManifestFileName = request.ManifestFileName,
+            Skip = origin =>
+            {
+                if (!done.Contains(origin)) return false;
+                Interlocked.Increment(ref alreadyDone);
+                return true;
+            },
+        };
+        var sources = new List<(IIngestSource Source, string Name)>();
+        foreach (var argument in request.Sources)
+        {
+            try
+            {
+                sources.Add((SourceResolver.Open(argument, options), request.SourceName ?? DefaultSourceName(argument)));
+            }
+            catch (SourceException e)
+            {
+                throw new AtelierException(e.Code, e.Message);
+            }
+        }
+
+        var ingestId = catalog.StartIngest(JsonSerializer.Serialize(new { request.Sources, request.SourceName, request.License }));
+        var index = new PdqIndex();
+        foreach (var (id, pdq, quality) in catalog.AllPdqHashes())
+            if (quality >= workspace.Config.Curation.MinPdqQuality) index.Add(id, PdqHash.FromBytes(pdq));
+        // Workers must not touch the catalog connection, so they test SHA-256s against an in-memory
+        // set of 64-bit prefixes of what is stored; the writer confirms every hit exactly.
+        var storedPrefixes = new HashSet<ulong>(catalog.AllSha256().Select(ShaPrefix));
+        var known = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+
+        var stopwatch = Stopwatch.StartNew();
+        var state = new RunState(ingestId);
+        var input = Channel.CreateBounded<(IngestOutcome Outcome, string Source)>(new BoundedChannelOptions(64) { SingleWriter = true });
+        var output = Channel.CreateBounded<WorkResult>(new BoundedChannelOptions(64) { SingleReader = true });
+
+        // Sources stop on cancellation; workers and the writer finish what is in flight, so what was
+        // read is either committed or, after a kill, simply redone on the next run.
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var (source, name) in sources)
+                    await foreach (var outcome in source.ReadAsync(cancellation))
+                        await input.Writer.WriteAsync((outcome, name), CancellationToken.None);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                state.Interrupted = true;
+            }
+            finally
+            {
+                input.Writer.Complete();
+            }
+        }, CancellationToken.None);
+
+        var workers = Enumerable.Range(0, Math.Max(1, request.Workers)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var (outcome, source) in input.Reader.ReadAllAsync(CancellationToken.None))
+                await output.Writer.WriteAsync(Work(outcome, source, settings.MaxPixels, request.ThumbnailSide), CancellationToken.None);
+        }, CancellationToken.None)).ToArray();
+        var closer = Task.WhenAll(workers).ContinueWith(_ => output.Writer.Complete(), TaskScheduler.Default);
+
+        WorkResult Work(IngestOutcome outcome, string source, long maxPixels, int thumbnailSide)
+        {
+            if (outcome is IngestRejection r) return new Rejected(r.Origin, source, r.Code, r.Message);
+            var item = (IngestItem)outcome;
+            var sha = ImageAnalysis.Sha256(item.Content);
+            if (storedPrefixes.Contains(ShaPrefix(sha)) || known.ContainsKey(sha)) return new Duplicate(item, source, sha);
+            try
+            {
+                var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide);
+                workspace.Blobs.Put(sha, item.Content);
+                var thumbSha = workspace.Blobs.Put(analyzed.Thumbnail);
+                known.TryAdd(sha, 0);
+                return new Analyzed(analyzed, source, thumbSha);
+            }
+            catch (ImageRejectedException e)
+            {
+                return new Rejected(item.Origin, source, e.Code, e.Message);
+            }
+        }
+
+        var writer = new IngestWriter(workspace, request, index, state);
+        var batch = catalog.BeginTransaction();
+        var lastCommit = Stopwatch.StartNew();
+        var inBatch = 0;
+        try
+        {
+            await foreach (var result in output.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                writer.Store(result);
+                progress?.Report(new IngestProgress(state.Seen, state.Added, state.ExactDuplicates, state.RejectedTotal, result.Origin));
+                if (++inBatch >= BatchSize || lastCommit.Elapsed > BatchTime)
+                {
+                    batch.Commit();
+                    batch = catalog.BeginTransaction();
+                    (inBatch, lastCommit) = (0, Stopwatch.StartNew());
+                }
+            }
+            await producer;
+            await closer;
+            batch.Commit();
+        }
+        finally
+        {
+            batch.Dispose();
+        }
+
+        var summary = new IngestSummary(ingestId, state.Added, state.ExactDuplicates, state.NearDuplicates, alreadyDone, state.OptedOut,
+            state.Rejections.OrderByDescending(kv => kv.Value).ToDictionary(), stopwatch.Elapsed.TotalSeconds, state.Interrupted);
+        catalog.FinishIngest(ingestId, state.Interrupted ? "interrupted" : "finished", JsonSerializer.Serialize(summary));
+        return summary;
+    }
+
+    private static ulong ShaPrefix(string sha) => Convert.ToUInt64(sha[..16], 16);
+
+    internal static bool IsTransient(string code) => Transient.Contains(code);
+
+    private static string DefaultSourceName(string argument)
+    {
+        if (argument.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(argument, UriKind.Absolute, out var uri)) return uri.Host;
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(argument)));
+        foreach (var ext in new[] { ".tar.gz", ".tgz", ".tar", ".zip", ".txt", ".csv", ".jsonl" })
+            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return name[..^ext.Length];
+        return name;
+    }
+}
+
+internal abstract record WorkResult(string Origin, string Source);
+internal sealed record Rejected(string Origin, string Source, string Code, string Message) : WorkResult(Origin, Source);
+internal sealed record Duplicate(IngestItem Item, string Source, string Sha256) : WorkResult(Item.Origin, Source);
+internal sealed record Analyzed(AnalyzedImage Image, string Source, string ThumbnailSha256) : WorkResult(Image.Item.Origin, Source);
+
+internal sealed class RunState(long ingestId)
+{
+    public long IngestId { get; } = ingestId;
+    public int Seen, Added, ExactDuplicates, NearDuplicates, OptedOut;
+    public volatile bool Interrupted;
+    public Dictionary<string, int> Rejections { get; } = new(StringComparer.Ordinal);
+    public int RejectedTotal => Rejections.Values.Sum();
+}
