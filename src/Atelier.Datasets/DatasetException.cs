@@ -8,6 +8,7 @@ public enum DatasetErrorCode
     MalformedManifest,
     UnsupportedVersion,
     RootMismatch,
+    HashMismatch,
     BadMagic,
     TruncatedShard,
     InvalidShardHeader,
