@@ -1,0 +1,240 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Atelier.Hashing;
+
+/// <summary>One near-duplicate found by <see cref="PdqIndex"/>.</summary>
+public readonly record struct PdqMatch(long Id, int Distance);
+
+/// <summary>
+/// Hamming-radius search over PDQ hashes by multi-index hashing.
+/// The 256 bits are cut into 16 chunks of 16 bits. If two hashes are within 31 bits, at least one
+/// chunk differs by at most 1 bit (16 chunks each 2 or more apart would already be 32), so probing,
+/// in every chunk table, the query's chunk value and its 16 one-bit neighbours (272 buckets) finds
+/// every hash within 31 bits: exact, no false negatives. Each candidate is verified on all 256 bits
+/// and reported only from the first chunk that could have found it, so there are no duplicates.
+/// Tables are compact bucket arrays (a 65,537-entry offset array plus one int per hash, per chunk),
+/// built by counting sort. Hashes added after the last build sit in a small tail that is scanned
+/// linearly; the tables are rebuilt when the tail outgrows a fraction of the indexed set, so the
+/// rebuild cost stays amortised.
+/// Concurrent <see cref="Query"/> calls are safe while no <see cref="Add"/> or <see cref="AddRange"/>
+/// runs; writers must be serialised by the caller.
+/// </summary>
+public sealed class PdqIndex
+{
+    /// <summary>Largest radius the chunk tables answer exactly; larger radii fall back to a linear scan.</summary>
+    public const int MaxIndexedDistance = 31;
+
+    private const int Chunks = 16;
+    private const int Buckets = 1 << 16;
+    private const int MinTail = 4096;
+    private const int TailFraction = 32; // rebuild once the tail passes 1/32 of the indexed hashes
+
+    private long[] _ids;
+    private ulong[] _words; // 4 words per hash, hash p at [4p, 4p+4)
+    private int _count;
+    private int _indexed;
+    private readonly int[][] _offsets = new int[Chunks][];
+    private readonly int[][] _entries = new int[Chunks][];
+
+    /// <summary>An empty index.</summary>
+    public PdqIndex(int capacity = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        _ids = new long[capacity];
+        _words = new ulong[capacity * 4L];
+    }
+
+    /// <summary>An index built in one go from parallel id and hash lists.</summary>
+    public PdqIndex(ReadOnlySpan<long> ids, ReadOnlySpan<PdqHash> hashes)
+        : this(ids.Length)
+    {
+        AddRange(ids, hashes);
+    }
+
+    /// <summary>Number of hashes held.</summary>
+    public int Count => _count;
+
+    /// <summary>Adds one hash under <paramref name="id"/> (ids need not be unique).</summary>
+    public void Add(long id, PdqHash hash)
+    {
+        Grow(_count + 1);
+        Put(_count++, id, hash);
+        if (_count - _indexed > Math.Max(MinTail, _indexed / TailFraction))
+        {
+            Rebuild();
+        }
+    }
+
+    /// <summary>Adds many hashes, then rebuilds the chunk tables once.</summary>
+    public void AddRange(ReadOnlySpan<long> ids, ReadOnlySpan<PdqHash> hashes)
+    {
+        if (ids.Length != hashes.Length)
+        {
+            throw new ArgumentException($"pdq.index-lengths: {ids.Length} ids but {hashes.Length} hashes.", nameof(hashes));
+        }
+
+        Grow(_count + ids.Length);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            Put(_count++, ids[i], hashes[i]);
+        }
+
+        if (_count - _indexed > MinTail || _indexed == 0)
+        {
+            Rebuild();
+        }
+    }
+
+    /// <summary>Hashes within <paramref name="maxDistance"/> bits of <paramref name="hash"/>, nearest first (ties by id).</summary>
+    public IReadOnlyList<PdqMatch> Query(PdqHash hash, int maxDistance = PdqHasher.MatchThreshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDistance);
+        if (maxDistance > MaxIndexedDistance)
+        {
+            return QueryLinear(hash, maxDistance);
+        }
+
+        var found = new List<PdqMatch>();
+        Span<int> q = stackalloc int[Chunks];
+        for (int c = 0; c < Chunks; c++)
+        {
+            q[c] = Chunk(hash, c);
+        }
+
+        ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
+        ulong[] words = _words;
+        for (int c = 0; c < Chunks && _indexed > 0; c++)
+        {
+            int[] offsets = _offsets[c];
+            int[] entries = _entries[c];
+            for (int probe = -1; probe < 16; probe++)
+            {
+                int value = probe < 0 ? q[c] : q[c] ^ (1 << probe);
+                int end = offsets[value + 1];
+                for (int e = offsets[value]; e < end; e++)
+                {
+                    int p = entries[e];
+                    int w = p * 4;
+                    int d = BitOperations.PopCount(words[w] ^ h0) + BitOperations.PopCount(words[w + 1] ^ h1)
+                        + BitOperations.PopCount(words[w + 2] ^ h2) + BitOperations.PopCount(words[w + 3] ^ h3);
+                    if (d <= maxDistance && IsFirstFinder(p, q, c))
+                    {
+                        found.Add(new PdqMatch(_ids[p], d));
+                    }
+                }
+            }
+        }
+
+        ScanRange(hash, maxDistance, _indexed, _count, found);
+        Sort(found);
+        return found;
+    }
+
+    /// <summary>The same answer as <see cref="Query"/> by comparing against every hash (the baseline).</summary>
+    public IReadOnlyList<PdqMatch> QueryLinear(PdqHash hash, int maxDistance = PdqHasher.MatchThreshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDistance);
+        var found = new List<PdqMatch>();
+        ScanRange(hash, maxDistance, 0, _count, found);
+        Sort(found);
+        return found;
+    }
+
+    private void ScanRange(PdqHash hash, int maxDistance, int from, int to, List<PdqMatch> found)
+    {
+        ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
+        ulong[] words = _words;
+        for (int p = from; p < to; p++)
+        {
+            int w = p * 4;
+            int d = BitOperations.PopCount(words[w] ^ h0) + BitOperations.PopCount(words[w + 1] ^ h1)
+                + BitOperations.PopCount(words[w + 2] ^ h2) + BitOperations.PopCount(words[w + 3] ^ h3);
+            if (d <= maxDistance)
+            {
+                found.Add(new PdqMatch(_ids[p], d));
+            }
+        }
+    }
+
+    /// <summary>True unless an earlier chunk is also within one bit (that chunk's probe reports it instead).</summary>
+    private bool IsFirstFinder(int p, ReadOnlySpan<int> q, int chunk)
+    {
+        for (int c = 0; c < chunk; c++)
+        {
+            if (BitOperations.PopCount((uint)(StoredChunk(p, c) ^ q[c])) <= 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void Sort(List<PdqMatch> found) =>
+        found.Sort(static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
+
+    /// <summary>Rebuilds every chunk table over all hashes held, by counting sort (chunks in parallel).</summary>
+    private void Rebuild()
+    {
+        int n = _count;
+        Parallel.For(0, Chunks, c =>
+        {
+            int[] offsets = _offsets[c] ?? new int[Buckets + 1];
+            Array.Clear(offsets);
+            for (int p = 0; p < n; p++)
+            {
+                offsets[StoredChunk(p, c) + 1]++;
+            }
+
+            for (int v = 0; v < Buckets; v++)
+            {
+                offsets[v + 1] += offsets[v];
+            }
+
+            int[] entries = _entries[c] is { } old && old.Length >= n ? old : new int[Math.Max(n, 16)];
+            int[] cursor = new int[Buckets];
+            Array.Copy(offsets, cursor, Buckets);
+            for (int p = 0; p < n; p++)
+            {
+                entries[cursor[StoredChunk(p, c)]++] = p;
+            }
+
+            _offsets[c] = offsets;
+            _entries[c] = entries;
+        });
+        _indexed = n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int StoredChunk(int p, int c) => (ushort)(_words[p * 4 + (c >> 2)] >> ((c & 3) * 16));
+
+    private static int Chunk(PdqHash h, int c) => (ushort)(h.Word64(c >> 2) >> ((c & 3) * 16));
+
+    private void Put(int p, long id, PdqHash hash)
+    {
+        _ids[p] = id;
+        int w = p * 4;
+        _words[w] = hash.W0;
+        _words[w + 1] = hash.W1;
+        _words[w + 2] = hash.W2;
+        _words[w + 3] = hash.W3;
+    }
+
+    private void Grow(int needed)
+    {
+        if (needed <= _ids.Length)
+        {
+            return;
+        }
+
+        if (needed > int.MaxValue / 4)
+        {
+            throw new InvalidOperationException($"pdq.index-full: an index holds at most {int.MaxValue / 4} hashes.");
+        }
+
+        int capacity = (int)Math.Min(int.MaxValue / 4, Math.Max(needed, Math.Max(1024L, _ids.Length * 2L)));
+        Array.Resize(ref _ids, capacity);
+        Array.Resize(ref _words, capacity * 4);
+    }
+}
