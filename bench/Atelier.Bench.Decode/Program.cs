@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Atelier.Bench.Decode;
+using Atelier.Imaging;
+
+// Decode-to-thumbnail throughput, single thread: SkiaSharp (Atelier.Imaging) vs NetVips.
+// Usage: generate [dataDir] | run [dataDir] [passes]
+const int ThumbSide = 256;
+string command = args.Length > 0 ? args[0] : "run";
+string dataDir = args.Length > 1 ? args[1] : Path.Combine("bench", "data");
+int passes = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
+
+if (command == "generate")
+{
+    var sw = Stopwatch.StartNew();
+    Corpus.Generate(dataDir, pngCount: 300, jpegCount: 40);
+    Console.WriteLine($"Generated corpora under {Path.GetFullPath(dataDir)} in {sw.Elapsed.TotalSeconds:F1} s");
+    return;
+}
+
+NetVips.NetVips.Concurrency = 1;  // one worker thread: compare single-threaded throughput
+NetVips.Cache.Max = 0;            // no operation cache: every pass really decodes
+NetVips.Cache.MaxFiles = 0;
+NetVips.Cache.MaxMem = 0;
+
+var engines = new (string Name, Func<byte[], int> Thumbnail)[]
+{
+    ("skia-maxside", bytes => ImageResizer.Thumbnail(ImageDecoder.Decode(bytes, new DecodeOptions { MaxSide = ThumbSide }), ThumbSide).Pixels.Length),
+    ("skia-full", bytes => ImageResizer.Thumbnail(ImageDecoder.Decode(bytes), ThumbSide).Pixels.Length),
+    ("netvips", bytes =>
+    {
+        using var thumb = NetVips.Image.ThumbnailBuffer(bytes, ThumbSide, height: ThumbSide);
+        return thumb.WriteToMemory<byte>().Length;
+    }),
+};
+
+Console.WriteLine($"# {passes} passes, thumbnail longer side {ThumbSide}, single thread, files preloaded in memory");
+Console.WriteLine("corpus | engine | files | median pass (s) | ms/image | images/s");
+foreach (var corpus in new[] { Corpus.SmallPng, Corpus.LargeJpeg })
+{
+    var files = Directory.GetFiles(Path.Combine(dataDir, corpus)).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+    if (files.Length == 0)
+    {
+        throw new InvalidOperationException($"No files in {corpus}; run 'generate' first.");
+    }
+
+    foreach (var (name, thumbnail) in engines)
+    {
+        thumbnail(files[0]); // warm up JIT and native libraries outside the timing
+        var times = new List<double>();
+        for (int p = 0; p < passes; p++)
+        {
+            GC.Collect();
+            var sw = Stopwatch.StartNew();
+            long checksum = 0;
+            foreach (var bytes in files)
+            {
+                checksum += thumbnail(bytes);
+            }
+
+            times.Add(sw.Elapsed.TotalSeconds);
+            GC.KeepAlive(checksum);
+        }
+
+        times.Sort();
+        double median = times[times.Count / 2];
+        Console.WriteLine($"{corpus} | {name} | {files.Length} | {median:F3} | {median * 1000 / files.Length:F2} | {files.Length / median:F0}");
+    }
+}

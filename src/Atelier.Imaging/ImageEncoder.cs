@@ -1,0 +1,38 @@
+using SkiaSharp;
+
+namespace Atelier.Imaging;
+
+/// <summary>
+/// Encodes pixels to files for derived outputs (thumbnails, dataset exports). Output is built from
+/// pixels alone, so it never carries EXIF, GPS, XMP or an ICC profile from the source. Thread-safe.
+/// </summary>
+public static class ImageEncoder
+{
+    /// <summary>Lossless PNG, RGBA 8-bit (zlib level 6, all filters; deterministic for the same build).</summary>
+    public static byte[] EncodePng(RgbaImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return Encode(image, pixmap => pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6)));
+    }
+
+    /// <summary>Baseline JPEG at <paramref name="quality"/> (1..100). Alpha is dropped: composite first (e.g. with <see cref="ImageResizer.Fit"/>).</summary>
+    public static byte[] EncodeJpeg(RgbaImage image, int quality = 90)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
+        return Encode(image, pixmap => pixmap.Encode(new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)));
+    }
+
+    private static unsafe byte[] Encode(RgbaImage image, Func<SKPixmap, SKData?> encode)
+    {
+        // No colour space on the pixmap: the encoder then writes no ICC chunk at all.
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        fixed (byte* p = image.Pixels)
+        {
+            using var pixmap = new SKPixmap(info, (IntPtr)p, image.Stride);
+            using var data = encode(pixmap) ?? throw new InvalidOperationException($"Skia could not encode a {image.Width}x{image.Height} image.");
+            return data.ToArray();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Atelier.Imaging;
+
+/// <summary>The image formats the pipeline accepts.</summary>
+public enum ImageFormat
+{
+    Jpeg,
+    Png,
+    Webp,
+    Gif,
+    Bmp,
+}
+
+/// <summary>
+/// What the header and metadata say about an image, read without decoding pixels.
+/// </summary>
+/// <param name="Format">Container format.</param>
+/// <param name="Width">Width as stored (before EXIF orientation).</param>
+/// <param name="Height">Height as stored (before EXIF orientation).</param>
+/// <param name="Orientation">EXIF orientation 1..8; 1 when absent.</param>
+/// <param name="HasAlpha">The encoding can carry transparency (alpha channel or transparent colour).</param>
+/// <param name="HasColorProfile">An ICC profile is embedded.</param>
+/// <param name="BitsPerChannel">8 or 16 as stored.</param>
+/// <param name="FrameCount">Frames in an animation; 1 for still images.</param>
+/// <param name="CaptureDate">EXIF DateTimeOriginal (no time zone), when present and valid.</param>
+/// <param name="HasGps">EXIF GPS latitude/longitude is present.</param>
+/// <param name="DataMiningProhibited">XMP PLUS/IPTC "Data Mining" says a DMI-PROHIBITED* value.</param>
+public sealed record ImageInfo(
+    ImageFormat Format,
+    int Width,
+    int Height,
+    int Orientation,
+    bool HasAlpha,
+    bool HasColorProfile,
+    int BitsPerChannel,
+    int FrameCount,
+    DateTime? CaptureDate,
+    bool HasGps,
+    bool DataMiningProhibited)
+{
+    /// <summary>True when orientation 5..8 swaps width and height for display.</summary>
+    public bool OrientationSwapsAxes => Orientation is >= 5 and <= 8;
+
+    /// <summary>Width as displayed, after EXIF orientation.</summary>
+    public int DisplayWidth => OrientationSwapsAxes ? Height : Width;
+
+    /// <summary>Height as displayed, after EXIF orientation.</summary>
+    public int DisplayHeight => OrientationSwapsAxes ? Width : Height;
+
+    public long PixelCount => (long)Width * Height;
+}

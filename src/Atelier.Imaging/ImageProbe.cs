@@ -1,0 +1,125 @@
+using MetadataExtractor;
+using MetadataExtractor.Formats.Exif;
+using MetadataExtractor.Formats.Icc;
+using MetadataExtractor.Formats.Xmp;
+using SkiaSharp;
+
+namespace Atelier.Imaging;
+
+/// <summary>
+/// Reads an image's header and metadata without decoding pixels: SKCodec for format, size,
+/// alpha, frames and EXIF orientation; MetadataExtractor for EXIF dates/GPS, XMP and ICC.
+/// Stateless and safe to call from many threads at once.
+/// </summary>
+public static class ImageProbe
+{
+    /// <exception cref="ImageRejectedException">Empty, unsupported, corrupt or truncated header.</exception>
+    public static ImageInfo Read(byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Read(bytes.AsSpan());
+    }
+
+    /// <exception cref="ImageRejectedException">Empty, unsupported, corrupt or truncated header.</exception>
+    public static ImageInfo Read(ReadOnlySpan<byte> bytes)
+    {
+        using var data = SkiaCodec.CopyToData(bytes);
+        var (codec, _, format) = SkiaCodec.Open(data);
+        using (codec)
+        {
+            var info = codec.Info;
+            var metadata = MetadataFacts.Read(data);
+            return new ImageInfo(
+                Format: format,
+                Width: info.Width,
+                Height: info.Height,
+                Orientation: OrientationOf(codec),
+                HasAlpha: info.AlphaType != SKAlphaType.Opaque,
+                HasColorProfile: metadata.HasIcc,
+                BitsPerChannel: format == ImageFormat.Png && FormatSniffer.PngBitDepth(bytes) == 16 ? 16 : 8,
+                FrameCount: Math.Max(1, codec.FrameCount),
+                CaptureDate: metadata.CaptureDate,
+                HasGps: metadata.HasGps,
+                DataMiningProhibited: metadata.DataMiningProhibited);
+        }
+    }
+
+    /// <summary>
+    /// EXIF orientation as Skia parsed it. The decoder applies exactly this value, so probe and
+    /// decoder can never disagree about which way is up.
+    /// </summary>
+    internal static int OrientationOf(SKCodec codec)
+    {
+        int origin = (int)codec.EncodedOrigin;
+        return origin is >= 1 and <= 8 ? origin : 1;
+    }
+}
+
+/// <summary>The metadata facts the pipeline needs, pulled from MetadataExtractor's directories.</summary>
+internal readonly record struct MetadataFacts(bool HasIcc, DateTime? CaptureDate, bool HasGps, bool DataMiningProhibited)
+{
+    // PLUS Data Mining (also the property IPTC Photo Metadata uses for its "Data Mining" field).
+    private const string PlusNamespace = "http://ns.useplus.org/ldf/xmp/1.0/";
+
+    public static MetadataFacts Read(SKData data)
+    {
+        IReadOnlyList<MetadataExtractor.Directory> directories;
+        try
+        {
+            using var stream = data.AsStream(streamDisposesData: false);
+            directories = ImageMetadataReader.ReadMetadata(stream);
+        }
+        catch (Exception ex) when (ex is ImageProcessingException or IOException or ArgumentException or IndexOutOfRangeException)
+        {
+            // Broken metadata does not make the pixels unusable; the codec already vouched for the header.
+            return default;
+        }
+
+        bool hasIcc = false, hasGps = false, prohibited = false;
+        DateTime? captured = null;
+        foreach (var directory in directories)
+        {
+            switch (directory)
+            {
+                case IccDirectory:
+                    hasIcc = true;
+                    break;
+                case GpsDirectory gps:
+                    hasGps |= gps.GetGeoLocation() is not null;
+                    break;
+                case ExifSubIfdDirectory exif when captured is null:
+                    if (exif.TryGetDateTime(ExifDirectoryBase.TagDateTimeOriginal, out var when))
+                    {
+                        captured = when;
+                    }
+
+                    break;
+                case XmpDirectory xmp when xmp.XmpMeta is not null:
+                    prohibited |= DataMiningIsProhibited(xmp);
+                    break;
+            }
+        }
+
+        return new MetadataFacts(hasIcc, captured, hasGps, prohibited);
+    }
+
+    /// <summary>
+    /// True for any DMI-PROHIBITED* value (plain, -AIMLTRAINING, -GENAIMLTRAINING,
+    /// -EXCEPTSEARCHENGINEINDEXING, -SEECONSTRAINT, ...): each one rules out training a generative model,
+    /// and the conditional ones are treated as "no" because we cannot evaluate the linked constraint.
+    /// </summary>
+    private static bool DataMiningIsProhibited(XmpDirectory xmp)
+    {
+        foreach (var property in xmp.XmpMeta!.Properties)
+        {
+            bool isDataMining = property.Namespace == PlusNamespace && property.Path is { } path
+                && (path.EndsWith(":DataMining", StringComparison.Ordinal) || path == "DataMining");
+            if (isDataMining && property.Value is { } value && value.Contains("DMI-PROHIBITED", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
