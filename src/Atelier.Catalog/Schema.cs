@@ -51,6 +51,7 @@ internal static class Schema
           metadata TEXT,
           added_at TEXT NOT NULL,
           UNIQUE(image_id, origin));
+        CREATE INDEX provenance_by_source ON provenance(source, image_id);
         CREATE TABLE tags(
           id INTEGER PRIMARY KEY,
           name TEXT NOT NULL UNIQUE,

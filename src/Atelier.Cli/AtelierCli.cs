@@ -30,9 +30,11 @@ public static class AtelierCli
         InitCommand.Create(c),
         CurationCommands.Exclude(c, exclude: true),
         CurationCommands.Exclude(c, exclude: false),
+        CurationCommands.Curate(c),
         TagCommands.Create(c),
         TagCommands.Rate(c),
         ImagesCommands.Create(c),
         ReportCommand.Create(c),
+        DatasetCommands.Create(c),
     ];
 }

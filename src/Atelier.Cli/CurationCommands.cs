@@ -28,3 +28,26 @@ public static partial class CurationCommands
         return command;
     }
 }
+
+public static partial class CurationCommands
+{
+    public static Command Curate(CliContext c)
+    {
+        var command = new Command("curate", "Flag images by quality thresholds (config.json 'curation') and find near duplicates by PDQ");
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var summary = new Atelier.Curation.Curator(ws).Run();
+            if (c.Json(parse))
+            {
+                c.WriteJson(summary);
+                return 0;
+            }
+            c.Host.Out.WriteLine($"Curated {summary.Images} images: {summary.NearDuplicatePairs} near-duplicate pairs in {summary.NearDuplicateClusters} clusters");
+            foreach (var (flag, count) in summary.Flagged.OrderByDescending(kv => kv.Value))
+                c.Host.Out.WriteLine($"  {count,8}  {flag}");
+            c.Host.Out.WriteLine("Flagged images stay in snapshots until you exclude them, e.g. atelier exclude flag:blurry --reason blurry");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,54 @@
+using Atelier.Catalog;
+using Atelier.Hashing;
+
+namespace Atelier.Curation;
+
+public sealed record CurationSummary(int Images, IReadOnlyDictionary<string, int> Flagged, int NearDuplicatePairs, int NearDuplicateClusters);
+
+/// <summary>
+/// Re-evaluates every image against the workspace's thresholds and finds near duplicates with the
+/// PDQ index (distance ≤ threshold, both hashes of quality ≥ the PDQ minimum). In each cluster the
+/// earliest image stays unflagged; the others get <c>near-duplicate</c> naming it.
+/// </summary>
+public sealed class Curator(Workspace workspace)
+{
+    public CurationSummary Run()
+    {
+        var catalog = workspace.Catalog;
+        var t = workspace.Config.Curation;
+        var images = catalog.ListImages(Selector.All);
+        var flags = new List<(long, string, string?)>();
+        foreach (var image in images)
+            foreach (var (flag, detail) in QualityFlags.For(image, t))
+                flags.Add((image.Id, flag, detail));
+
+        var pairs = NearDuplicatePairs(images, t);
+        foreach (var (id, keeper, distance) in FlagNonKeepers(pairs))
+            flags.Add((id, QualityFlags.NearDuplicate, $"of image {keeper} at distance {distance}"));
+
+        using (var tx = catalog.BeginTransaction())
+        {
+            catalog.ReplaceFlags(QualityFlags.All, flags);
+            catalog.ReplaceNearDuplicates(pairs);
+            tx.Commit();
+        }
+        var counts = flags.GroupBy(f => f.Item2).ToDictionary(g => g.Key, g => g.Count());
+        return new CurationSummary(images.Count, counts, pairs.Count, catalog.NearDuplicateClusters().Count);
+    }
+
+    private static List<(long A, long B, int Distance)> NearDuplicatePairs(IReadOnlyList<ImageRecord> images, CurationThresholds t)
+    {
+        var hashed = images.Where(i => i.Pdq is not null && i.PdqQuality >= t.MinPdqQuality)
+            .Select(i => (i.Id, Hash: PdqHashBytes.FromBytes(i.Pdq!))).ToList();
+        var index = new PdqIndex(hashed.Select(h => h.Id).ToArray(), hashed.Select(h => h.Hash).ToArray());
+        var pairs = new List<(long, long, int)>();
+        foreach (var (id, hash) in hashed)
+            foreach (var match in index.Query(hash, t.NearDuplicateDistance))
+                if (match.Id > id) pairs.Add((id, match.Id, match.Distance));
+        return pairs;
+    }
+
+    /// <summary>Each later image of a pair is flagged against its earliest near neighbour.</summary>
+    private static IEnumerable<(long Id, long Keeper, int Distance)> FlagNonKeepers(List<(long A, long B, int Distance)> pairs) =>
+        pairs.GroupBy(p => p.B).Select(g => g.OrderBy(p => p.A).First()).Select(p => (p.B, p.A, p.Distance));
+}
