@@ -123,7 +123,10 @@ public sealed class ZipSource : IIngestSource
         try
         {
             // Never inflate past the declared size: a lying header would otherwise defeat the bomb check.
-            return BoundedRead.ReadAll(stream, entry.Length, entry.Length);
+            var content = BoundedRead.ReadAll(stream, entry.Length, entry.Length);
+            if (content.Length != entry.Length || Crc32.Compute(content) != entry.Crc32)
+                throw new IngestFileException(RejectionCodes.CorruptEntry, "content does not match its declared size and CRC-32");
+            return content;
         }
         catch (IngestFileException)
         {
