@@ -105,6 +105,27 @@ public sealed class ZipSourceTests
         Assert.Equal("b.png", Assert.Single(outcomes.Items()).FileName);
     }
 
+    [Fact]
+    public async Task Too_many_entries_stops_the_archive()
+    {
+        using var dir = new TempDir();
+        var zip = MakeZip(dir, "many.zip", z => { for (int i = 0; i < 3; i++) Add(z, $"{i}.png", Repo.Png()); });
+        var outcomes = await Outcomes.ReadAll(new Sources.ZipSource(zip, new SourceOptions { MaxEntries = 2 }));
+        Assert.Equal(RejectionCodes.TooManyEntries, Assert.Single(outcomes).As<IngestRejection>().Code);
+    }
+
+    [Fact]
+    public async Task Broken_json_sidecar_is_rejected_but_its_image_is_kept()
+    {
+        using var dir = new TempDir();
+        var zip = MakeZip(dir, "side.zip", z => { Add(z, "a.png", Repo.Png()); Add(z, "a.json", "{oops"u8.ToArray()); });
+        var outcomes = await Outcomes.ReadAll(SourceResolver.Open(zip));
+        var rejected = Assert.Single(outcomes.Rejections());
+        Assert.Equal(RejectionCodes.BadSidecar, rejected.Code);
+        Assert.EndsWith("!a.json", rejected.Origin);
+        Assert.Equal("a.png", Assert.Single(outcomes.Items()).FileName);
+    }
+
     private static int IndexOf(byte[] haystack, byte[] needle)
     {
         for (int i = 0; i + needle.Length <= haystack.Length; i++)

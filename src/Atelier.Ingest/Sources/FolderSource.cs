@@ -64,8 +64,14 @@ public sealed class FolderSource : IIngestSource
 
     private void Walk(string dir, string relDir, string realRoot, List<string> files, List<IngestRejection> rejections)
     {
-        var info = new DirectoryInfo(dir);
-        foreach (var entry in info.EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+        FileSystemInfo[] entries;
+        try { entries = new DirectoryInfo(dir).GetFileSystemInfos(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            rejections.Add(new IngestRejection("folder:" + dir, RejectionCodes.Unreadable, e.Message.ReplaceLineEndings(" ")));
+            return;
+        }
+        foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
             if (entry.Name.StartsWith('.') || (entry.Attributes & FileAttributes.Hidden) != 0) continue;
             var rel = relDir.Length == 0 ? entry.Name : relDir + "/" + entry.Name;
