@@ -1,0 +1,170 @@
+using System.Net;
+using Atelier.Ingest.Metadata;
+using Atelier.Ingest.Sources;
+
+namespace Atelier.Ingest.Http;
+
+/// <summary>
+/// Downloads one URL at a time (callers bound concurrency) with retries, a per-request timeout, a size cap,
+/// manual redirects (max hops, loop detection, http/https only) and the AI opt-out check. Never throws
+/// except on cancellation: every failure is an <see cref="IngestRejection"/>.
+/// </summary>
+public sealed class HttpFetcher : IDisposable
+{
+    /// <summary>Response headers kept on <see cref="IngestItem.ResponseHeaders"/>.</summary>
+    public static readonly IReadOnlyList<string> HeadersOfInterest =
+        ["Content-Type", "Content-Length", "ETag", "Last-Modified", "X-Robots-Tag", "Content-Disposition"];
+
+    private readonly SourceOptions _options;
+    private readonly HttpClient _client;
+
+    public HttpFetcher(SourceOptions options)
+    {
+        _options = options;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectTimeout = options.HttpTimeout,
+            MaxConnectionsPerServer = Math.Max(1, options.HttpConcurrency),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            UseCookies = false,
+        };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.UserAgent);
+    }
+
+    public static bool IsSupportedScheme(Uri url) => url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps;
+
+    public static string OriginOf(Uri url) => "url:" + url.AbsoluteUri;
+
+    /// <summary>Fetches <paramref name="url"/> into an <see cref="IngestItem"/> (origin <c>url:</c> + the requested URL) or a rejection.</summary>
+    public async Task<IngestOutcome> FetchAsync(Uri url, ItemMetadata? metadata, CancellationToken cancellationToken)
+    {
+        var origin = OriginOf(url);
+        if (!IsSupportedScheme(url))
+            return new IngestRejection(origin, RejectionCodes.UnsupportedScheme, $"scheme '{url.Scheme}' is not http or https");
+        var visited = new HashSet<string>(StringComparer.Ordinal) { url.AbsoluteUri };
+        var current = url;
+        for (int hop = 0; ; hop++)
+        {
+            var result = await WithRetriesAsync(current, origin, url, metadata, cancellationToken).ConfigureAwait(false);
+            if (result is not Redirect redirect) return ((Done)result).Outcome;
+            var next = redirect.Location.IsAbsoluteUri ? redirect.Location : new Uri(current, redirect.Location);
+            if (!IsSupportedScheme(next))
+                return new IngestRejection(origin, RejectionCodes.UnsupportedScheme, $"redirect to scheme '{next.Scheme}' refused");
+            if (!visited.Add(next.AbsoluteUri))
+                return new IngestRejection(origin, RejectionCodes.RedirectLoop, $"redirect loop back to {next.AbsoluteUri}");
+            if (hop + 1 > _options.MaxRedirects)
+                return new IngestRejection(origin, RejectionCodes.TooManyRedirects, $"more than {_options.MaxRedirects} redirects");
+            current = next;
+        }
+    }
+
+    private abstract record Attempt;
+    private sealed record Done(IngestOutcome Outcome) : Attempt;
+    private sealed record Redirect(Uri Location) : Attempt;
+    private sealed record Retryable(string Code, string Message, TimeSpan? RetryAfter) : Attempt;
+
+    private async Task<Attempt> WithRetriesAsync(Uri url, string origin, Uri requested, ItemMetadata? metadata, CancellationToken ct)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var result = await AttemptAsync(url, origin, requested, metadata, ct).ConfigureAwait(false);
+            if (result is not Retryable retry) return result;
+            if (attempt >= _options.HttpRetries)
+                return new Done(new IngestRejection(origin, retry.Code, $"{retry.Message} after {attempt + 1} attempt(s)"));
+            await Task.Delay(Backoff(attempt, retry.RetryAfter), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Exponential backoff with ±50 % jitter so that parallel workers do not retry in lockstep.</summary>
+    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    {
+        var ms = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt) * (0.5 + Random.Shared.NextDouble());
+        if (retryAfter is { } ra && ra.TotalMilliseconds > ms) ms = ra.TotalMilliseconds;
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.MaxRetryDelay.TotalMilliseconds));
+    }
+
+    private async Task<Attempt> AttemptAsync(Uri url, string origin, Uri requested, ItemMetadata? metadata, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.HttpTimeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            if (status is 301 or 302 or 303 or 307 or 308)
+            {
+                return response.Headers.Location is { } location
+                    ? new Redirect(location)
+                    : new Done(new IngestRejection(origin, RejectionCodes.HttpStatus, $"HTTP {status} without a Location header"));
+            }
+            if (status is 408 or 429 or >= 500)
+                return new Retryable(RejectionCodes.HttpStatus, $"HTTP {status}", RetryAfter(response));
+            if (status is < 200 or >= 300)
+                return new Done(new IngestRejection(origin, RejectionCodes.HttpStatus, $"HTTP {status} {response.ReasonPhrase}".TrimEnd()));
+
+            if (response.Headers.TryGetValues("X-Robots-Tag", out var robots) && RobotsTag.OptsOutOfAi(robots))
+                return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, $"X-Robots-Tag: {string.Join(", ", robots)}"));
+
+            var length = response.Content.Headers.ContentLength;
+            byte[] body;
+            try
+            {
+                await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+                body = await BoundedRead.ReadAllAsync(stream, _options.MaxFileBytes, length ?? -1, timeout.Token).ConfigureAwait(false);
+            }
+            catch (IngestFileException e)
+            {
+                return new Done(new IngestRejection(origin, e.Code, e.Message));
+            }
+
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            bool imageType = mediaType is not null && mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
+            if (!imageType && !ImageMagic.LooksLikeImage(body))
+                return new Done(new IngestRejection(origin, RejectionCodes.NotAnImage,
+                    $"Content-Type '{mediaType ?? "none"}' and no image signature in {body.Length:N0} bytes"));
+
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in HeadersOfInterest)
+            {
+                if (response.Headers.TryGetValues(name, out var v) || response.Content.Headers.TryGetValues(name, out v))
+                    headers[name] = string.Join(", ", v);
+            }
+            var final = url.AbsoluteUri == requested.AbsoluteUri ? null : url.AbsoluteUri;
+            return new Done(new IngestItem(origin, FileNameOf(url), body, metadata, headers, final));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new Retryable(RejectionCodes.Timeout, $"no complete response within {_options.HttpTimeout.TotalSeconds:0.###} s", null);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // A timeout that fires mid-body can surface as an IO error.
+            return timeout.IsCancellationRequested && !ct.IsCancellationRequested
+                ? new Retryable(RejectionCodes.Timeout, $"no complete response within {_options.HttpTimeout.TotalSeconds:0.###} s", null)
+                : new Retryable(RejectionCodes.NetworkError, e.Message.ReplaceLineEndings(" "), null);
+        }
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => null,
+        };
+
+    /// <summary>The last path segment, unescaped and made safe as a file name; <c>download</c> when there is none.</summary>
+    public static string FileNameOf(Uri url)
+    {
+        var segment = url.Segments.Length > 0 ? Uri.UnescapeDataString(url.Segments[^1]).Trim('/') : "";
+        var invalid = Path.GetInvalidFileNameChars();
+        var safe = new string(segment.Select(c => invalid.Contains(c) || c == '\\' || char.IsControl(c) ? '_' : c).ToArray()).Trim();
+        return safe.Length == 0 || safe is "." or ".." ? "download" : safe;
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Atelier.Ingest.Metadata;
+
+/// <summary>
+/// Manifest rows keyed by file: <c>metadata.jsonl</c> (one object a line), <c>metadata.csv</c> (header row),
+/// or a JSON array of objects (e.g. <c>emoji.json</c>). A row is found by its path relative to the manifest's
+/// folder, or else by bare file name when that name is unique in the manifest.
+/// </summary>
+public sealed class ManifestIndex
+{
+    private readonly Dictionary<string, JsonObject> _byPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonObject?> _byName = new(StringComparer.Ordinal);
+    private readonly List<IngestRejection> _rejections = [];
+
+    /// <summary>Rows or whole manifests that could not be read (code <c>bad-manifest</c>).</summary>
+    public IReadOnlyList<IngestRejection> Rejections => _rejections;
+
+    public int Count => _byPath.Count;
+
+    public static bool IsManifestName(string fileName, string? userManifest) =>
+        fileName.Equals("metadata.jsonl", StringComparison.OrdinalIgnoreCase)
+        || fileName.Equals("metadata.csv", StringComparison.OrdinalIgnoreCase)
+        || (userManifest is not null && fileName.Equals(userManifest, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Adds one manifest file's rows; errors become <see cref="Rejections"/>, never exceptions.</summary>
+    public void Add(string origin, string fileName, byte[] content, MetadataMapping mapping)
+    {
+        try
+        {
+            var ext = Path.GetExtension(fileName).ToLowerInvariant();
+            switch (ext)
+            {
+                case ".jsonl": AddJsonLines(origin, content, mapping); break;
+                case ".csv": AddCsv(origin, content, mapping); break;
+                case ".json": AddJsonArray(origin, content, mapping); break;
+                default:
+                    Reject(origin, $"unknown manifest format '{ext}' (use .jsonl, .csv or .json)");
+                    break;
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException or DecoderFallbackException)
+        {
+            Reject(origin, OneLine(e.Message));
+        }
+    }
+
+    /// <summary>Finds the row for <paramref name="relativePath"/> ('/'-separated, relative to the manifest's folder).</summary>
+    public JsonObject? Find(string relativePath)
+    {
+        if (_byPath.TryGetValue(relativePath, out var row)) return row;
+        var name = relativePath[(relativePath.LastIndexOf('/') + 1)..];
+        return _byName.TryGetValue(name, out var byName) ? byName : null;
+    }
+
+    private void AddJsonLines(string origin, byte[] content, MetadataMapping mapping)
+    {
+        using var reader = new StreamReader(new MemoryStream(content), Encoding.UTF8);
+        int lineNo = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                if (JsonNode.Parse(line) is not JsonObject row) throw new FormatException("expected a JSON object");
+                AddRow($"{origin}#{lineNo}", row, mapping);
+            }
+            catch (Exception e) when (e is JsonException or FormatException)
+            {
+                Reject($"{origin}#{lineNo}", OneLine(e.Message));
+            }
+        }
+    }
+
+    private void AddCsv(string origin, byte[] content, MetadataMapping mapping)
+    {
+        using var text = new StreamReader(new MemoryStream(content), Encoding.UTF8);
+        var csv = new CsvReader(text);
+        var header = csv.ReadRecord() ?? throw new FormatException("empty CSV manifest");
+        while (csv.ReadRecord() is { } record)
+        {
+            var row = new JsonObject();
+            for (int i = 0; i < header.Count && i < record.Count; i++) row[header[i].Trim()] = record[i];
+            AddRow($"{origin}#{csv.RecordLine}", row, mapping);
+        }
+    }
+
+    private void AddJsonArray(string origin, byte[] content, MetadataMapping mapping)
+    {
+        if (JsonNode.Parse(content) is not JsonArray array) throw new FormatException("expected a JSON array of objects");
+        for (int i = 0; i < array.Count; i++)
+        {
+            if (array[i] is JsonObject row) AddRow($"{origin}#{i}", (JsonObject)row.DeepClone(), mapping);
+            else Reject($"{origin}#{i}", "expected a JSON object");
+        }
+    }
+
+    private void AddRow(string rowOrigin, JsonObject row, MetadataMapping mapping)
+    {
+        string? key = null;
+        var fields = mapping.FileField is { } f ? [f] : MetadataMapping.DefaultFileFields;
+        foreach (var field in fields)
+        {
+            if (row.TryGetPropertyValue(field, out var node) && node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            {
+                key = v.GetValue<string>().Replace('\\', '/');
+                while (key.StartsWith("./", StringComparison.Ordinal)) key = key[2..];
+                key = key.TrimStart('/');
+                break;
+            }
+        }
+        if (string.IsNullOrEmpty(key))
+        {
+            Reject(rowOrigin, $"row has no file field ({string.Join(", ", fields)})");
+            return;
+        }
+        _byPath[key] = row;
+        var name = key[(key.LastIndexOf('/') + 1)..];
+        // A bare name shared by two rows is ambiguous: only the full relative path finds those.
+        if (!_byName.TryAdd(name, row) && !ReferenceEquals(_byName[name], row)) _byName[name] = null;
+    }
+
+    private void Reject(string origin, string message) =>
+        _rejections.Add(new IngestRejection(origin, RejectionCodes.BadManifest, message));
+
+    internal static string OneLine(string message) =>
+        message.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Atelier.Ingest.Metadata;
+
+/// <summary>Merges the metadata found for one item and applies a <see cref="MetadataMapping"/>.</summary>
+public static class MetadataComposer
+{
+    /// <summary>Key under which a .txt sidecar's text is kept in <see cref="ItemMetadata.Raw"/>.</summary>
+    public const string SidecarTextKey = "sidecar_txt";
+
+    /// <summary>
+    /// Later sources override earlier fields: manifest entry, then JSON sidecar. Tags from a .txt sidecar go to
+    /// category <c>general</c>. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
+    /// </summary>
+    public static ItemMetadata? Compose(
+        MetadataMapping mapping,
+        JsonObject? manifestEntry = null,
+        JsonObject? jsonSidecar = null,
+        string? txtSidecar = null,
+        string? fallbackSourceUrl = null)
+    {
+        if (manifestEntry is null && jsonSidecar is null && txtSidecar is null && fallbackSourceUrl is null)
+            return null;
+
+        var raw = new JsonObject();
+        foreach (var source in new[] { manifestEntry, jsonSidecar })
+        {
+            if (source is null) continue;
+            foreach (var (key, value) in source)
+                raw[key] = value?.DeepClone();
+        }
+
+        var tags = new List<ItemTag>();
+        var seen = new HashSet<ItemTag>();
+        void Add(string? name, string category)
+        {
+            var tag = TagText.Normalize(name);
+            if (tag is null) return;
+            var item = new ItemTag(tag, category);
+            if (seen.Add(item)) tags.Add(item);
+        }
+
+        foreach (var map in mapping.TagFields)
+        {
+            if (!raw.TryGetPropertyValue(map.Field, out var node) || node is null) continue;
+            if (node is JsonArray array)
+            {
+                foreach (var element in array)
+                    if (Scalar(element) is { } text) Add(text, map.Category);
+            }
+            else if (Scalar(node) is { } text)
+            {
+                foreach (var part in text.Split(','))
+                    Add(part, map.Category);
+            }
+        }
+
+        if (txtSidecar is not null)
+        {
+            raw[SidecarTextKey] = txtSidecar;
+            foreach (var tag in TagText.SplitCaption(txtSidecar)) Add(tag, "general");
+        }
+
+        return new ItemMetadata(
+            tags,
+            Rating: Field(raw, mapping.RatingField),
+            License: Field(raw, mapping.LicenseField),
+            SourceUrl: Field(raw, mapping.SourceUrlField) ?? fallbackSourceUrl,
+            CapturedAt: ParseDate(raw, mapping.CapturedField),
+            Raw: raw.ToJsonString());
+    }
+
+    private static string? Field(JsonObject raw, string? field)
+    {
+        if (field is null || !raw.TryGetPropertyValue(field, out var node)) return null;
+        var text = Scalar(node)?.Trim();
+        return string.IsNullOrEmpty(text) ? null : text;
+    }
+
+    private static string? Scalar(JsonNode? node) => node is JsonValue value
+        ? value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.ToJsonString(),
+            _ => null,
+        }
+        : null;
+
+    /// <summary>ISO 8601 (or any invariant date), EXIF <c>yyyy:MM:dd HH:mm:ss</c>, or a number of Unix seconds; no zone means UTC.</summary>
+    internal static DateTimeOffset? ParseDate(JsonObject raw, string? field)
+    {
+        if (field is null || !raw.TryGetPropertyValue(field, out var node) || node is not JsonValue value) return null;
+        if (value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<double>(out var seconds))
+            return seconds is > -62135596800 and < 253402300799 ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : null;
+        var text = Scalar(node)?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        const DateTimeStyles styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces;
+        if (DateTimeOffset.TryParseExact(text, "yyyy:MM:dd HH:mm:ss", CultureInfo.InvariantCulture, styles, out var exif)) return exif;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, styles, out var parsed) ? parsed : null;
+    }
+
+    /// <summary>Parses a JSON sidecar; it must be one object.</summary>
+    internal static JsonObject ParseObject(byte[] bytes)
+    {
+        var node = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        return node as JsonObject ?? throw new FormatException("expected a JSON object");
+    }
+}

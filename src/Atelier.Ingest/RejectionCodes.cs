@@ -1,0 +1,35 @@
+namespace Atelier.Ingest;
+
+/// <summary>The reason codes an <see cref="IngestRejection"/> carries.</summary>
+public static class RejectionCodes
+{
+    public const string FileTooLarge = "file-too-large";
+    public const string Unreadable = "unreadable";
+    public const string LinkEscapesFolder = "link-escapes-folder";
+
+    public const string PathTraversal = "path-traversal";
+    public const string AbsolutePath = "absolute-path";
+    public const string LinkEntry = "link-entry";
+    public const string SpecialEntry = "special-entry";
+    public const string UnsupportedEntry = "unsupported-entry";
+    public const string ArchiveTooLarge = "archive-too-large";
+    public const string CompressionRatio = "compression-ratio-exceeded";
+    public const string TooManyEntries = "too-many-entries";
+    public const string CorruptArchive = "corrupt-archive";
+    public const string CorruptEntry = "corrupt-entry";
+
+    public const string BadListLine = "bad-list-line";
+    public const string DuplicateUrl = "duplicate-url";
+    public const string BadUrl = "bad-url";
+    public const string UnsupportedScheme = "unsupported-scheme";
+    public const string HttpStatus = "http-status";
+    public const string Timeout = "timeout";
+    public const string NetworkError = "network-error";
+    public const string RedirectLoop = "redirect-loop";
+    public const string TooManyRedirects = "too-many-redirects";
+    public const string NotAnImage = "not-an-image";
+    public const string OptedOut = "opted-out";
+
+    public const string BadSidecar = "bad-sidecar";
+    public const string BadManifest = "bad-manifest";
+}

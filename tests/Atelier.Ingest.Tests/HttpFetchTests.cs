@@ -1,0 +1,155 @@
+using System.Text;
+using Atelier.Ingest.Http;
+
+namespace Atelier.Ingest.Tests;
+
+public sealed class HttpFetchTests
+{
+    private static readonly SourceOptions Fast = new()
+    {
+        HttpTimeout = TimeSpan.FromMilliseconds(500),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(100),
+    };
+
+    private static async Task<IngestOutcome> Fetch(string url, SourceOptions? options = null)
+    {
+        using var fetcher = new HttpFetcher(options ?? Fast);
+        return await fetcher.FetchAsync(new Uri(url), null, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Retries_after_503s_then_succeeds()
+    {
+        var png = Repo.Png();
+        await using var server = new LoopbackServer((_, hit) => hit <= 2 ? Reply.Text(503, "busy") : Reply.Png(png, ("ETag", "\"v1\"")));
+        var item = (await Fetch(server.Url("/a.png"))).As<IngestItem>();
+        Assert.Equal(png, item.Content);
+        Assert.Equal("a.png", item.FileName);
+        Assert.Equal("url:" + server.Url("/a.png"), item.Origin);
+        Assert.Equal("\"v1\"", item.ResponseHeaders!["etag"]);
+        Assert.Equal("image/png", item.ResponseHeaders["Content-Type"]);
+        Assert.Equal(3, server.Hits["/a.png"]);
+    }
+
+    [Fact]
+    public async Task Gives_up_after_the_retry_budget()
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Text(503, "down"));
+        var rejection = (await Fetch(server.Url("/x.png"))).As<IngestRejection>();
+        Assert.Equal(RejectionCodes.HttpStatus, rejection.Code);
+        Assert.Contains("4 attempt", rejection.Message);
+        Assert.Equal(4, server.Hits["/x.png"]);
+    }
+
+    [Fact]
+    public async Task Client_errors_are_not_retried()
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Text(404, "nope"));
+        Assert.Equal(RejectionCodes.HttpStatus, (await Fetch(server.Url("/gone.png"))).As<IngestRejection>().Code);
+        Assert.Equal(1, server.Hits["/gone.png"]);
+    }
+
+    [Fact]
+    public async Task Slow_server_times_out_per_request()
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Png(Repo.Png()) with { Delay = TimeSpan.FromSeconds(5) });
+        var started = DateTime.UtcNow;
+        var rejection = (await Fetch(server.Url("/slow.png"), Fast with { HttpTimeout = TimeSpan.FromMilliseconds(200), HttpRetries = 1 })).As<IngestRejection>();
+        Assert.Equal(RejectionCodes.Timeout, rejection.Code);
+        Assert.Equal(2, server.Hits["/slow.png"]);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Follows_redirects_and_records_the_final_url()
+    {
+        await using var server = new LoopbackServer((path, _) => path == "/old" ? Reply.RedirectTo("/new/pic.png") : Reply.Png(Repo.Png()));
+        var item = (await Fetch(server.Url("/old"))).As<IngestItem>();
+        Assert.Equal(server.Url("/new/pic.png"), item.FinalUrl);
+        Assert.Equal("pic.png", item.FileName);
+        Assert.Equal("url:" + server.Url("/old"), item.Origin);
+    }
+
+    [Fact]
+    public async Task Redirect_loop_and_too_many_redirects_are_rejected()
+    {
+        await using var server = new LoopbackServer((path, _) => path switch
+        {
+            "/a" => Reply.RedirectTo("/b"),
+            "/b" => Reply.RedirectTo("/a"),
+            "/ftp" => Reply.RedirectTo("ftp://127.0.0.1/x.png"),
+            _ => Reply.RedirectTo("/r" + (int.Parse(path[2..]) + 1)),
+        });
+        Assert.Equal(RejectionCodes.RedirectLoop, (await Fetch(server.Url("/a"))).As<IngestRejection>().Code);
+        Assert.Equal(RejectionCodes.TooManyRedirects, (await Fetch(server.Url("/r0"), Fast with { MaxRedirects = 3 })).As<IngestRejection>().Code);
+        Assert.Equal(4, server.Hits.Keys.Count(k => k.StartsWith("/r", StringComparison.Ordinal)));
+        Assert.Equal(RejectionCodes.UnsupportedScheme, (await Fetch(server.Url("/ftp"))).As<IngestRejection>().Code);
+    }
+
+    [Fact]
+    public async Task Oversized_body_is_rejected_with_or_without_content_length()
+    {
+        var big = new byte[300_000];
+        await using var server = new LoopbackServer((path, _) =>
+            path == "/declared.png" ? Reply.Png(big) : Reply.Png(big) with { OmitLength = true });
+        var options = Fast with { MaxFileBytes = 100_000 };
+
+        var declared = (await Fetch(server.Url("/declared.png"), options)).As<IngestRejection>();
+        Assert.Equal(RejectionCodes.FileTooLarge, declared.Code);
+        Assert.Contains("300,000", declared.Message);
+
+        var streamed = (await Fetch(server.Url("/streamed.png"), options)).As<IngestRejection>();
+        Assert.Equal(RejectionCodes.FileTooLarge, streamed.Code);
+
+        // The same body without a limit problem arrives whole, also when the length is not declared.
+        var ok = (await Fetch(server.Url("/streamed.png"), Fast)).As<IngestItem>();
+        Assert.Equal(big.Length, ok.Content.Length);
+    }
+
+    [Fact]
+    public async Task Non_image_is_rejected_but_image_bytes_with_a_generic_type_pass()
+    {
+        var png = Repo.Png();
+        await using var server = new LoopbackServer((path, _) => path switch
+        {
+            "/page" => Reply.Text(200, "<html>not an image</html>"),
+            _ => new Reply(200, png, ("Content-Type", "application/octet-stream")),
+        });
+        Assert.Equal(RejectionCodes.NotAnImage, (await Fetch(server.Url("/page"))).As<IngestRejection>().Code);
+        Assert.Equal(png, (await Fetch(server.Url("/blob"))).As<IngestItem>().Content);
+    }
+
+    [Theory]
+    [InlineData("noai", true)]
+    [InlineData("noindex, NoImageAI", true)]
+    [InlineData("otherbot: noai", true)]
+    [InlineData("none", false)]
+    [InlineData("noindex, nofollow", false)]
+    public async Task X_robots_tag_noai_opts_out(string header, bool optedOut)
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Png(Repo.Png(), ("X-Robots-Tag", header)));
+        var outcome = await Fetch(server.Url("/p.png"));
+        if (optedOut)
+        {
+            var r = outcome.As<IngestRejection>();
+            Assert.Equal(RejectionCodes.OptedOut, r.Code);
+            Assert.Contains(header, r.Message);
+        }
+        else
+        {
+            Assert.Equal(header, outcome.As<IngestItem>().ResponseHeaders!["X-Robots-Tag"]);
+        }
+    }
+
+    [Fact]
+    public void Image_magic_recognises_formats_and_refuses_text()
+    {
+        Assert.True(ImageMagic.LooksLikeImage(Repo.Png()));
+        Assert.True(ImageMagic.LooksLikeImage([0xFF, 0xD8, 0xFF, 0xE0]));
+        Assert.True(ImageMagic.LooksLikeImage("RIFF\0\0\0\0WEBPVP8 "u8));
+        Assert.True(ImageMagic.LooksLikeImage("\0\0\0\u001cftypavif"u8));
+        Assert.False(ImageMagic.LooksLikeImage(Encoding.UTF8.GetBytes("<!doctype html>")));
+        Assert.False(ImageMagic.LooksLikeImage([]));
+    }
+}
