@@ -95,6 +95,20 @@ public sealed class FolderSourceTests
     }
 
     [Fact]
+    public async Task Taking_every_extension_still_keeps_sidecars_and_manifests_out()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.raw", [1, 2, 3]);
+        dir.Write("a.txt", "tag one");
+        dir.Write("metadata.csv", "file_name,tags\na.raw,\"x, y\"\n");
+        dir.Write("notes.md", "kept: no extension filter");
+        var outcomes = await Outcomes.ReadAll(new FolderSource(dir.Path, new SourceOptions { ImageExtensions = null }));
+        var items = outcomes.Items();
+        Assert.Equal(["a.raw", "notes.md"], items.Select(i => i.FileName));
+        Assert.Equal(["x", "y", "tag_one"], items[0].Metadata!.Tags.Select(t => t.Name));
+    }
+
+    [Fact]
     public async Task Emoji_sample_manifest_maps_fields_to_tag_categories()
     {
         var mapping = MetadataMapping.Parse(["file=image", "tags:short_names=general", "tags:category=category", "tags:subcategory=subcategory"]);

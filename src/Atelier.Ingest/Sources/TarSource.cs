@@ -8,6 +8,8 @@ namespace Atelier.Ingest.Sources;
 /// A .tar, .tar.gz or .tgz (e.g. an npm tarball, whose manifest sits under <c>package/</c>), read into memory, never extracted.
 /// Pass one streams the whole archive to check every entry and the bomb limits and to keep the small
 /// metadata files; only if it passes does pass two yield items, so a bomb or corrupt archive yields nothing but its rejection.
+/// Pass one keeps every .txt/.json/.jsonl/.csv entry (each up to MaxFileBytes) in memory, because sidecars and the
+/// manifest may come after the images in the stream.
 /// </summary>
 public sealed class TarSource : IIngestSource
 {
