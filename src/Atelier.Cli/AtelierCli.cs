@@ -30,6 +30,7 @@ public static class AtelierCli
         InitCommand.Create(c),
         CurationCommands.Exclude(c, exclude: true),
         CurationCommands.Exclude(c, exclude: false),
+        IngestCommand.Create(c),
         CurationCommands.Curate(c),
         TagCommands.Create(c),
         TagCommands.Rate(c),

@@ -1,4 +1,5 @@
 using Atelier.Catalog;
+using Atelier.TestSupport;
 
 namespace Atelier.Catalog.Tests;
 

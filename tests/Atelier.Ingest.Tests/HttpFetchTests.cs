@@ -1,3 +1,4 @@
+using Atelier.TestSupport;
 using System.Text;
 using Atelier.Ingest.Http;
 

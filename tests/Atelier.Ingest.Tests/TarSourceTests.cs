@@ -1,3 +1,4 @@
+using Atelier.TestSupport;
 using System.Formats.Tar;
 using System.IO.Compression;
 using Atelier.Ingest.Metadata;

@@ -1,3 +1,4 @@
+using Atelier.TestSupport;
 using Atelier.Ingest.Metadata;
 
 namespace Atelier.Ingest.Tests;

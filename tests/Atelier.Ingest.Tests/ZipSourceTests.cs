@@ -1,3 +1,4 @@
+using Atelier.TestSupport;
 using System.IO.Compression;
 
 namespace Atelier.Ingest.Tests;

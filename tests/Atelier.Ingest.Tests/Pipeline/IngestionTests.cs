@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Atelier.Catalog;
+using Atelier.Imaging;
+using Atelier.Ingest.Metadata;
+using Atelier.Ingest.Pipeline;
+using Atelier.TestSupport;
+
+namespace Atelier.Ingest.Tests.Pipeline;
+
+public class IngestionTests
+{
+    private static Task<IngestSummary> Ingest(TempWorkspace ws, params string[] sources) => Ingest(ws.Workspace, new IngestRequest { Sources = sources });
+
+    private static Task<IngestSummary> Ingest(TempWorkspace ws, IngestRequest request) => Ingest(ws.Workspace, request);
+
+    private static Task<IngestSummary> Ingest(Workspace ws, IngestRequest request) =>
+        new Ingestion(ws).RunAsync(request, null, TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task EmojiSampleComesInWithManifestTagsAndAResumedRunAddsNothing()
+    {
+        using var ws = new TempWorkspace();
+        var request = new IngestRequest
+        {
+            Sources = [Repo.EmojiSample],
+            ManifestFileName = "emoji.json",
+            License = "Apache-2.0",
+            Mapping = MetadataMapping.Parse(["tags:short_names=general", "tags:category=category"]),
+        };
+        var first = await Ingest(ws, request);
+        Assert.Equal(383, first.Added);
+        Assert.Equal(0, first.Rejected);
+        var grinning = ws.Catalog.SelectIds(Selector.Parse("tag:grinning"));
+        var details = ws.Catalog.GetDetails(Assert.Single(grinning))!;
+        Assert.Contains(new Tag("smileys_&_emotion", "category"), details.Tags);
+        Assert.Equal("Apache-2.0", details.Image.License);
+        Assert.Equal("emoji-sample", details.Image.Source);
+        Assert.NotNull(details.Image.Pdq);
+        Assert.True(ws.Workspace.Blobs.Contains(details.Image.Sha256));
+        Assert.True(ws.Workspace.Blobs.Contains(details.Image.ThumbnailSha256!));
+
+        var second = await Ingest(ws, request);
+        Assert.Equal(0, second.Added);
+        Assert.Equal(383, second.AlreadyDone);
+        Assert.Equal(383, ws.Catalog.ImageCount);
+    }
+
+    [Fact]
+    public async Task EveryClassOfBadFileIsRejectedWithItsReasonAndTheRestComeIn()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var jpeg = SyntheticImages.Jpeg(200, 150, 1);
+        dir.Write("good/a.jpg", jpeg);
+        dir.Write("good/b.png", SyntheticImages.Png(80, 60, 2));
+        dir.Write("bad/corrupt.png", [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        dir.Write("bad/truncated.jpg", jpeg[..(jpeg.Length / 2)]);
+        dir.Write("bad/empty.jpg", []);
+        dir.Write("bad/not-an-image.gif", "this is text, not a GIF");
+        dir.Write("bad/document.tif", [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0]);
+        dir.Write("bad/huge.png", ForgedPng(60000, 60000));
+
+        var summary = await Ingest(ws, dir.Path);
+
+        Assert.Equal(2, summary.Added);
+        Assert.Equal(6, summary.Rejected);
+        var byOrigin = ws.Catalog.Rejections().ToDictionary(r => Path.GetFileName(r.Origin), r => r.Code);
+        Assert.Equal("truncated", byOrigin["truncated.jpg"]);
+        Assert.Equal("empty-file", byOrigin["empty.jpg"]);
+        Assert.Equal("too-many-pixels", byOrigin["huge.png"]);
+        Assert.Equal("unsupported-format", byOrigin["document.tif"]);
+        Assert.Contains(byOrigin["corrupt.png"], new[] { "corrupt", "truncated" });
+        Assert.Contains(byOrigin["not-an-image.gif"], new[] { "corrupt", "unsupported-format" });
+        Assert.All(ws.Catalog.Rejections(), r => Assert.DoesNotContain('\n', r.Message));
+        Assert.Equal(6, ws.Catalog.Report().RejectionsByCode.Values.Sum());
+        // Permanent rejections are done: a second run neither re-reads nor re-records them.
+        Assert.Equal(8, (await Ingest(ws, dir.Path)).AlreadyDone);
+    }
+
+    [Fact]
+    public async Task ExactDuplicatesAddProvenanceAndNearDuplicatesArePaired()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var image = SyntheticImages.Pattern(320, 240, 7);
+        var original = ImageEncoder.EncodeJpeg(image, 95);
+        dir.Write("a/original.jpg", original);
+        dir.Write("b/copy.jpg", original);
+        dir.Write("c/reencoded.jpg", ImageEncoder.EncodeJpeg(ImageResizer.Resize(image, 200, 150), 60));
+        dir.Write("d/other.png", SyntheticImages.Png(320, 240, 99));
+
+        var summary = await Ingest(ws, dir.Path);
+
+        Assert.Equal(3, summary.Added);
+        Assert.Equal(1, summary.ExactDuplicates);
+        Assert.Equal(1, summary.NearDuplicates);
+        var originalId = ws.Catalog.FindImageId(BlobStore.Sha256Hex(original))!.Value;
+        Assert.Equal(2, ws.Catalog.GetDetails(originalId)!.Provenance.Count);
+        var cluster = Assert.Single(ws.Catalog.NearDuplicateClusters());
+        Assert.Contains(originalId, cluster.ImageIds);
+    }
+
+    [Fact]
+    public async Task XmpDataMiningProhibitedIsRecordedAsOptedOutAndNotIngested()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        dir.Write("prohibited.jpg", File.ReadAllBytes(ImagingFixture("dmi-prohibited.jpg")));
+        dir.Write("allowed.jpg", File.ReadAllBytes(ImagingFixture("dmi-allowed.jpg")));
+        var summary = await Ingest(ws, dir.Path);
+        Assert.Equal(1, summary.OptedOut);
+        Assert.Equal(1, summary.Added);
+        Assert.Equal("opted-out", Assert.Single(ws.Catalog.Rejections()).Code);
+    }
+
+    [Fact]
+    public async Task GpsNeverReachesTheThumbnail()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var bytes = File.ReadAllBytes(ImagingFixture("gps.jpg"));
+        Assert.True(ImageProbe.Read(bytes).HasGps);
+        dir.Write("gps.jpg", bytes);
+        Assert.Equal(1, (await Ingest(ws, dir.Path)).Added);
+        var image = ws.Catalog.ListImages(Selector.All).Single();
+        var thumbnail = ws.Workspace.Blobs.Read(image.ThumbnailSha256!);
+        Assert.False(ImageProbe.Read(thumbnail).HasGps);
+        Assert.DoesNotContain("Exif", System.Text.Encoding.Latin1.GetString(thumbnail));
+        // The original is kept byte for byte as the blob.
+        Assert.Equal(bytes, ws.Workspace.Blobs.Read(image.Sha256));
+    }
+
+    [Fact]
+    public async Task UrlsThatFailForNowAreRetriedOnTheNextRun()
+    {
+        using var ws = new TempWorkspace();
+        var healthy = false;
+        var png = SyntheticImages.Png(64, 64, 3);
+        await using var server = new LoopbackServer((_, _) => healthy ? Reply.Png(png) : Reply.Text(503, "busy"));
+        using var dir = new TempDir();
+        var list = dir.Write("urls.txt", server.Url("/a.png") + "\n");
+        File.WriteAllText(ws.Workspace.ConfigPath, JsonSerializer.Serialize(
+            ws.Workspace.Config with { Ingest = ws.Workspace.Config.Ingest with { HttpRetries = 0 } }, WorkspaceConfig.JsonOptions));
+        using var reopened = new ReopenedWorkspace(ws);
+
+        var first = await Ingest(reopened.Workspace, new IngestRequest { Sources = [list] });
+        Assert.Equal(0, first.Added);
+        Assert.Equal(1, first.RejectedByReason["http-status"]);
+
+        healthy = true;
+        var second = await Ingest(reopened.Workspace, new IngestRequest { Sources = [list] });
+        Assert.Equal(1, second.Added);
+        Assert.Equal(server.Url("/a.png"), reopened.Workspace.Catalog.ListImages(Selector.All).Single().SourceUrl);
+    }
+
+    [Fact]
+    public async Task AnUnknownSourceIsAOneLineError()
+    {
+        using var ws = new TempWorkspace();
+        var e = await Assert.ThrowsAsync<AtelierException>(() => Ingest(ws, "/no/such/folder"));
+        Assert.Equal("source-not-found", e.Code);
+        Assert.Equal(0, ws.Catalog.ImageCount);
+    }
+
+    /// <summary>A PNG whose header claims huge dimensions; its one IDAT holds almost nothing.</summary>
+    private static byte[] ForgedPng(int width, int height)
+    {
+        var png = SyntheticImages.Png(8, 8, 1);
+        // IHDR data starts at byte 16 (8 signature + 4 length + 4 type); its CRC is left stale on purpose.
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), height);
+        return png;
+    }
+
+    private static string ImagingFixture(string name) => Path.Combine(Repo.Root, "tests", "Atelier.Imaging.Tests", "Fixtures", name);
+
+    /// <summary>Opens the same folder again so a test's edited config.json is read.</summary>
+    private sealed class ReopenedWorkspace(TempWorkspace original) : IDisposable
+    {
+        public Workspace Workspace { get; } = Workspace.Open(original.Directory);
+        public void Dispose() => Workspace.Dispose();
+    }
+}
