@@ -30,6 +30,7 @@ var engines = new (string Name, Func<byte[], int> Thumbnail)[]
 {
     ("skia-maxside", bytes => ImageResizer.Thumbnail(ImageDecoder.Decode(bytes, new DecodeOptions { MaxSide = ThumbSide }), ThumbSide).Pixels.Length),
     ("skia-full", bytes => ImageResizer.Thumbnail(ImageDecoder.Decode(bytes), ThumbSide).Pixels.Length),
+    ("skia-full-decode-only", bytes => ImageDecoder.Decode(bytes).Pixels.Length), // splits skia-full into decode vs resize
     ("netvips", bytes =>
     {
         using var thumb = NetVips.Image.ThumbnailBuffer(bytes, ThumbSide, height: ThumbSide);
