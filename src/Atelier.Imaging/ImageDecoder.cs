@@ -35,7 +35,7 @@ public static class ImageDecoder
         }
 
         using var data = SkiaCodec.CopyToData(bytes);
-        var (codec, _, format) = SkiaCodec.Open(data);
+        var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {
             var stored = codec.Info;

@@ -24,7 +24,7 @@ public static class ImageProbe
     public static ImageInfo Read(ReadOnlySpan<byte> bytes)
     {
         using var data = SkiaCodec.CopyToData(bytes);
-        var (codec, _, format) = SkiaCodec.Open(data);
+        var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {
             var info = codec.Info;
