@@ -21,6 +21,11 @@ public static class ImageDecoder
     {
         ArgumentNullException.ThrowIfNull(bytes);
         options ??= DecodeOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPixels, 1, nameof(options));
+        if (options.MaxSide is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSide, "MaxSide must be at least 1.");
+        }
 
         // A forged PNG header must not even reach the codec's allocations.
         if (FormatSniffer.Sniff(bytes) == ImageFormat.Png
@@ -30,7 +35,7 @@ public static class ImageDecoder
         }
 
         using var data = SkiaCodec.CopyToData(bytes);
-        var (codec, _, format) = SkiaCodec.Open(data);
+        var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {
             var stored = codec.Info;
@@ -63,9 +68,10 @@ public static class ImageDecoder
 
     private static void RejectIfTooBig(long pixels, int width, int height, long maxPixels)
     {
-        if (pixels > maxPixels)
+        // The second test keeps a caller's very high limit from overflowing the pixel array.
+        if (pixels > maxPixels || pixels > Array.MaxLength / 4)
         {
-            throw new ImageRejectedException(RejectCodes.TooManyPixels, $"Header declares {width}x{height} = {pixels} pixels, over the limit of {maxPixels}.");
+            throw new ImageRejectedException(RejectCodes.TooManyPixels, $"Header declares {width}x{height} = {pixels} pixels, over the limit of {Math.Min(maxPixels, Array.MaxLength / 4)}.");
         }
     }
 

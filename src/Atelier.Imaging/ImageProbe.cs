@@ -24,7 +24,7 @@ public static class ImageProbe
     public static ImageInfo Read(ReadOnlySpan<byte> bytes)
     {
         using var data = SkiaCodec.CopyToData(bytes);
-        var (codec, _, format) = SkiaCodec.Open(data);
+        var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {
             var info = codec.Info;
@@ -63,18 +63,22 @@ internal readonly record struct MetadataFacts(bool HasIcc, DateTime? CaptureDate
 
     public static MetadataFacts Read(SKData data)
     {
-        IReadOnlyList<MetadataExtractor.Directory> directories;
         try
         {
             using var stream = data.AsStream(streamDisposesData: false);
-            directories = ImageMetadataReader.ReadMetadata(stream);
+            return FromDirectories(ImageMetadataReader.ReadMetadata(stream));
         }
-        catch (Exception ex) when (ex is ImageProcessingException or IOException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Broken metadata does not make the pixels unusable; the codec already vouched for the header.
+            // Hostile or broken metadata must not stop ingest: the codec already vouched for the header,
+            // so the image counts as having none of these facts. Any exception type is possible from a
+            // third-party parser fed untrusted bytes, hence the broad catch.
             return default;
         }
+    }
 
+    private static MetadataFacts FromDirectories(IReadOnlyList<MetadataExtractor.Directory> directories)
+    {
         bool hasIcc = false, hasGps = false, prohibited = false;
         DateTime? captured = null;
         foreach (var directory in directories)

@@ -8,7 +8,7 @@ namespace Atelier.Imaging;
 /// </summary>
 internal static class SkiaCodec
 {
-    public static (SKCodec Codec, SKData Data, ImageFormat Format) Open(SKData data)
+    public static (SKCodec Codec, ImageFormat Format) Open(SKData data)
     {
         // The codec takes ownership of the stream; the stream shares (does not copy) the data.
         var codec = SKCodec.Create(new SKMemoryStream(data), out var result);
@@ -40,7 +40,7 @@ internal static class SkiaCodec
             throw new ImageRejectedException(RejectCodes.Corrupt, $"Header declares an empty {info.Width}x{info.Height} image.");
         }
 
-        return (codec, data, format.Value);
+        return (codec, format.Value);
     }
 
     public static SKData CopyToData(ReadOnlySpan<byte> bytes)

@@ -96,4 +96,14 @@ public class ProbeTests
         var info = ImageProbe.Read(TestImages.Fixture("cmyk.jpg"));
         Assert.Equal((ImageFormat.Jpeg, 40, 30), (info.Format, info.Width, info.Height));
     }
+
+    [Fact]
+    public void Parallel_probes_agree()
+    {
+        var bytes = TestImages.Fixture("gps.jpg");
+        var expected = ImageProbe.Read(bytes);
+        var results = new ImageInfo[32];
+        Parallel.For(0, results.Length, i => results[i] = ImageProbe.Read(bytes));
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
 }

@@ -86,6 +86,22 @@ public class RejectionTests
     }
 
     [Fact]
+    public void Probe_reports_the_forged_size_so_callers_can_refuse_it_early()
+    {
+        var info = ImageProbe.Read(ForgePngSize(60000, 60000));
+        Assert.Equal((60000, 60000), (info.Width, info.Height));
+        Assert.Equal(3_600_000_000L, info.PixelCount);
+    }
+
+    [Fact]
+    public void Invalid_options_are_argument_errors_not_rejections()
+    {
+        var png = TestImages.Encode(RgbaImage.Filled(4, 4, 1, 2, 3), SKEncodedImageFormat.Png);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageDecoder.Decode(png, new DecodeOptions { MaxSide = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageDecoder.Decode(png, new DecodeOptions { MaxPixels = 0 }));
+    }
+
+    [Fact]
     public void MaxPixels_is_checked_against_the_header_for_every_format()
     {
         var jpeg = TestImages.Encode(TestImages.Quadrants(100, 100), SKEncodedImageFormat.Jpeg);
