@@ -40,6 +40,9 @@ public sealed partial class Catalog : IDisposable
         }
     }
 
+    /// <summary>SQLite's own consistency check of the catalog file: "ok" when sound.</summary>
+    public string IntegrityCheck() => (string)Scalar("PRAGMA integrity_check")!;
+
     public int SchemaVersion => Convert.ToInt32(Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
 
     private void Migrate()

@@ -23,10 +23,11 @@ internal static class ImageAnalysis
     /// <summary>Probes, decodes once and derives hashes, quality and thumbnail. Throws <see cref="ImageRejectedException"/>.</summary>
     public static AnalyzedImage Analyze(IngestItem item, string sha256, long maxPixels, int thumbnailSide)
     {
+        // Decode first: it refuses forged dimensions from the raw header before any codec runs.
+        var image = ImageDecoder.Decode(item.Content, new DecodeOptions { MaxPixels = maxPixels, MaxSide = AnalysisSide });
         var info = ImageProbe.Read(item.Content);
         if (info.DataMiningProhibited)
             throw new ImageRejectedException("opted-out", "the image's XMP metadata prohibits data mining (PLUS DataMining)");
-        var image = ImageDecoder.Decode(item.Content, new DecodeOptions { MaxPixels = maxPixels, MaxSide = AnalysisSide });
         var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
         var quality = QualityMeasures.Measure(image);
         var thumbnail = ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide));

@@ -19,7 +19,7 @@ public sealed class Ingestion(Workspace workspace)
     private static readonly HashSet<string> Transient = [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus];
 
     private const int BatchSize = 256;
-    private static readonly TimeSpan BatchTime = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan BatchTime = TimeSpan.FromMilliseconds(500);
 
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
     {
