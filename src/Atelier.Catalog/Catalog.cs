@@ -68,9 +68,17 @@ public sealed partial class Catalog : IDisposable
     internal void EndTransaction(bool commit)
     {
         if (_tx is null) return;
-        if (commit) _tx.Commit(); else _tx.Rollback();
-        _tx.Dispose();
+        var tx = _tx;
         _tx = null;
+        try
+        {
+            if (commit) tx.Commit(); else tx.Rollback();
+        }
+        finally
+        {
+            // Disposing an uncompleted transaction rolls it back, so a failed COMMIT (a full disk) leaves nothing half-done.
+            tx.Dispose();
+        }
     }
 
     private SqliteCommand Cmd(string sql, params (string Name, object? Value)[] parameters)

@@ -82,11 +82,15 @@ public sealed class Ingestion(Workspace workspace)
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 state.Interrupted = true;
-            }
-            finally
-            {
                 input.Writer.Complete();
+                return;
             }
+            catch (Exception e)
+            {
+                input.Writer.Complete(e);
+                return;
+            }
+            input.Writer.Complete();
         }, CancellationToken.None);
 
         var workers = Enumerable.Range(0, Math.Max(1, request.Workers)).Select(_ => Task.Run(async () =>
@@ -94,7 +98,8 @@ public sealed class Ingestion(Workspace workspace)
             await foreach (var (outcome, source) in input.Reader.ReadAllAsync(CancellationToken.None))
                 await output.Writer.WriteAsync(Work(outcome, source, settings.MaxPixels, request.ThumbnailSide), CancellationToken.None);
         }, CancellationToken.None)).ToArray();
-        var closer = Task.WhenAll(workers).ContinueWith(_ => output.Writer.Complete(), TaskScheduler.Default);
+        // A worker's failure (a full disk, say) reaches the writer through the channel instead of vanishing.
+        var closer = Task.WhenAll(workers).ContinueWith(t => output.Writer.Complete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         WorkResult Work(IngestOutcome outcome, string source, long maxPixels, int thumbnailSide)
         {
@@ -137,6 +142,12 @@ public sealed class Ingestion(Workspace workspace)
             await closer;
             batch.Commit();
         }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            batch.Dispose();
+            TryFinish(catalog, ingestId, "failed: disk full");
+            throw DiskFull.Error("ingesting");
+        }
         finally
         {
             batch.Dispose();
@@ -149,6 +160,18 @@ public sealed class Ingestion(Workspace workspace)
     }
 
     private static ulong ShaPrefix(string sha) => Convert.ToUInt64(sha[..16], 16);
+
+    private static void TryFinish(Catalog.Catalog catalog, long ingestId, string status)
+    {
+        try
+        {
+            catalog.FinishIngest(ingestId, status, "{}");
+        }
+        catch (Exception e) when (DiskFull.Is(e))
+        {
+            // Still full: the ingest row stays 'running', which is what it was when it stopped.
+        }
+    }
 
     internal static bool IsTransient(string code) => Transient.Contains(code);
 
