@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Atelier.Hashing;
 
@@ -29,6 +30,9 @@ public sealed class PdqIndex
     private const int Buckets = 1 << 16;
     private const int MinTail = 4096;
     private const int TailFraction = 32; // rebuild once the tail passes 1/32 of the indexed hashes
+
+    [ThreadStatic]
+    private static int[]? t_candidates;
 
     private long[] _ids;
     private ulong[] _words; // 4 words per hash, hash p at [4p, 4p+4)
@@ -104,24 +108,39 @@ public sealed class PdqIndex
 
         ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
         ulong[] words = _words;
+        int[] candidates = t_candidates ??= new int[1024];
         for (int c = 0; c < Chunks && _indexed > 0; c++)
         {
+            // Gather this chunk's candidates from its 17 buckets, prefetch their hashes, then verify:
+            // the hashes are scattered over memory, so overlapping the misses is what makes this fast.
             int[] offsets = _offsets[c];
             int[] entries = _entries[c];
+            int n = 0;
             for (int probe = -1; probe < 16; probe++)
             {
                 int value = probe < 0 ? q[c] : q[c] ^ (1 << probe);
-                int end = offsets[value + 1];
-                for (int e = offsets[value]; e < end; e++)
+                int start = offsets[value];
+                int length = offsets[value + 1] - start;
+                if (n + length > candidates.Length)
                 {
-                    int p = entries[e];
-                    int w = p * 4;
-                    int d = BitOperations.PopCount(words[w] ^ h0) + BitOperations.PopCount(words[w + 1] ^ h1)
-                        + BitOperations.PopCount(words[w + 2] ^ h2) + BitOperations.PopCount(words[w + 3] ^ h3);
-                    if (d <= maxDistance && IsFirstFinder(p, q, c))
-                    {
-                        found.Add(new PdqMatch(_ids[p], d));
-                    }
+                    Array.Resize(ref candidates, Math.Max(candidates.Length * 2, n + length));
+                    t_candidates = candidates;
+                }
+
+                Array.Copy(entries, start, candidates, n, length);
+                n += length;
+            }
+
+            Prefetch(words, candidates, n);
+            for (int e = 0; e < n; e++)
+            {
+                int p = candidates[e];
+                int w = p * 4;
+                int d = BitOperations.PopCount(words[w] ^ h0) + BitOperations.PopCount(words[w + 1] ^ h1)
+                    + BitOperations.PopCount(words[w + 2] ^ h2) + BitOperations.PopCount(words[w + 3] ^ h3);
+                if (d <= maxDistance && IsFirstFinder(p, q, c))
+                {
+                    found.Add(new PdqMatch(_ids[p], d));
                 }
             }
         }
@@ -204,6 +223,22 @@ public sealed class PdqIndex
             _entries[c] = entries;
         });
         _indexed = n;
+    }
+
+    private static unsafe void Prefetch(ulong[] words, int[] positions, int count)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        fixed (ulong* w = words)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Sse.Prefetch0(w + (positions[i] * 4L));
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
