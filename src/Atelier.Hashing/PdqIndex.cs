@@ -106,16 +106,15 @@ public sealed class PdqIndex
             q[c] = Chunk(hash, c);
         }
 
-        ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
-        ulong[] words = _words;
-        int[] candidates = t_candidates ??= new int[1024];
+        int[] candidates = t_candidates ??= new int[8192];
+        Span<int> chunkEnd = stackalloc int[Chunks];
+        int n = 0;
         for (int c = 0; c < Chunks && _indexed > 0; c++)
         {
-            // Gather this chunk's candidates from its 17 buckets, prefetch their hashes, then verify:
-            // the hashes are scattered over memory, so overlapping the misses is what makes this fast.
+            // Gather every chunk's candidates and prefetch their hashes before verifying any: the
+            // candidates are scattered over memory, so overlapping their cache misses is what makes this fast.
             int[] offsets = _offsets[c];
             int[] entries = _entries[c];
-            int n = 0;
             for (int probe = -1; probe < 16; probe++)
             {
                 int value = probe < 0 ? q[c] : q[c] ^ (1 << probe);
@@ -129,21 +128,16 @@ public sealed class PdqIndex
 
                 Array.Copy(entries, start, candidates, n, length);
                 n += length;
-            }
-
-            Prefetch(words, candidates, n);
-            for (int e = 0; e < n; e++)
-            {
-                int p = candidates[e];
-                int w = p * 4;
-                int d = BitOperations.PopCount(words[w] ^ h0) + BitOperations.PopCount(words[w + 1] ^ h1)
-                    + BitOperations.PopCount(words[w + 2] ^ h2) + BitOperations.PopCount(words[w + 3] ^ h3);
-                if (d <= maxDistance && IsFirstFinder(p, q, c))
+                if (length > 0 && Sse.IsSupported)
                 {
-                    found.Add(new PdqMatch(_ids[p], d));
+                    PrefetchAll(candidates, n - length, n);
                 }
             }
+
+            chunkEnd[c] = n;
         }
+
+        Verify(candidates, n, chunkEnd, q, hash, maxDistance, found);
 
         ScanRange(hash, maxDistance, _indexed, _count, found);
         Sort(found);
@@ -225,18 +219,39 @@ public sealed class PdqIndex
         _indexed = n;
     }
 
-    private static unsafe void Prefetch(ulong[] words, int[] positions, int count)
+    private unsafe void PrefetchAll(int[] candidates, int from, int to)
     {
-        if (!Sse.IsSupported)
+        fixed (ulong* words = _words)
         {
-            return;
-        }
-
-        fixed (ulong* w = words)
-        {
-            for (int i = 0; i < count; i++)
+            for (int e = from; e < to; e++)
             {
-                Sse.Prefetch0(w + (positions[i] * 4L));
+                Sse.Prefetch0(words + (candidates[e] * 4L));
+            }
+        }
+    }
+
+    private unsafe void Verify(int[] candidates, int n, ReadOnlySpan<int> chunkEnd, ReadOnlySpan<int> q, PdqHash hash, int maxDistance, List<PdqMatch> found)
+    {
+        ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
+        fixed (ulong* words = _words)
+        fixed (int* cand = candidates)
+        {
+            int chunk = 0;
+            for (int e = 0; e < n; e++)
+            {
+                while (e >= chunkEnd[chunk])
+                {
+                    chunk++;
+                }
+
+                int p = cand[e];
+                ulong* w = words + (p * 4L);
+                int d = BitOperations.PopCount(w[0] ^ h0) + BitOperations.PopCount(w[1] ^ h1)
+                    + BitOperations.PopCount(w[2] ^ h2) + BitOperations.PopCount(w[3] ^ h3);
+                if (d <= maxDistance && IsFirstFinder(p, q, chunk))
+                {
+                    found.Add(new PdqMatch(_ids[p], d));
+                }
             }
         }
     }
