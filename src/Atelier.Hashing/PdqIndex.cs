@@ -15,8 +15,7 @@ public readonly record struct PdqMatch(long Id, int Distance);
 /// every hash within 31 bits: exact, no false negatives. Each candidate is verified on all 256 bits
 /// and reported only from the first chunk that could have found it, so there are no duplicates.
 /// Tables are compact bucket arrays built by counting sort: per chunk, a 65,537-entry offset array
-/// plus, per hash, its position (int) and a 64-bit word of the hash outside that chunk, which lets
-/// most candidates be rejected without a cache miss on the full hash (about 200 MB at 1M hashes). Hashes added after the last build sit in a small tail that is scanned
+/// plus one int (the hash's position) per hash, about 100 MB in all at 1M hashes with the hashes and ids. Hashes added after the last build sit in a small tail that is scanned
 /// linearly; the tables are rebuilt when the tail outgrows a fraction of the indexed set, so the
 /// rebuild cost stays amortised.
 /// Concurrent <see cref="Query"/> calls are safe while no <see cref="Add"/> or <see cref="AddRange"/>
@@ -41,7 +40,6 @@ public sealed class PdqIndex
     private int _indexed;
     private readonly int[][] _offsets = new int[Chunks][];
     private readonly int[][] _entries = new int[Chunks][];
-    private readonly ulong[][] _sketches = new ulong[Chunks][];
 
     /// <summary>An empty index.</summary>
     public PdqIndex(int capacity = 0)
@@ -113,7 +111,7 @@ public sealed class PdqIndex
         int n = 0;
         if (_indexed > 0)
         {
-            n = Gather(hash, q, maxDistance, chunkEnd, ref candidates);
+            n = Gather(q, chunkEnd, ref candidates);
             t_candidates = candidates;
         }
 
@@ -186,20 +184,15 @@ public sealed class PdqIndex
             }
 
             int[] entries = _entries[c] is { } old && old.Length >= n ? old : new int[Math.Max(n, 16)];
-            ulong[] sketches = _sketches[c] is { } oldSketches && oldSketches.Length >= n ? oldSketches : new ulong[Math.Max(n, 16)];
             int[] cursor = new int[Buckets];
             Array.Copy(offsets, cursor, Buckets);
-            int sketchWord = SketchWord(c);
             for (int p = 0; p < n; p++)
             {
-                int slot = cursor[StoredChunk(p, c)]++;
-                entries[slot] = p;
-                sketches[slot] = _words[(p * 4) + sketchWord];
+                entries[cursor[StoredChunk(p, c)]++] = p;
             }
 
             _offsets[c] = offsets;
             _entries[c] = entries;
-            _sketches[c] = sketches;
         });
         _indexed = n;
     }
@@ -208,11 +201,8 @@ public sealed class PdqIndex
     /// Collects the candidates of all 272 probed buckets. The work is done in rounds (prefetch the
     /// bucket offsets, then the bucket contents, then the surviving hashes) because every step is a
     /// cache miss into a large table, and issuing them together overlaps their latencies.
-    /// Each bucket entry carries one 64-bit word of its hash that does not overlap the chunk (its
-    /// sketch); the chunk distance plus the sketch distance bound the full distance from below, so
-    /// most random candidates are dropped without touching their scattered full hash.
     /// </summary>
-    private unsafe int Gather(PdqHash hash, ReadOnlySpan<int> q, int maxDistance, Span<int> chunkEnd, ref int[] candidates)
+    private unsafe int Gather(ReadOnlySpan<int> q, Span<int> chunkEnd, ref int[] candidates)
     {
         const int Probes = Chunks * 17;
         Span<int> value = stackalloc int[Probes];
@@ -238,7 +228,6 @@ public sealed class PdqIndex
         {
             int[] offsets = _offsets[c];
             fixed (int* entries = _entries[c])
-            fixed (ulong* sketches = _sketches[c])
             {
                 for (int probe = 0; probe < 17; probe++, k++)
                 {
@@ -247,7 +236,6 @@ public sealed class PdqIndex
                     if (prefetch && end[k] > start[k])
                     {
                         Sse.Prefetch0(entries + start[k]);
-                        Sse.Prefetch0(sketches + start[k]);
                     }
                 }
             }
@@ -257,23 +245,16 @@ public sealed class PdqIndex
         for (int c = 0, k = 0; c < Chunks; c++)
         {
             int[] entries = _entries[c];
-            ulong[] sketches = _sketches[c];
-            ulong querySketch = hash.Word64(SketchWord(c));
             for (int probe = 0; probe < 17; probe++, k++)
             {
-                int budget = probe == 0 ? maxDistance : maxDistance - 1;
-                if (n + (end[k] - start[k]) > candidates.Length)
+                int length = end[k] - start[k];
+                if (n + length > candidates.Length)
                 {
-                    Array.Resize(ref candidates, Math.Max(candidates.Length * 2, n + (end[k] - start[k])));
+                    Array.Resize(ref candidates, Math.Max(candidates.Length * 2, n + length));
                 }
 
-                for (int e = start[k]; e < end[k]; e++)
-                {
-                    if (BitOperations.PopCount(sketches[e] ^ querySketch) <= budget)
-                    {
-                        candidates[n++] = entries[e];
-                    }
-                }
+                Array.Copy(entries, start[k], candidates, n, length);
+                n += length;
             }
 
             chunkEnd[c] = n;
@@ -326,9 +307,6 @@ public sealed class PdqIndex
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int StoredChunk(int p, int c) => (ushort)(_words[p * 4 + (c >> 2)] >> ((c & 3) * 16));
-
-    /// <summary>The 64-bit word kept beside chunk c's entries: the one two words away, so it never holds chunk c.</summary>
-    private static int SketchWord(int c) => ((c >> 2) + 2) & 3;
 
     private static int Chunk(PdqHash h, int c) => (ushort)(h.Word64(c >> 2) >> ((c & 3) * 16));
 
