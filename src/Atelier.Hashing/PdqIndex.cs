@@ -199,7 +199,7 @@ public sealed class PdqIndex
 
     /// <summary>
     /// Collects the candidates of all 272 probed buckets. The work is done in rounds (prefetch the
-    /// bucket offsets, then the bucket contents, then the surviving hashes) because every step is a
+    /// bucket offsets, then the bucket contents, then the candidate hashes) because every step is a
     /// cache miss into a large table, and issuing them together overlaps their latencies.
     /// </summary>
     private unsafe int Gather(ReadOnlySpan<int> q, Span<int> chunkEnd, ref int[] candidates)
