@@ -199,8 +199,8 @@ public sealed class PdqIndex
 
     /// <summary>
     /// Collects the candidates of all 272 probed buckets. The work is done in rounds (prefetch the
-    /// bucket offsets, then the bucket contents, then the candidate hashes) because every step is a
-    /// cache miss into a large table, and issuing them together overlaps their latencies.
+    /// bucket offsets, then the bucket contents, then copy) because every step is a cache miss into
+    /// a large table, and issuing them together overlaps their latencies.
     /// </summary>
     private unsafe int Gather(ReadOnlySpan<int> q, Span<int> chunkEnd, ref int[] candidates)
     {
@@ -260,34 +260,36 @@ public sealed class PdqIndex
             chunkEnd[c] = n;
         }
 
-        if (prefetch)
-        {
-            PrefetchAll(candidates, 0, n);
-        }
 
         return n;
     }
 
-    private unsafe void PrefetchAll(int[] candidates, int from, int to)
-    {
-        fixed (ulong* words = _words)
-        {
-            for (int e = from; e < to; e++)
-            {
-                Sse.Prefetch0(words + (candidates[e] * 4L));
-            }
-        }
-    }
-
     private unsafe void Verify(int[] candidates, int n, ReadOnlySpan<int> chunkEnd, ReadOnlySpan<int> q, PdqHash hash, int maxDistance, List<PdqMatch> found)
     {
+        // Prefetch a fixed distance ahead: enough misses in flight to hide latency, few enough
+        // that the hardware keeps them all.
+        const int Ahead = 16;
         ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
+        bool prefetch = Sse.IsSupported;
         fixed (ulong* words = _words)
         fixed (int* cand = candidates)
         {
+            if (prefetch)
+            {
+                for (int e = 0; e < Math.Min(Ahead, n); e++)
+                {
+                    Sse.Prefetch0(words + (cand[e] * 4L));
+                }
+            }
+
             int chunk = 0;
             for (int e = 0; e < n; e++)
             {
+                if (prefetch && e + Ahead < n)
+                {
+                    Sse.Prefetch0(words + (cand[e + Ahead] * 4L));
+                }
+
                 while (e >= chunkEnd[chunk])
                 {
                     chunk++;
