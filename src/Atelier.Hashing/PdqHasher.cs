@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Atelier.Hashing;
 
@@ -101,7 +102,13 @@ public static class PdqHasher
             throw new ArgumentException($"pdq.buffer-size: {rgba.Length} RGBA bytes do not fill {luma.Length} luma values.", nameof(rgba));
         }
 
-        for (int p = 0, o = 0; p < luma.Length; p++, o += 4)
+        int start = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            start = FillLumaVectorised(rgba, luma);
+        }
+
+        for (int p = start, o = start * 4; p < luma.Length; p++, o += 4)
         {
             int a = rgba[o + 3];
             float r, g, b;
@@ -121,6 +128,42 @@ public static class PdqHasher
 
             luma[p] = LumaR * r + LumaG * g + LumaB * b;
         }
+    }
+
+    /// <summary>Eight pixels at a time, with the same float operations as the scalar loop; returns pixels done.</summary>
+    private static int FillLumaVectorised(ReadOnlySpan<byte> rgba, Span<float> luma)
+    {
+        ref byte src = ref MemoryMarshal.GetReference(rgba);
+        ref float dst = ref MemoryMarshal.GetReference(luma);
+        Vector256<uint> low = Vector256.Create(0xFFu);
+        Vector256<uint> opaque = Vector256.Create(255u);
+        Vector256<float> cr = Vector256.Create(LumaR), cg = Vector256.Create(LumaG), cb = Vector256.Create(LumaB);
+        Vector256<float> scale = Vector256.Create(255f);
+        int p = 0;
+        for (; p <= luma.Length - 8; p += 8)
+        {
+            Vector256<uint> px = Vector256.LoadUnsafe(ref src, (nuint)(p * 4)).AsUInt32();
+            Vector256<uint> r = px & low, g = (px >>> 8) & low, b = (px >>> 16) & low, a = px >>> 24;
+            Vector256<float> rf, gf, bf;
+            if (a == opaque)
+            {
+                rf = Vector256.ConvertToSingle(r.AsInt32());
+                gf = Vector256.ConvertToSingle(g.AsInt32());
+                bf = Vector256.ConvertToSingle(b.AsInt32());
+            }
+            else
+            {
+                Vector256<uint> white = (opaque - a) * opaque;
+                rf = Vector256.ConvertToSingle(((r * a) + white).AsInt32()) / scale;
+                gf = Vector256.ConvertToSingle(((g * a) + white).AsInt32()) / scale;
+                bf = Vector256.ConvertToSingle(((b * a) + white).AsInt32()) / scale;
+            }
+
+            Vector256<float> y = (cr * rf) + (cg * gf);
+            (y + (cb * bf)).StoreUnsafe(ref dst, (nuint)p);
+        }
+
+        return p;
     }
 
     private static void CheckLuma(int length, int rows, int cols)
@@ -225,10 +268,19 @@ internal sealed class PdqWorkspace
             int lanes = Math.Min(Lanes, rows - r0);
             BoxRowStrip(luma, r0, lanes, cols, windowAlongRows);
             Span<float> strip = _stripOut.AsSpan(0, cols * lanes);
+            int done = 0;
+            if (lanes == Lanes && Avx.IsSupported)
+            {
+                for (; done <= cols - Lanes; done += Lanes)
+                {
+                    Transpose8x8(ref strip[done * Lanes], Lanes, ref full2[(r0 * cols) + done], cols);
+                }
+            }
+
             for (int r = 0; r < lanes; r++)
             {
                 Span<float> dst = full2.Slice((r0 + r) * cols, cols);
-                for (int k = 0, s = r; k < cols; k++, s += lanes)
+                for (int k = done, s = (done * lanes) + r; k < cols; k++, s += lanes)
                 {
                     dst[k] = strip[s];
                 }
@@ -267,16 +319,58 @@ internal sealed class PdqWorkspace
     private void BoxRowStrip(ReadOnlySpan<float> src, int r0, int lanes, int cols, int window)
     {
         Span<float> strip = _stripIn.AsSpan(0, cols * lanes);
+        int done = 0;
+        if (lanes == Lanes && Avx.IsSupported)
+        {
+            ref float source = ref MemoryMarshal.GetReference(src);
+            for (; done <= cols - Lanes; done += Lanes)
+            {
+                Transpose8x8(ref Unsafe.Add(ref source, (r0 * cols) + done), cols, ref strip[done * Lanes], Lanes);
+            }
+        }
+
         for (int r = 0; r < lanes; r++)
         {
             ReadOnlySpan<float> row = src.Slice((r0 + r) * cols, cols);
-            for (int k = 0, s = r; k < cols; k++, s += lanes)
+            for (int k = done, s = (done * lanes) + r; k < cols; k++, s += lanes)
             {
                 strip[s] = row[k];
             }
         }
 
         BoxAlongSteps(strip, _stripOut.AsSpan(0, cols * lanes), cols, lanes, window, _sum);
+    }
+
+    /// <summary>Transposes an 8x8 float block (rows <paramref name="srcStride"/> apart) into rows <paramref name="dstStride"/> apart.</summary>
+    private static void Transpose8x8(ref float src, int srcStride, ref float dst, int dstStride)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref src);
+        Vector256<float> r1 = Vector256.LoadUnsafe(ref src, (nuint)srcStride);
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * srcStride));
+        Vector256<float> r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * srcStride));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * srcStride));
+        Vector256<float> r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * srcStride));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * srcStride));
+        Vector256<float> r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * srcStride));
+
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref dst, (nuint)dstStride);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * dstStride));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * dstStride));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * dstStride));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * dstStride));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * dstStride));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * dstStride));
     }
 
     /// <summary>The reference's window: ceil(n / 128), i.e. half of one 64th, per pass.</summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Atelier.Hashing;
 
@@ -13,8 +14,8 @@ public readonly record struct PdqMatch(long Id, int Distance);
 /// in every chunk table, the query's chunk value and its 16 one-bit neighbours (272 buckets) finds
 /// every hash within 31 bits: exact, no false negatives. Each candidate is verified on all 256 bits
 /// and reported only from the first chunk that could have found it, so there are no duplicates.
-/// Tables are compact bucket arrays (a 65,537-entry offset array plus one int per hash, per chunk),
-/// built by counting sort. Hashes added after the last build sit in a small tail that is scanned
+/// Tables are compact bucket arrays built by counting sort: per chunk, a 65,537-entry offset array
+/// plus one int (the hash's position) per hash, about 100 MB in all at 1M hashes with the hashes and ids. Hashes added after the last build sit in a small tail that is scanned
 /// linearly; the tables are rebuilt when the tail outgrows a fraction of the indexed set, so the
 /// rebuild cost stays amortised.
 /// Concurrent <see cref="Query"/> calls are safe while no <see cref="Add"/> or <see cref="AddRange"/>
@@ -29,6 +30,9 @@ public sealed class PdqIndex
     private const int Buckets = 1 << 16;
     private const int MinTail = 4096;
     private const int TailFraction = 32; // rebuild once the tail passes 1/32 of the indexed hashes
+
+    [ThreadStatic]
+    private static int[]? t_candidates;
 
     private long[] _ids;
     private ulong[] _words; // 4 words per hash, hash p at [4p, 4p+4)
@@ -102,29 +106,16 @@ public sealed class PdqIndex
             q[c] = Chunk(hash, c);
         }
 
-        ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
-        ulong[] words = _words;
-        for (int c = 0; c < Chunks && _indexed > 0; c++)
+        int[] candidates = t_candidates ??= new int[8192];
+        Span<int> chunkEnd = stackalloc int[Chunks];
+        int n = 0;
+        if (_indexed > 0)
         {
-            int[] offsets = _offsets[c];
-            int[] entries = _entries[c];
-            for (int probe = -1; probe < 16; probe++)
-            {
-                int value = probe < 0 ? q[c] : q[c] ^ (1 << probe);
-                int end = offsets[value + 1];
-                for (int e = offsets[value]; e < end; e++)
-                {
-                    int p = entries[e];
-                    int w = p * 4;
-                    int d = BitOperations.PopCount(words[w] ^ h0) + BitOperations.PopCount(words[w + 1] ^ h1)
-                        + BitOperations.PopCount(words[w + 2] ^ h2) + BitOperations.PopCount(words[w + 3] ^ h3);
-                    if (d <= maxDistance && IsFirstFinder(p, q, c))
-                    {
-                        found.Add(new PdqMatch(_ids[p], d));
-                    }
-                }
-            }
+            n = Gather(q, chunkEnd, ref candidates);
+            t_candidates = candidates;
         }
+
+        Verify(candidates, n, chunkEnd, q, hash, maxDistance, found);
 
         ScanRange(hash, maxDistance, _indexed, _count, found);
         Sort(found);
@@ -204,6 +195,116 @@ public sealed class PdqIndex
             _entries[c] = entries;
         });
         _indexed = n;
+    }
+
+    /// <summary>
+    /// Collects the candidates of all 272 probed buckets. The work is done in rounds (prefetch the
+    /// bucket offsets, then the bucket contents, then copy) because every step is a cache miss into
+    /// a large table, and issuing them together overlaps their latencies.
+    /// </summary>
+    private unsafe int Gather(ReadOnlySpan<int> q, Span<int> chunkEnd, ref int[] candidates)
+    {
+        const int Probes = Chunks * 17;
+        Span<int> value = stackalloc int[Probes];
+        Span<int> start = stackalloc int[Probes];
+        Span<int> end = stackalloc int[Probes];
+        bool prefetch = Sse.IsSupported;
+        for (int c = 0, k = 0; c < Chunks; c++)
+        {
+            fixed (int* offsets = _offsets[c])
+            {
+                for (int probe = -1; probe < 16; probe++, k++)
+                {
+                    value[k] = probe < 0 ? q[c] : q[c] ^ (1 << probe);
+                    if (prefetch)
+                    {
+                        Sse.Prefetch0(offsets + value[k]);
+                    }
+                }
+            }
+        }
+
+        for (int c = 0, k = 0; c < Chunks; c++)
+        {
+            int[] offsets = _offsets[c];
+            fixed (int* entries = _entries[c])
+            {
+                for (int probe = 0; probe < 17; probe++, k++)
+                {
+                    start[k] = offsets[value[k]];
+                    end[k] = offsets[value[k] + 1];
+                    if (prefetch && end[k] > start[k])
+                    {
+                        Sse.Prefetch0(entries + start[k]);
+                    }
+                }
+            }
+        }
+
+        int n = 0;
+        for (int c = 0, k = 0; c < Chunks; c++)
+        {
+            int[] entries = _entries[c];
+            for (int probe = 0; probe < 17; probe++, k++)
+            {
+                int length = end[k] - start[k];
+                if (n + length > candidates.Length)
+                {
+                    Array.Resize(ref candidates, Math.Max(candidates.Length * 2, n + length));
+                }
+
+                Array.Copy(entries, start[k], candidates, n, length);
+                n += length;
+            }
+
+            chunkEnd[c] = n;
+        }
+
+
+        return n;
+    }
+
+    private unsafe void Verify(int[] candidates, int n, ReadOnlySpan<int> chunkEnd, ReadOnlySpan<int> q, PdqHash hash, int maxDistance, List<PdqMatch> found)
+    {
+        // Prefetch a fixed distance ahead: enough misses in flight to hide latency, few enough
+        // that the hardware keeps them all.
+        const int Ahead = 16;
+        ulong h0 = hash.W0, h1 = hash.W1, h2 = hash.W2, h3 = hash.W3;
+        bool prefetch = Sse.IsSupported;
+        fixed (ulong* words = _words)
+        fixed (int* cand = candidates)
+        {
+            if (prefetch)
+            {
+                for (int e = 0; e < Math.Min(Ahead, n); e++)
+                {
+                    Sse.Prefetch0(words + (cand[e] * 4L));
+                }
+            }
+
+            int chunk = 0;
+            for (int e = 0; e < n; e++)
+            {
+                if (prefetch && e + Ahead < n)
+                {
+                    Sse.Prefetch0(words + (cand[e + Ahead] * 4L));
+                }
+
+                while (e >= chunkEnd[chunk])
+                {
+                    chunk++;
+                }
+
+                int p = cand[e];
+                ulong* w = words + (p * 4L);
+                int d = BitOperations.PopCount(w[0] ^ h0) + BitOperations.PopCount(w[1] ^ h1)
+                    + BitOperations.PopCount(w[2] ^ h2) + BitOperations.PopCount(w[3] ^ h3);
+                if (d <= maxDistance && IsFirstFinder(p, q, chunk))
+                {
+                    found.Add(new PdqMatch(_ids[p], d));
+                }
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -133,6 +133,26 @@ public sealed class PdqIndexTests
     }
 
     [Fact]
+    public void Concurrent_queries_give_the_serial_answers()
+    {
+        var r = new Random(5);
+        var hashes = Enumerable.Range(0, 20_000).Select(_ => RandomHash(r)).ToArray();
+        var index = new PdqIndex(Enumerable.Range(0, hashes.Length).Select(i => (long)i).ToArray(), hashes);
+        PdqHash[] queries = Enumerable.Range(0, 64).Select(i => FlipBits(hashes[i * 7], i % 32, r)).ToArray();
+        PdqMatch[][] serial = queries.Select(q => index.Query(q).ToArray()).ToArray();
+
+        var parallel = new PdqMatch[queries.Length * 4][];
+        Parallel.For(0, parallel.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+            parallel[k] = index.Query(queries[k % queries.Length]).ToArray());
+
+        for (int k = 0; k < parallel.Length; k++)
+        {
+            Assert.Equal(serial[k % queries.Length], parallel[k]);
+            Assert.NotEmpty(parallel[k]);
+        }
+    }
+
+    [Fact]
     public void Mismatched_lists_are_rejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new PdqIndex(new long[2], new PdqHash[3]));
