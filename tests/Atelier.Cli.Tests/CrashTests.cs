@@ -8,7 +8,7 @@ namespace Atelier.Cli.Tests;
 /// <summary>Kills a real <c>atelier ingest</c> process with SIGKILL at several moments and checks what it leaves.</summary>
 public class CrashTests
 {
-    private const int Images = 120;
+    private const int Images = 200;
 
     [Fact]
     public async Task KilledIngestLeavesAConsistentCatalogAndTheNextRunResumes()
@@ -21,7 +21,7 @@ public class CrashTests
 
         // Kill later and later until a run finishes by itself; at least one kill must land mid-ingest.
         var killedMidway = 0;
-        for (var killAfterMs = 600; killAfterMs < 20_000; killAfterMs += 400)
+        for (var killAfterMs = 500; killAfterMs < 20_000; killAfterMs += 250)
         {
             using (var process = StartAtelier("ingest", source.Path, "--workspace", ws))
             {

@@ -18,7 +18,7 @@ public sealed class Ingestion(Workspace workspace)
     /// <summary>Rejections that may succeed on a later run; their origins are not marked done.</summary>
     private static readonly HashSet<string> Transient = [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus];
 
-    private const int BatchSize = 256;
+    private const int BatchSize = 64;
     private static readonly TimeSpan BatchTime = TimeSpan.FromMilliseconds(500);
 
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
