@@ -95,20 +95,12 @@ public abstract class ExportWriter : IExportWriter
                 w.WriteStartObject();
                 w.WriteNumber("index", i);
                 w.WriteString("sha256", label.Sha256);
-                WriteNullable(w, "rating", label.Rating);
+                LabelJson.WriteRating(w, label.Rating);
                 w.WriteNumber("ratingIndex", vocabulary.IndexOfRating(label.Rating));
                 w.WriteStartArray("tagIndices");
                 foreach (int t in label.Tags.Select(vocabulary.IndexOf).Order()) w.WriteNumberValue(t);
                 w.WriteEndArray();
-                w.WriteStartArray("tags");
-                foreach (var tag in label.Tags)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", tag.Name);
-                    w.WriteString("category", tag.Category);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                LabelJson.WriteTags(w, label.Tags);
                 w.WriteEndObject();
             }
             buffer.WriteByte((byte)'\n');
@@ -174,10 +166,5 @@ public abstract class ExportWriter : IExportWriter
         }
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null) w.WriteNull(name); else w.WriteString(name, value);
     }
 }

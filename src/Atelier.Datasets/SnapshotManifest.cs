@@ -107,16 +107,8 @@ public sealed class SnapshotManifest
                 w.WriteString("sha256", item.Sha256);
                 w.WriteNumber("width", item.Width);
                 w.WriteNumber("height", item.Height);
-                if (item.Rating is null) w.WriteNull("rating"); else w.WriteString("rating", item.Rating);
-                w.WriteStartArray("tags");
-                foreach (var tag in item.Tags)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", tag.Name);
-                    w.WriteString("category", tag.Category);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                LabelJson.WriteRating(w, item.Rating);
+                LabelJson.WriteTags(w, item.Tags);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -195,7 +187,7 @@ public sealed class SnapshotManifest
             w.WriteString("sha256", item.Sha256);
             w.WriteNumber("width", item.Width);
             w.WriteNumber("height", item.Height);
-            if (item.Rating is null) w.WriteNull("rating"); else w.WriteString("rating", item.Rating);
+            LabelJson.WriteRating(w, item.Rating);
             w.WriteStartArray("tags");
             foreach (var tag in item.Tags)
             {

@@ -86,16 +86,8 @@ public sealed class WebDatasetWriter : ExportWriter
             w.WriteStartObject();
             w.WriteNumber("index", index);
             w.WriteString("sha256", label.Sha256);
-            if (label.Rating is null) w.WriteNull("rating"); else w.WriteString("rating", label.Rating);
-            w.WriteStartArray("tags");
-            foreach (var tag in label.Tags)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", tag.Name);
-                w.WriteString("category", tag.Category);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            LabelJson.WriteRating(w, label.Rating);
+            LabelJson.WriteTags(w, label.Tags);
             w.WriteString("snapshotRoot", Options.SnapshotRoot.ToLowerInvariant());
             w.WriteEndObject();
         }

@@ -8,7 +8,7 @@ public sealed class HttpFetchTests
 {
     private static readonly SourceOptions Fast = new()
     {
-        HttpTimeout = TimeSpan.FromMilliseconds(500),
+        HttpTimeout = TimeSpan.FromSeconds(10), // generous: only the timeout tests want a short one, and they set their own
         RetryBaseDelay = TimeSpan.FromMilliseconds(10),
         MaxRetryDelay = TimeSpan.FromMilliseconds(100),
     };

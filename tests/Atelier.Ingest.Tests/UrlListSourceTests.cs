@@ -7,7 +7,7 @@ public sealed class UrlListSourceTests
 {
     private static readonly SourceOptions Fast = new()
     {
-        HttpTimeout = TimeSpan.FromSeconds(2),
+        HttpTimeout = TimeSpan.FromSeconds(10),
         RetryBaseDelay = TimeSpan.FromMilliseconds(10),
     };
 
