@@ -28,10 +28,10 @@ public static class AtelierCli
     private static IEnumerable<Command> Commands(CliContext c) =>
     [
         InitCommand.Create(c),
-        CurationCommands.Exclude(c, exclude: true),
-        CurationCommands.Exclude(c, exclude: false),
         IngestCommand.Create(c),
         CurationCommands.Curate(c),
+        CurationCommands.Exclude(c, exclude: true),
+        CurationCommands.Exclude(c, exclude: false),
         TagCommands.Create(c),
         TagCommands.Rate(c),
         ImagesCommands.Create(c),

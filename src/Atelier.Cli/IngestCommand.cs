@@ -48,7 +48,9 @@ public static class IngestCommand
                 : ingestion.RunAsync(request, null, c.Host.Cancellation).GetAwaiter().GetResult();
             if (c.Json(parse)) c.WriteJson(summary);
             else WriteSummary(c.Host.Out, summary);
-            return summary.Interrupted ? 130 : 0;
+            if (!summary.Interrupted) return 0;
+            c.Host.Error.WriteLine("atelier: interrupted; what was read is committed, run the same command again to continue");
+            return 130;
         }));
         return command;
     }
