@@ -2,13 +2,13 @@
 # Ingest benchmark: Atelier ingest end to end vs a Pillow peer, and (JPEG set) the libjpeg-turbo
 # decode floor. Prepares data under bench/data/ if missing, repeats every measurement REPS times
 # with the contenders interleaved, prints medians and ratios. Usage (from anywhere):
-#   bench/ingest/run.sh            # REPS=3 STAGES=1 EATMYDATA=1 by default
+#   bench/ingest/run.sh            # REPS=5 STAGES=1 EATMYDATA=1 by default
 # Needs: dotnet, npm, /usr/bin/python3 with python3-pil + python3-numpy, djpeg (libjpeg-turbo-progs);
 # optional: eatmydata (adds a reference row with every fsync turned into a no-op).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-REPS=${REPS:-3}
+REPS=${REPS:-5}
 STAGES=${STAGES:-1}
 EATMYDATA=${EATMYDATA:-1}
 PY=/usr/bin/python3   # Debian's python3 with python3-pil, not a pyenv shim
@@ -77,6 +77,7 @@ for rep in $(seq "$REPS"); do
     run_atelier "$set" "$src" 2 "atelier --workers 2"
     run_timed "$set" "pillow Pool(2)" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2
     if [ "$set" = jpeg ]; then
+      run_timed "$set" "pillow Pool(2), decode >=512 px" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2 512
       run_timed "$set" "djpeg full size, 2 procs" "$files" djpeg_all
       run_timed "$set" "djpeg -scale 1/4, 2 procs" "$files" djpeg_all -scale 1/4
     fi
