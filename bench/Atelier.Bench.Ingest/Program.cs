@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text.Json;
+using Atelier.Bench.Ingest;
+using Atelier.Catalog;
+using Atelier.Ingest.Pipeline;
+
+// Ingest benchmark harness (driven by bench/ingest/run.sh).
+//   init DIR                              create a fresh workspace (as 'atelier init DIR')
+//   ingest DIR SOURCE... [--workers N]    run the ingest pipeline and print the JSON summary
+//                                         (stands in for 'atelier ingest --json' while the CLI has no such command)
+//   stages FOLDER [passes] [limit]        one-thread time per ingest stage, per file, medians over passes
+var invariant = CultureInfo.InvariantCulture;
+switch (args.FirstOrDefault())
+{
+    case "init" when args.Length == 2:
+        using (Workspace.Init(args[1])) { }
+        return 0;
+    case "ingest" when args.Length >= 3:
+    {
+        var sources = new List<string>();
+        int workers = Environment.ProcessorCount;
+        for (int i = 2; i < args.Length; i++)
+        {
+            if (args[i] == "--workers") workers = int.Parse(args[++i], invariant);
+            else sources.Add(Path.GetFullPath(args[i]));
+        }
+
+        using var workspace = Workspace.Open(args[1]);
+        var summary = await new Ingestion(workspace).RunAsync(new IngestRequest { Sources = sources, Workers = workers });
+        Console.WriteLine(JsonSerializer.Serialize(summary));
+        return 0;
+    }
+    case "stages" when args.Length >= 2:
+        StageBreakdown.Run(args[1],
+            args.Length > 2 ? int.Parse(args[2], invariant) : 3,
+            args.Length > 3 ? int.Parse(args[3], invariant) : int.MaxValue);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: init DIR | ingest DIR SOURCE... [--workers N] | stages FOLDER [passes] [limit]");
+        return 2;
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Ingest benchmark: Atelier ingest end to end vs a Pillow peer, and (JPEG set) the libjpeg-turbo
+# decode floor. Prepares data under bench/data/ if missing, repeats every measurement REPS times
+# with the contenders interleaved, prints medians and ratios. Usage (from anywhere):
+#   bench/ingest/run.sh            # REPS=5 STAGES=1 EATMYDATA=1 by default
+# Needs: dotnet, npm, /usr/bin/python3 with python3-pil + python3-numpy, djpeg (libjpeg-turbo-progs);
+# optional: eatmydata (adds a reference row with every fsync turned into a no-op).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+REPS=${REPS:-5}
+STAGES=${STAGES:-1}
+EATMYDATA=${EATMYDATA:-1}
+PY=/usr/bin/python3   # Debian's python3 with python3-pil, not a pyenv shim
+DATA=$ROOT/bench/data
+OUT=$ROOT/bench/out/ingest
+EMOJI=$DATA/emoji-64
+JPEG=$DATA/jpeg-8mp
+CLI=$ROOT/src/Atelier.Cli/bin/Release/net10.0/atelier.dll
+HARNESS=$ROOT/bench/Atelier.Bench.Ingest/bin/Release/net10.0/Atelier.Bench.Ingest.dll
+mkdir -p "$DATA" "$OUT"
+
+# --- data -------------------------------------------------------------------------------------
+if [ "$(ls "$EMOJI" 2>/dev/null | wc -l)" -ne 3786 ]; then
+  ( cd "$DATA" && [ -f emoji-datasource-google-16.0.0.tgz ] || npm pack emoji-datasource-google@16.0.0 >/dev/null )
+  rm -rf "$EMOJI" && mkdir -p "$EMOJI"
+  tar -xzf "$DATA/emoji-datasource-google-16.0.0.tgz" -C "$EMOJI" --strip-components=4 --wildcards 'package/img/google/64/*.png'
+fi
+if [ "$(ls "$JPEG"/*.jpg 2>/dev/null | wc -l)" -ne 300 ]; then
+  "$PY" bench/ingest/make_jpegs.py "$JPEG" 300 3456 2304
+fi
+
+# --- builds -----------------------------------------------------------------------------------
+[ -f "$CLI" ] && [ -z "${REBUILD:-}" ] || dotnet build -c Release src/Atelier.Cli -v q -nologo >/dev/null
+[ -f "$HARNESS" ] && [ -z "${REBUILD:-}" ] || dotnet build -c Release bench/Atelier.Bench.Ingest -v q -nologo >/dev/null
+
+# Prefer the real CLI; until it has an 'ingest' command, the harness runs the same Ingestion
+# pipeline (Atelier.Ingest.Pipeline.Ingestion.RunAsync) in its own process the same way.
+if dotnet "$CLI" ingest --help 2>/dev/null | grep -q -- '--workers'; then
+  INGEST_BY="atelier CLI"
+  init() { dotnet "$CLI" init "$1" >/dev/null; }
+  ingest() { local ws=$1 w=$2 src=$3; shift 3; ( cd "$ws" && "$@" dotnet "$CLI" ingest "$src" --workers "$w" --json ); }
+else
+  INGEST_BY="bench harness (the CLI has no ingest command yet)"
+  init() { dotnet "$HARNESS" init "$1"; }
+  ingest() { local ws=$1 w=$2 src=$3; shift 3; "$@" dotnet "$HARNESS" ingest "$ws" "$src" --workers "$w"; }
+fi
+
+RESULTS=$OUT/results.tsv
+: > "$RESULTS"
+now() { date +%s.%N; }
+# record SET CONTENDER FILES SECONDS
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }
+
+run_atelier() { # set folder workers label [prefix command...]
+  local set=$1 src=$2 w=$3 label=$4; shift 4
+  local ws=$OUT/ws; rm -rf "$ws"; init "$ws"; sync
+  local t0 t1; t0=$(now)
+  ingest "$ws" "$w" "$src" "$@" > "$OUT/last-summary.json"
+  t1=$(now)
+  grep -q '"Added":0,' "$OUT/last-summary.json" && { echo "ingest added nothing: $(cat "$OUT/last-summary.json")" >&2; exit 1; }
+  record "$set" "$label" "$(ls "$src" | wc -l)" "$(echo "$t1 - $t0" | bc)"
+}
+run_timed() { # set label files command...
+  local set=$1 label=$2 files=$3; shift 3
+  local t0 t1; t0=$(now); "$@" > /dev/null; t1=$(now)
+  record "$set" "$label" "$files" "$(echo "$t1 - $t0" | bc)"
+}
+djpeg_all() { find "$JPEG" -name '*.jpg' -print0 | xargs -0 -n 1 -P 2 djpeg "$@" -outfile /dev/null; }
+
+echo "Ingest via: $INGEST_BY; $REPS repetitions, contenders interleaved" >&2
+for rep in $(seq "$REPS"); do
+  echo "repetition $rep/$REPS" >&2
+  for set in emoji jpeg; do
+    src=$EMOJI; [ "$set" = jpeg ] && src=$JPEG
+    files=$(ls "$src" | wc -l)
+    run_atelier "$set" "$src" 2 "atelier --workers 2"
+    run_timed "$set" "pillow Pool(2)" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2
+    if [ "$set" = jpeg ]; then
+      run_timed "$set" "pillow Pool(2), decode >=512 px" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2 512
+      run_timed "$set" "djpeg full size, 2 procs" "$files" djpeg_all
+      run_timed "$set" "djpeg -scale 1/4, 2 procs" "$files" djpeg_all -scale 1/4
+    fi
+    run_atelier "$set" "$src" 1 "atelier --workers 1"
+    if [ "$EATMYDATA" = 1 ] && command -v eatmydata >/dev/null; then
+      run_atelier "$set" "$src" 2 "atelier --workers 2, fsync off (eatmydata)" eatmydata
+    fi
+  done
+done
+rm -rf "$OUT/ws"
+
+"$PY" - "$RESULTS" "$INGEST_BY" <<'PYEOF'
+import collections, statistics, sys
+rows = collections.defaultdict(list); files = {}
+for line in open(sys.argv[1]):
+    s, c, n, t = line.rstrip("\n").split("\t")
+    rows[(s, c)].append(float(t)); files[(s, c)] = int(n)
+med = {k: statistics.median(v) for k, v in rows.items()}
+print(f"Ingest via: {sys.argv[2]}")
+print("set | contender | files | runs | median wall s (min-max) | images/s")
+print("--- | --- | ---: | ---: | ---: | ---:")
+for (s, c), v in rows.items():
+    print(f"{s} | {c} | {files[(s, c)]} | {len(v)} | {med[(s, c)]:.2f} ({min(v):.2f}-{max(v):.2f}) | {files[(s, c)] / med[(s, c)]:.0f}")
+print()
+print("ratio | value | target")
+print("--- | ---: | ---")
+for s in ("emoji", "jpeg"):
+    a, p = med.get((s, "atelier --workers 2")), med.get((s, "pillow Pool(2)"))
+    if a and p: print(f"{s}: atelier images/s over pillow images/s | {p / a:.2f}x | >= 1.5x")
+a = med.get(("jpeg", "atelier --workers 2"))
+for c, target in (("djpeg full size, 2 procs", "<= 1.5"), ("djpeg -scale 1/4, 2 procs", "- (reference)")):
+    if a and med.get(("jpeg", c)): print(f"jpeg: atelier time over {c} | {a / med[('jpeg', c)]:.2f} | {target}")
+for s in ("emoji", "jpeg"):
+    a, e = med.get((s, "atelier --workers 2")), med.get((s, "atelier --workers 2, fsync off (eatmydata)"))
+    one = med.get((s, "atelier --workers 1"))
+    if a and one: print(f"{s}: atelier --workers 1 time over --workers 2 | {one / a:.2f} | (2.0 = perfect scaling)")
+    if a and e: print(f"{s}: atelier time with fsync over without | {a / e:.2f} | -")
+PYEOF
+
+if [ "$STAGES" = 1 ]; then
+  echo
+  dotnet "$HARNESS" stages "$EMOJI" 3 1000
+  echo
+  dotnet "$HARNESS" stages "$JPEG" 3 60
+fi
