@@ -1,14 +1,20 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Atelier.Catalog;
 
 /// <summary>
 /// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>. Blobs are written to a
-/// temporary file, flushed and renamed, so a killed process never leaves a half-written blob
-/// under its final name; leftovers in the temporary folder are removed on open.
+/// temporary file and renamed, so a killed process never leaves a half-written blob under its final
+/// name; leftovers in the temporary folder are removed on open. <see cref="Put(string, ReadOnlySpan{byte}, bool)"/>
+/// with <c>durable: false</c> skips the per-file fsync; <see cref="Flush"/> then makes every such blob
+/// durable at once, and must run before the catalog commits rows that point at them.
 /// </summary>
-public sealed class BlobStore
+public sealed partial class BlobStore
 {
+    private readonly ConcurrentQueue<string> _unflushed = new();
+
     private readonly string _root;
     private readonly string _temp;
 
@@ -36,13 +42,52 @@ public sealed class BlobStore
     }
 
     /// <summary>Stores bytes whose SHA-256 the caller already computed.</summary>
-    public void Put(string sha256, ReadOnlySpan<byte> bytes)
+    public void Put(string sha256, ReadOnlySpan<byte> bytes, bool durable = true)
     {
         var path = PathOf(sha256);
-        if (File.Exists(path)) return;
+        // A blob of the right length is whole: it was renamed into place only after being written.
+        // A shorter one can only be a leftover of a power cut before a flush, so it is written again.
+        var existing = new FileInfo(path);
+        if (existing.Exists && existing.Length == bytes.Length) return;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        AtomicFile.WriteAllBytes(path, bytes, _temp);
+        AtomicFile.WriteAllBytes(path, bytes, _temp, flushToDisk: durable);
+        if (!durable) _unflushed.Enqueue(path);
     }
+
+    /// <summary>Stores bytes (if not already there) without waiting for the disk; see <see cref="Flush"/>.</summary>
+    public string PutDeferred(ReadOnlySpan<byte> bytes)
+    {
+        var sha = Sha256Hex(bytes);
+        Put(sha, bytes, durable: false);
+        return sha;
+    }
+
+    /// <summary>
+    /// Makes every blob stored with <c>durable: false</c> durable. On Linux one <c>syncfs</c> flushes
+    /// the whole file system in a single call (far cheaper than one fsync per file); elsewhere each
+    /// file is flushed.
+    /// </summary>
+    public void Flush()
+    {
+        if (_unflushed.IsEmpty) return;
+        var paths = new List<string>();
+        while (_unflushed.TryDequeue(out var p)) paths.Add(p);
+        if (OperatingSystem.IsLinux() && SyncFileSystem(paths[0])) return;
+        foreach (var path in paths)
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            f.Flush(flushToDisk: true);
+        }
+    }
+
+    private static bool SyncFileSystem(string fileOnIt)
+    {
+        using var handle = File.OpenHandle(fileOnIt, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return SyncFs(handle.DangerousGetHandle().ToInt32()) == 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
 
     public byte[] Read(string sha256)
     {

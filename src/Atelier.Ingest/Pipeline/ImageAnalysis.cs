@@ -30,7 +30,7 @@ internal static class ImageAnalysis
             throw new ImageRejectedException("opted-out", "the image's XMP metadata prohibits data mining (PLUS DataMining)");
         var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
         var quality = QualityMeasures.Measure(image);
-        var thumbnail = ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide));
+        var thumbnail = ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide), fast: true);
         return new AnalyzedImage(item, sha256, info, pdq, quality, thumbnail);
     }
 }

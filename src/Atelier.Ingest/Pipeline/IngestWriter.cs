@@ -50,8 +50,8 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         try
         {
             var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide);
-            workspace.Blobs.Put(d.Sha256, d.Item.Content);
-            StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.Put(analyzed.Thumbnail)));
+            workspace.Blobs.Put(d.Sha256, d.Item.Content, durable: false);
+            StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.PutDeferred(analyzed.Thumbnail)));
         }
         catch (ImageRejectedException e)
         {

@@ -110,8 +110,8 @@ public sealed class Ingestion(Workspace workspace)
             try
             {
                 var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide);
-                workspace.Blobs.Put(sha, item.Content);
-                var thumbSha = workspace.Blobs.Put(analyzed.Thumbnail);
+                workspace.Blobs.Put(sha, item.Content, durable: false);
+                var thumbSha = workspace.Blobs.PutDeferred(analyzed.Thumbnail);
                 known.TryAdd(sha, 0);
                 return new Analyzed(analyzed, source, thumbSha);
             }
@@ -133,6 +133,7 @@ public sealed class Ingestion(Workspace workspace)
                 progress?.Report(new IngestProgress(state.Seen, state.Added, state.ExactDuplicates, state.RejectedTotal, result.Origin));
                 if (++inBatch >= BatchSize || lastCommit.Elapsed > BatchTime)
                 {
+                    workspace.Blobs.Flush();
                     batch.Commit();
                     batch = catalog.BeginTransaction();
                     (inBatch, lastCommit) = (0, Stopwatch.StartNew());
@@ -140,6 +141,7 @@ public sealed class Ingestion(Workspace workspace)
             }
             await producer;
             await closer;
+            workspace.Blobs.Flush();
             batch.Commit();
         }
         catch (Exception e) when (DiskFull.Is(e))
