@@ -10,10 +10,11 @@ public static class AtomicFile
         var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            // One unbuffered write: no copy through a FileStream buffer.
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk);
+                RandomAccess.Write(handle, bytes, 0);
+                if (flushToDisk) RandomAccess.FlushToDisk(handle);
             }
             File.Move(temp, path, overwrite: true);
         }

@@ -58,11 +58,17 @@ public static class QualityMeasures
         var luma = new byte[img.Width * img.Height];
         for (int i = 0, o = 0; i < luma.Length; i++, o += 4)
         {
-            // Integer BT.601 weights (x1000) after compositing over white.
-            int a = p[o + 3], na = 255 - a;
-            int r = (p[o] * a + 255 * na + 127) / 255;
-            int g = (p[o + 1] * a + 255 * na + 127) / 255;
-            int b = (p[o + 2] * a + 255 * na + 127) / 255;
+            int a = p[o + 3];
+            int r = p[o], g = p[o + 1], b = p[o + 2];
+            if (a != 255)
+            {
+                // Composite over white; opaque pixels (nearly all of most images) skip the divisions.
+                int na = 255 - a;
+                r = (r * a + 255 * na + 127) / 255;
+                g = (g * a + 255 * na + 127) / 255;
+                b = (b * a + 255 * na + 127) / 255;
+            }
+            // Integer BT.601 weights (x1000).
             luma[i] = (byte)((299 * r + 587 * g + 114 * b + 500) / 1000);
         }
 
