@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace Atelier.Catalog;
 
 /// <summary>
-/// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>. Blobs are written to a
+/// Content-addressed store: a blob lives at <c>blobs/ab//// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>.lt;sha256/// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>.gt;</c>. Blobs are written to a
 /// temporary file and renamed, so a killed process never leaves a half-written blob under its final
 /// name; leftovers in the temporary folder are removed on open. <see cref="Put(string, ReadOnlySpan{byte}, bool)"/>
 /// with <c>durable: false</c> skips the per-file fsync; <see cref="Flush"/> then makes every such blob
@@ -29,7 +29,8 @@ public sealed partial class BlobStore
 
     public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public string PathOf(string sha256) => Path.Combine(_root, sha256[..2], sha256[2..4], sha256);
+    // One level of 256 folders, as git does: two levels cost a mkdir for nearly every new blob.
+    public string PathOf(string sha256) => Path.Combine(_root, sha256[..2], sha256);
 
     public bool Contains(string sha256) => File.Exists(PathOf(sha256));
 

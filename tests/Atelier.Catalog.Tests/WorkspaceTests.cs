@@ -60,7 +60,7 @@ public class WorkspaceTests
         var sha = t.Workspace.Blobs.Put(bytes);
         Assert.Equal("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", sha);
         var path = t.Workspace.Blobs.PathOf(sha);
-        Assert.EndsWith(Path.Combine("2c", "f2", sha), path);
+        Assert.EndsWith(Path.Combine("blobs", "2c", sha), path);
         Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
         Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp")));
     }
