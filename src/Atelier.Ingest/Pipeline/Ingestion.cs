@@ -66,8 +66,8 @@ public sealed class Ingestion(Workspace workspace)
 
         var stopwatch = Stopwatch.StartNew();
         var state = new RunState(ingestId);
-        var input = Channel.CreateBounded<(IngestOutcome Outcome, string Source)>(new BoundedChannelOptions(64) { SingleWriter = true });
-        var output = Channel.CreateBounded<WorkResult>(new BoundedChannelOptions(64) { SingleReader = true });
+        var input = Channel.CreateBounded<(long Sequence, IngestOutcome Outcome, string Source)>(new BoundedChannelOptions(64) { SingleWriter = true });
+        var output = Channel.CreateBounded<(long Sequence, WorkResult Result)>(new BoundedChannelOptions(64) { SingleReader = true });
 
         // Sources stop on cancellation; workers and the writer finish what is in flight, so what was
         // read is either committed or, after a kill, simply redone on the next run.
@@ -75,9 +75,10 @@ public sealed class Ingestion(Workspace workspace)
         {
             try
             {
+                long sequence = 0;
                 foreach (var (source, name) in sources)
                     await foreach (var outcome in source.ReadAsync(cancellation))
-                        await input.Writer.WriteAsync((outcome, name), CancellationToken.None);
+                        await input.Writer.WriteAsync((sequence++, outcome, name), CancellationToken.None);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -95,8 +96,8 @@ public sealed class Ingestion(Workspace workspace)
 
         var workers = Enumerable.Range(0, Math.Max(1, request.Workers)).Select(_ => Task.Run(async () =>
         {
-            await foreach (var (outcome, source) in input.Reader.ReadAllAsync(CancellationToken.None))
-                await output.Writer.WriteAsync(Work(outcome, source, settings.MaxPixels, request.ThumbnailSide), CancellationToken.None);
+            await foreach (var (sequence, outcome, source) in input.Reader.ReadAllAsync(CancellationToken.None))
+                await output.Writer.WriteAsync((sequence, Work(outcome, source, settings.MaxPixels, request.ThumbnailSide)), CancellationToken.None);
         }, CancellationToken.None)).ToArray();
         // A worker's failure (a full disk, say) reaches the writer through the channel instead of vanishing.
         var closer = Task.WhenAll(workers).ContinueWith(t => output.Writer.Complete(t.Exception?.GetBaseException()), TaskScheduler.Default);
@@ -127,16 +128,25 @@ public sealed class Ingestion(Workspace workspace)
         var inBatch = 0;
         try
         {
-            await foreach (var result in output.Reader.ReadAllAsync(CancellationToken.None))
+            // Results are stored in source order, whatever order the workers finish in, so image ids
+            // (and which copy of a near duplicate counts as the earlier one) do not depend on timing.
+            var pending = new Dictionary<long, WorkResult>();
+            long next = 0;
+            await foreach (var (sequence, arrived) in output.Reader.ReadAllAsync(CancellationToken.None))
             {
-                writer.Store(result);
-                progress?.Report(new IngestProgress(state.Seen, state.Added, state.ExactDuplicates, state.RejectedTotal, result.Origin));
-                if (++inBatch >= BatchSize || lastCommit.Elapsed > BatchTime)
+                pending.Add(sequence, arrived);
+                while (pending.Remove(next, out var result))
                 {
-                    workspace.Blobs.Flush();
-                    batch.Commit();
-                    batch = catalog.BeginTransaction();
-                    (inBatch, lastCommit) = (0, Stopwatch.StartNew());
+                    next++;
+                    writer.Store(result);
+                    progress?.Report(new IngestProgress(state.Seen, state.Added, state.ExactDuplicates, state.RejectedTotal, result.Origin));
+                    if (++inBatch >= BatchSize || lastCommit.Elapsed > BatchTime)
+                    {
+                        workspace.Blobs.Flush();
+                        batch.Commit();
+                        batch = catalog.BeginTransaction();
+                        (inBatch, lastCommit) = (0, Stopwatch.StartNew());
+                    }
                 }
             }
             await producer;

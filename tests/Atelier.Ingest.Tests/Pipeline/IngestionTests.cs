@@ -154,6 +154,18 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task ImageIdsFollowSourceOrderWhateverOrderWorkersFinishIn()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        // Big and small files interleaved, so a parallel worker finishes the small ones first.
+        for (var i = 0; i < 16; i++) dir.Write($"{i:00}.png", SyntheticImages.Png(i % 2 == 0 ? 900 : 40, i % 2 == 0 ? 700 : 40, i));
+        await Ingest(ws, new IngestRequest { Sources = [dir.Path], Workers = 4 });
+        var names = ws.Catalog.ListImages(Selector.All).Select(i => ws.Catalog.GetDetails(i.Id)!.Provenance[0].FileName).ToList();
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => $"{i:00}.png"), names);
+    }
+
+    [Fact]
     public async Task AnUnknownSourceIsAOneLineError()
     {
         using var ws = new TempWorkspace();
