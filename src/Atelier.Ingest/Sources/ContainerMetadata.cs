@@ -63,10 +63,34 @@ internal sealed class ContainerMetadata
 
     private IngestRejection Bad(string path, Exception e) =>
         new(_originPrefix + path, RejectionCodes.BadSidecar, ManifestIndex.OneLine(e.Message));
+
+    /// <summary>
+    /// The item for one candidate file, or the rejection its reading raised, preceded by any sidecar
+    /// rejections. <paramref name="reject"/> turns the source's own read failures into a rejection
+    /// (null: not a read failure, let it propagate).
+    /// </summary>
+    internal IReadOnlyList<IngestOutcome> Outcomes(string relative, string origin, Func<byte[]> read, Func<Exception, IngestRejection?> reject)
+    {
+        var sidecarRejections = new List<IngestRejection>();
+        IngestOutcome outcome;
+        try
+        {
+            outcome = new IngestItem(origin, Path.GetFileName(relative), read(), For(relative, sidecarRejections));
+        }
+        catch (IngestFileException e)
+        {
+            outcome = new IngestRejection(origin, e.Code, e.Message);
+        }
+        catch (Exception e) when (reject(e) is { } rejection)
+        {
+            outcome = rejection;
+        }
+        return [.. sidecarRejections, outcome];
+    }
 }
 
-/// <summary>A file that cannot be taken, with its rejection code; caught inside sources, never escapes them.</summary>
 internal sealed class IngestFileException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
+
 }

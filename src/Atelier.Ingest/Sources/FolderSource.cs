@@ -38,20 +38,10 @@ public sealed class FolderSource : IIngestSource
             cancellationToken.ThrowIfCancellationRequested();
             var origin = prefix + rel;
             if (_options.ShouldSkip(origin)) continue;
-            IngestOutcome outcome;
-            var sidecarRejections = new List<IngestRejection>();
-            try
-            {
-                var content = ReadFile(rel);
-                outcome = new IngestItem(origin, Path.GetFileName(rel), content, metadata.For(rel, sidecarRejections));
-            }
-            catch (IngestFileException e) { outcome = new IngestRejection(origin, e.Code, e.Message); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                outcome = new IngestRejection(origin, RejectionCodes.Unreadable, e.Message.ReplaceLineEndings(" "));
-            }
-            foreach (var r in sidecarRejections) yield return r;
-            yield return outcome;
+            foreach (var o in metadata.Outcomes(rel, origin, () => ReadFile(rel), e => e is IOException or UnauthorizedAccessException
+                         ? new IngestRejection(origin, RejectionCodes.Unreadable, e.Message.ReplaceLineEndings(" "))
+                         : null))
+                yield return o;
         }
     }
 

@@ -98,20 +98,10 @@ public sealed class ZipSource : IIngestSource
                 cancellationToken.ThrowIfCancellationRequested();
                 var origin = prefix + rel;
                 if (_options.ShouldSkip(origin)) continue;
-                IngestOutcome outcome;
-                var sidecarRejections = new List<IngestRejection>();
-                try
-                {
-                    var content = ReadEntry(entries[rel]);
-                    outcome = new IngestItem(origin, Path.GetFileName(rel), content, metadata.For(rel, sidecarRejections));
-                }
-                catch (IngestFileException e) { outcome = new IngestRejection(origin, e.Code, e.Message); }
-                catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
-                {
-                    outcome = new IngestRejection(origin, RejectionCodes.CorruptEntry, OneLine(e));
-                }
-                foreach (var r in sidecarRejections) yield return r;
-                yield return outcome;
+                foreach (var o in metadata.Outcomes(rel, origin, () => ReadEntry(entries[rel]), e => e is InvalidDataException or IOException or NotSupportedException
+                             ? new IngestRejection(origin, RejectionCodes.CorruptEntry, OneLine(e))
+                             : null))
+                    yield return o;
             }
         }
     }
