@@ -56,9 +56,8 @@ public sealed class Ingestion(Workspace workspace)
         }
 
         var ingestId = catalog.StartIngest(JsonSerializer.Serialize(new { request.Sources, request.SourceName, request.License }));
-        var index = new PdqIndex();
-        foreach (var (id, pdq, quality) in catalog.AllPdqHashes())
-            if (quality >= workspace.Config.Curation.MinPdqQuality) index.Add(id, PdqHashBytes.FromBytes(pdq));
+        var stored = catalog.AllPdqHashes().Where(h => h.Quality >= workspace.Config.Curation.MinPdqQuality).ToList();
+        var index = new PdqIndex(stored.Select(h => h.Id).ToArray(), stored.Select(h => PdqHashBytes.FromBytes(h.Pdq)).ToArray());
         // Workers must not touch the catalog connection, so they test SHA-256s against an in-memory
         // set of 64-bit prefixes of what is stored; the writer confirms every hit exactly.
         var storedPrefixes = new HashSet<ulong>(catalog.AllSha256().Select(ShaPrefix));
