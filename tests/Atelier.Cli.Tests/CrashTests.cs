@@ -8,22 +8,23 @@ namespace Atelier.Cli.Tests;
 /// <summary>Kills a real <c>atelier ingest</c> process with SIGKILL at several moments and checks what it leaves.</summary>
 public class CrashTests
 {
-    private const int Images = 200;
+    private const int Images = 300;
 
     [Fact]
     public async Task KilledIngestLeavesAConsistentCatalogAndTheNextRunResumes()
     {
         using var cli = new CliRunner();
         using var source = new TempDir();
-        for (var i = 0; i < Images; i++) source.Write($"img/{i:000}.png", SyntheticImages.Png(256, 256, i));
+        for (var i = 0; i < Images; i++) source.Write($"img/{i:000}.png", SyntheticImages.Png(512, 512, i));
         cli.Ok("init", "ws");
         var ws = Path.Combine(cli.Directory, "ws");
 
         // Kill later and later until a run finishes by itself; at least one kill must land mid-ingest.
         var killedMidway = 0;
-        for (var killAfterMs = 500; killAfterMs < 20_000; killAfterMs += 250)
+        for (var killAfterMs = 300; killAfterMs < 30_000; killAfterMs += 150)
         {
-            using (var process = StartAtelier("ingest", source.Path, "--workspace", ws))
+            // One worker keeps the run long enough for several kills to land between its commits.
+            using (var process = StartAtelier("ingest", source.Path, "--workspace", ws, "--workers", "1"))
             {
                 await Task.Delay(killAfterMs, TestContext.Current.CancellationToken);
                 if (process.HasExited) break;
