@@ -53,9 +53,9 @@ public abstract class ExportWriter : IExportWriter
         ThrowIfClosed();
         FinishFiles();
         var vocabulary = LabelVocabulary.Build(_labels);
-        AtomicFile.WriteAllBytes(OutputPath(LabelsFileName), BuildLabels(vocabulary));
+        PartialFile.WriteAllBytes(OutputPath(LabelsFileName), BuildLabels(vocabulary));
         // dataset.json goes last: its presence is what marks the export complete.
-        AtomicFile.WriteAllBytes(OutputPath(DescriptorFileName), BuildDescriptor(vocabulary));
+        PartialFile.WriteAllBytes(OutputPath(DescriptorFileName), BuildDescriptor(vocabulary));
         _closed = true;
     }
 

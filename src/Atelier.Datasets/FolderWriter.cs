@@ -20,8 +20,8 @@ public sealed class FolderWriter(ExportOptions options, RgbPngEncoder pngEncoder
     {
         byte[] png = _encoder(rgb, Options.Resolution, Options.Resolution);
         // Caption first: an image on disk always has its caption beside it.
-        AtomicFile.WriteAllBytes(OutputPath(CaptionFileName(label)), Encoding.UTF8.GetBytes(CaptionWriter.Format(label, Options.Caption)));
-        AtomicFile.WriteAllBytes(OutputPath(ImageFileName(label)), png);
+        PartialFile.WriteAllBytes(OutputPath(CaptionFileName(label)), Encoding.UTF8.GetBytes(CaptionWriter.Format(label, Options.Caption)));
+        PartialFile.WriteAllBytes(OutputPath(ImageFileName(label)), png);
     }
 
     protected override void FinishFiles() { }

@@ -52,7 +52,7 @@ public sealed class ShardSet : IDisposable
             foreach (var file in root.GetProperty("files").EnumerateArray())
             {
                 string path = Path.Combine(directory, file.GetProperty("name").GetString()!);
-                if (verifyHashes && AtomicFile.Sha256OfFile(path) != file.GetProperty("sha256").GetString())
+                if (verifyHashes && PartialFile.Sha256OfFile(path) != file.GetProperty("sha256").GetString())
                     throw new DatasetException(DatasetErrorCode.HashMismatch, $"{path}: content does not match its SHA-256 in dataset.json");
                 var shard = ShardReader.Open(path);
                 shards.Add(shard);

@@ -31,7 +31,7 @@ public sealed class ShardWriter : ExportWriter
     {
         if (_current is null)
         {
-            _current = new FileStream(AtomicFile.PartialPath(OutputPath(ShardFileName(_shardNumber))),
+            _current = new FileStream(PartialFile.PartialPath(OutputPath(ShardFileName(_shardNumber))),
                 FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
             // Placeholder header: its count is only known when the shard closes.
             _current.Write(new byte[ShardHeader.Size]);
@@ -51,7 +51,7 @@ public sealed class ShardWriter : ExportWriter
         string partial = _current.Name;
         _current.Dispose();
         _current = null;
-        AtomicFile.DeleteQuietly(partial);
+        PartialFile.DeleteQuietly(partial);
     }
 
     protected override void WriteFormatProperties(Utf8JsonWriter w)
@@ -75,8 +75,8 @@ public sealed class ShardWriter : ExportWriter
         _current = null;
 
         string name = ShardFileName(_shardNumber);
-        AtomicFile.Commit(partial, OutputPath(name));
-        RecordFile(new ExportFile(name, _currentFirst, _currentCount, AtomicFile.Sha256OfFile(OutputPath(name))));
+        PartialFile.Commit(partial, OutputPath(name));
+        RecordFile(new ExportFile(name, _currentFirst, _currentCount, PartialFile.Sha256OfFile(OutputPath(name))));
         _shardNumber++;
     }
 }

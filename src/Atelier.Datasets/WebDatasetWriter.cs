@@ -36,7 +36,7 @@ public sealed class WebDatasetWriter : ExportWriter
     {
         if (_tar is null)
         {
-            _stream = new FileStream(AtomicFile.PartialPath(OutputPath(TarFileName(_tarNumber))),
+            _stream = new FileStream(PartialFile.PartialPath(OutputPath(TarFileName(_tarNumber))),
                 FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
             _tar = new TarWriter(_stream, TarEntryFormat.Ustar, leaveOpen: true);
             _currentFirst = index;
@@ -60,7 +60,7 @@ public sealed class WebDatasetWriter : ExportWriter
         _stream.Dispose();
         _tar = null;
         _stream = null;
-        AtomicFile.DeleteQuietly(partial);
+        PartialFile.DeleteQuietly(partial);
     }
 
     private void AddEntry(string name, byte[] data)
@@ -105,8 +105,8 @@ public sealed class WebDatasetWriter : ExportWriter
         _stream = null;
 
         string name = TarFileName(_tarNumber);
-        AtomicFile.Commit(partial, OutputPath(name));
-        RecordFile(new ExportFile(name, _currentFirst, _currentCount, AtomicFile.Sha256OfFile(OutputPath(name))));
+        PartialFile.Commit(partial, OutputPath(name));
+        RecordFile(new ExportFile(name, _currentFirst, _currentCount, PartialFile.Sha256OfFile(OutputPath(name))));
         _tarNumber++;
     }
 }

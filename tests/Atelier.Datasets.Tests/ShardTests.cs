@@ -76,7 +76,7 @@ public class ShardTests
         Assert.Equal(["general", "sensitive"], ratings);
         var files = root.GetProperty("files").EnumerateArray().ToList();
         Assert.Equal(2, files.Count);
-        Assert.Equal(AtomicFile.Sha256OfFile(dir["shard-00001.bin"]), files[1].GetProperty("sha256").GetString());
+        Assert.Equal(PartialFile.Sha256OfFile(dir["shard-00001.bin"]), files[1].GetProperty("sha256").GetString());
         Assert.Equal(4, files[1].GetProperty("firstIndex").GetInt32());
         Assert.Equal(2, files[1].GetProperty("count").GetInt32());
 

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 namespace Atelier.Datasets;
 
 /// <summary>
-/// Write-then-rename helpers. Files are written under a ".partial" name and only get their final
+/// Write-then-rename helpers for exports (distinct from Catalog's AtomicFile: these never replace an existing file). Files are written under a ".partial" name and only get their final
 /// name once flushed to disk, so a killed export never leaves a half file under a complete-looking name.
 /// </summary>
-public static class AtomicFile
+public static class PartialFile
 {
     public const string PartialSuffix = ".partial";
 
