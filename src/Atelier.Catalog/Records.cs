@@ -55,3 +55,13 @@ public sealed record Rejection(long Id, long? IngestId, string Origin, string? S
 public sealed record TagCount(string Name, string Category, long Images);
 
 public sealed record SnapshotRecord(long Id, string Name, string RootHash, string ManifestSha256, string? Filter, int ImageCount, DateTimeOffset CreatedAt);
+
+/// <summary>A training run: what it trained on (snapshot and its root hash), with which configuration and software.</summary>
+public sealed record RunRecord(long Id, string Name, long SnapshotId, string SnapshotRoot, string Model, string Config,
+    string Software, string Status, long ImagesSeen, string? Message, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A checkpoint a run wrote. Deleted ones (pruned from disk) stay listed: samples may name them.</summary>
+public sealed record CheckpointRecord(long Id, long RunId, long ImagesSeen, string Sha256, string FileName, double? Score, bool Deleted, DateTimeOffset CreatedAt);
+
+/// <summary>One generated image and exactly what made it.</summary>
+public sealed record SampleRecord(long Id, long RunId, long CheckpointId, long Seed, int Index, string? Labels, string Sha256, string Path, DateTimeOffset CreatedAt);

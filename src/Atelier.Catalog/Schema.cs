@@ -107,5 +107,43 @@ internal static class Schema
           PRIMARY KEY(snapshot_id, image_id)) WITHOUT ROWID;
         CREATE INDEX snapshot_images_by_image ON snapshot_images(image_id);
         """,
+        // 2: training runs and what they produced, the lineage governance builds on.
+        """
+        CREATE TABLE runs(
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+          snapshot_root TEXT NOT NULL,
+          model TEXT NOT NULL,
+          config TEXT NOT NULL,
+          software TEXT NOT NULL,
+          status TEXT NOT NULL,
+          images_seen INTEGER NOT NULL DEFAULT 0,
+          message TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL);
+        CREATE INDEX runs_by_snapshot ON runs(snapshot_id);
+        CREATE TABLE checkpoints(
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL REFERENCES runs(id),
+          images_seen INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          file_name TEXT NOT NULL,
+          score REAL,
+          deleted INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          UNIQUE(run_id, images_seen));
+        CREATE TABLE samples(
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL REFERENCES runs(id),
+          checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id),
+          seed INTEGER NOT NULL,
+          sample_index INTEGER NOT NULL,
+          labels TEXT,
+          sha256 TEXT NOT NULL,
+          path TEXT NOT NULL,
+          created_at TEXT NOT NULL);
+        CREATE INDEX samples_by_checkpoint ON samples(checkpoint_id);
+        """,
     ];
 }

@@ -1,0 +1,94 @@
+namespace Atelier.Catalog;
+
+/// <summary>Run statuses as stored; a run is "running" only while a process trains it.</summary>
+public static class RunStatus
+{
+    public const string Running = "running";
+    public const string Stopped = "stopped";
+    public const string Finished = "finished";
+    public const string Failed = "failed";
+}
+
+public sealed partial class Catalog
+{
+    public RunRecord AddRun(string name, SnapshotRecord snapshot, string model, string configJson, string software)
+    {
+        if (GetRun(name) is not null)
+            throw new AtelierException("run-exists", $"a run named '{name}' already exists (continue it with --resume {name}, or choose another --name)");
+        var now = DateTimeOffset.UtcNow;
+        var id = (long)Scalar(
+            "INSERT INTO runs(name, snapshot_id, snapshot_root, model, config, software, status, images_seen, created_at, updated_at) " +
+            "VALUES($n, $s, $r, $m, $c, $v, $st, 0, $t, $t) RETURNING id",
+            ("$n", name), ("$s", snapshot.Id), ("$r", snapshot.RootHash), ("$m", model), ("$c", configJson), ("$v", software),
+            ("$st", RunStatus.Running), ("$t", Time(now)))!;
+        return new RunRecord(id, name, snapshot.Id, snapshot.RootHash, model, configJson, software, RunStatus.Running, 0, null, now, now);
+    }
+
+    public RunRecord? GetRun(string name) => ReadRuns("WHERE name = $n", ("$n", name)).FirstOrDefault();
+
+    public RunRecord? GetRun(long id) => ReadRuns("WHERE id = $i", ("$i", id)).FirstOrDefault();
+
+    public IReadOnlyList<RunRecord> ListRuns() => ReadRuns("");
+
+    public IReadOnlyList<RunRecord> RunsOfSnapshot(long snapshotId) => ReadRuns("WHERE snapshot_id = $s", ("$s", snapshotId));
+
+    /// <summary>Records progress and state; <paramref name="message"/> says why a run stopped or failed.</summary>
+    public void UpdateRun(long runId, string status, long imagesSeen, string? message = null) =>
+        Exec("UPDATE runs SET status = $st, images_seen = $i, message = $m, updated_at = $t WHERE id = $id",
+            ("$st", status), ("$i", imagesSeen), ("$m", message), ("$t", Time(DateTimeOffset.UtcNow)), ("$id", runId));
+
+    public CheckpointRecord AddCheckpoint(long runId, long imagesSeen, string sha256, string fileName, double? score)
+    {
+        var now = DateTimeOffset.UtcNow;
+        // A resumed run may write a checkpoint at the same image count again: the newer file replaces the record.
+        var id = (long)Scalar(
+            "INSERT INTO checkpoints(run_id, images_seen, sha256, file_name, score, deleted, created_at) VALUES($r, $i, $h, $f, $s, 0, $t) " +
+            "ON CONFLICT(run_id, images_seen) DO UPDATE SET sha256 = excluded.sha256, file_name = excluded.file_name, score = excluded.score, deleted = 0, created_at = excluded.created_at " +
+            "RETURNING id",
+            ("$r", runId), ("$i", imagesSeen), ("$h", sha256), ("$f", fileName), ("$s", score), ("$t", Time(now)))!;
+        return new CheckpointRecord(id, runId, imagesSeen, sha256, fileName, score, false, now);
+    }
+
+    /// <summary>Notes that a checkpoint's file was pruned; the record stays for lineage.</summary>
+    public void MarkCheckpointDeleted(long checkpointId) => Exec("UPDATE checkpoints SET deleted = 1 WHERE id = $i", ("$i", checkpointId));
+
+    public IReadOnlyList<CheckpointRecord> ListCheckpoints(long runId)
+    {
+        using var cmd = Cmd("SELECT id, run_id, images_seen, sha256, file_name, score, deleted, created_at FROM checkpoints WHERE run_id = $r ORDER BY images_seen", ("$r", runId));
+        using var r = cmd.ExecuteReader();
+        var list = new List<CheckpointRecord>();
+        while (r.Read())
+            list.Add(new CheckpointRecord(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4), Dbl(r, 5), r.GetBoolean(6), ParseTime(r.GetString(7))));
+        return list;
+    }
+
+    public SampleRecord AddSample(long runId, long checkpointId, long seed, int index, string? labels, string sha256, string path)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var id = (long)Scalar(
+            "INSERT INTO samples(run_id, checkpoint_id, seed, sample_index, labels, sha256, path, created_at) VALUES($r, $c, $s, $i, $l, $h, $p, $t) RETURNING id",
+            ("$r", runId), ("$c", checkpointId), ("$s", seed), ("$i", index), ("$l", labels), ("$h", sha256), ("$p", path), ("$t", Time(now)))!;
+        return new SampleRecord(id, runId, checkpointId, seed, index, labels, sha256, path, now);
+    }
+
+    public IReadOnlyList<SampleRecord> ListSamples(long runId)
+    {
+        using var cmd = Cmd("SELECT id, run_id, checkpoint_id, seed, sample_index, labels, sha256, path, created_at FROM samples WHERE run_id = $r ORDER BY id", ("$r", runId));
+        using var r = cmd.ExecuteReader();
+        var list = new List<SampleRecord>();
+        while (r.Read())
+            list.Add(new SampleRecord(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4), Str(r, 5), r.GetString(6), r.GetString(7), ParseTime(r.GetString(8))));
+        return list;
+    }
+
+    private List<RunRecord> ReadRuns(string where, params (string, object?)[] parameters)
+    {
+        using var cmd = Cmd($"SELECT id, name, snapshot_id, snapshot_root, model, config, software, status, images_seen, message, created_at, updated_at FROM runs {where} ORDER BY id", parameters);
+        using var r = cmd.ExecuteReader();
+        var list = new List<RunRecord>();
+        while (r.Read())
+            list.Add(new RunRecord(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
+                r.GetString(7), r.GetInt64(8), Str(r, 9), ParseTime(r.GetString(10)), ParseTime(r.GetString(11))));
+        return list;
+    }
+}
