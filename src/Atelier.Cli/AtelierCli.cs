@@ -37,5 +37,9 @@ public static class AtelierCli
         ImagesCommands.Create(c),
         ReportCommand.Create(c),
         DatasetCommands.Create(c),
+        TrainingCommands.Train(c),
+        TrainingCommands.Sample(c),
+        TrainingCommands.ExportModel(c),
+        TrainingCommands.Runs(c),
     ];
 }

@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.Globalization;
+using Atelier.Catalog;
+using Atelier.Training.Networks;
+using Atelier.Training.Runs;
+
+namespace Atelier.Cli;
+
+/// <summary><c>train</c>, <c>sample</c>, <c>export-model</c> and <c>runs</c>: thin shells over Atelier.Training.</summary>
+public static class TrainingCommands
+{
+    public static Command Train(CliContext c)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Dataset (snapshot) to train on" };
+        var model = new Option<string>("--model") { Description = "dcgan (Radford et al. baseline) or modern (R3GAN-style, see docs/decisions)", DefaultValueFactory = _ => "dcgan" };
+        model.AcceptOnlyFromAmong("dcgan", "modern");
+        var resolution = new Option<int>("--resolution") { Description = "Image size: 32, 64, 128 or 256", DefaultValueFactory = _ => 64 };
+        var kimg = new Option<double?>("--kimg") { Description = "Length of the run in thousands of real images shown to D (default 10)" };
+        var batch = new Option<int?>("--batch") { Description = "Batch size (dcgan 64, modern 32)" };
+        var cond = new Option<string>("--cond") { Description = "Conditioning: none, multi (multi-hot over all tags) or a tag CATEGORY whose tags are the classes", DefaultValueFactory = _ => "none" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of weights, data order, noise and augmentation", DefaultValueFactory = _ => 1 };
+        var name = new Option<string>("--name") { Description = "Run name (default: DATASET-MODEL-RESOLUTION-N)" };
+        var resume = new Option<string>("--resume") { Description = "Continue the named run exactly from its latest checkpoint (with --kimg: to a new length)" };
+        var augment = new Option<string>("--augment") { Description = "ada (adaptive DiffAugment, target r_t 0.6), none, or a fixed probability (dcgan none, modern ada)" };
+        var mirror = new Option<bool?>("--mirror") { Description = "Random x-flips of the real images (modern: on)" };
+        var ema = new Option<double?>("--ema") { Description = "Half-life of the generator average in kimg, 0 for none (dcgan 0, modern 10)" };
+        var gamma = new Option<double?>("--gamma") { Description = "R1 and R2 penalty weight (modern only; default 0.1)" };
+        var lr = new Option<double?>("--lr") { Description = "Adam learning rate of G and D (default 2e-4)" };
+        var snapshotKimg = new Option<double?>("--snapshot-kimg") { Description = "Checkpoint, sample grid and loss plot every N kimg (default 1)" };
+        var tickKimg = new Option<double?>("--tick-kimg") { Description = "Progress line and metrics row every N kimg (default 0.25)" };
+        var keep = new Option<int?>("--keep") { Description = "Checkpoints kept besides the best (default 3)" };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var command = new Command("train", "Train a GAN on a dataset snapshot; checkpoints, sample grids, metrics (JSONL, TensorBoard) and a loss plot go to .atelier/runs/NAME")
+        {
+            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, snapshotKimg, tickKimg, keep, device,
+        };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var progress = new ProgressLine(c.Host, enabled: !c.Json(parse));
+            TrainingResult result;
+            if (parse.GetValue(resume) is { } resumeName)
+            {
+                result = Trainer.Resume(ws, resumeName, parse.GetValue(kimg), progress, c.Host.Cancellation);
+            }
+            else
+            {
+                var datasetName = parse.GetValue(dataset) ?? throw new AtelierException("usage", "say which dataset to train on with --dataset NAME (or continue a run with --resume RUN)");
+                var kind = parse.GetValue(model) == "modern" ? ModelKind.Modern : ModelKind.Dcgan;
+                var r = parse.GetValue(resolution);
+                var runName = parse.GetValue(name) ?? DefaultRunName(ws, datasetName, kind, r);
+                var defaults = TrainingOptions.Defaults(kind, datasetName, runName);
+                var options = defaults with
+                {
+                    Resolution = r,
+                    Kimg = parse.GetValue(kimg) ?? defaults.Kimg,
+                    Batch = parse.GetValue(batch) ?? defaults.Batch,
+                    Conditioning = parse.GetValue(cond)!,
+                    Seed = parse.GetValue(seed),
+                    Augment = parse.GetValue(augment) ?? defaults.Augment,
+                    Mirror = parse.GetValue(mirror) ?? defaults.Mirror,
+                    EmaKimg = parse.GetValue(ema) ?? defaults.EmaKimg,
+                    R1Gamma = parse.GetValue(gamma) ?? defaults.R1Gamma,
+                    R2Gamma = parse.GetValue(gamma) ?? defaults.R2Gamma,
+                    LearningRateG = parse.GetValue(lr) ?? defaults.LearningRateG,
+                    LearningRateD = parse.GetValue(lr) ?? defaults.LearningRateD,
+                    SnapshotKimg = parse.GetValue(snapshotKimg) ?? defaults.SnapshotKimg,
+                    TickKimg = parse.GetValue(tickKimg) ?? defaults.TickKimg,
+                    KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,
+                    Device = parse.GetValue(device)!,
+                };
+                result = Trainer.Start(ws, options, progress, c.Host.Cancellation);
+            }
+            progress.Finish();
+            if (c.Json(parse)) c.WriteJson(result);
+            else
+            {
+                c.Host.Out.WriteLine($"Run {result.Run} {result.Status} at {result.Images / 1000.0:0.00} kimg on {result.Device}: {result.ImagesPerSecond:0.0} img/s, {result.SecondsPerKimg:0.0} s/kimg, peak memory {result.PeakRssBytes / 1048576.0:0} MiB");
+                if (result.LatestGrid is { } g) c.Host.Out.WriteLine($"  sample grid  {g}");
+                if (result.LossPlot is { } p) c.Host.Out.WriteLine($"  loss plot    {p}");
+                if (result.LatestCheckpoint is { } k) c.Host.Out.WriteLine($"  checkpoint   {k}");
+            }
+            if (result.Status != RunStatus.Stopped) return 0;
+            c.Host.Error.WriteLine($"atelier: interrupted; a checkpoint was written, continue with `atelier train --resume {result.Run}`");
+            return 130;
+        }));
+        return command;
+    }
+
+    public static Command Sample(CliContext c)
+    {
+        var run = new Option<string>("--run") { Description = "Run to sample from", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "latest, best, or a checkpoint id (see `atelier runs show`)", DefaultValueFactory = _ => "latest" };
+        var n = new Option<int>("--n") { Description = "Number of images", DefaultValueFactory = _ => 16 };
+        var seed = new Option<long>("--seed") { Description = "Seed: sample i of seed S is always the same image", DefaultValueFactory = _ => 0 };
+        var tags = new Option<string[]>("--tags") { Description = "Labels to condition on (conditioned runs): one class, or several tags for multi-label runs", AllowMultipleArgumentsPerToken = true };
+        var outDir = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
+        var command = new Command("sample", "Generate images from a run's generator average; each sample is recorded with its run, checkpoint, seed and labels")
+        {
+            run, checkpoint, n, seed, tags, outDir, device,
+        };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var tagList = (parse.GetValue(tags) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            var result = Sampler.Generate(ws, new SampleRequest(parse.GetValue(run)!, parse.GetValue(checkpoint)!, parse.GetValue(n), parse.GetValue(seed),
+                tagList, Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), parse.GetValue(device)!), c.Host.Cancellation);
+            if (c.Json(parse)) c.WriteJson(result);
+            else c.Host.Out.WriteLine($"Wrote {result.Samples.Count} samples of run {result.Run} (checkpoint {result.CheckpointId}, {result.CheckpointImages / 1000.0:0.0} kimg, seed {result.Seed}) to {parse.GetValue(outDir)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command ExportModel(CliContext c)
+    {
+        var run = new Argument<string>("RUN") { Description = "Run whose generator to export" };
+        var format = new Option<string>("--format") { Description = "pytorch (state_dict for torch.load) or safetensors", DefaultValueFactory = _ => "safetensors" };
+        format.AcceptOnlyFromAmong("pytorch", "safetensors");
+        var checkpoint = new Option<string>("--checkpoint") { Description = "latest, best, or a checkpoint id", DefaultValueFactory = _ => "latest" };
+        var output = new Option<string>("--out") { Description = "Output file (default: RUN-KIMG-G_ema.pt|.safetensors in the current folder)" };
+        var command = new Command("export-model", "Write a run's generator average for Python users, with a JSON descriptor") { run, format, checkpoint, output };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var path = parse.GetValue(output) is { } o ? Path.GetFullPath(o, c.Host.CurrentDirectory) : null;
+            var fmt = parse.GetValue(format) == "pytorch" ? ModelFormat.PyTorch : ModelFormat.Safetensors;
+            var result = ModelExport.Run(ws, parse.GetValue(run)!, parse.GetValue(checkpoint)!, fmt, path ?? DefaultExportPath(c, parse.GetValue(run)!, fmt));
+            if (c.Json(parse)) c.WriteJson(result);
+            else c.Host.Out.WriteLine($"Exported the generator of {parse.GetValue(run)} ({result.CheckpointImages / 1000.0:0.0} kimg) to {result.Path}, descriptor {result.DescriptorPath}");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Runs(CliContext c)
+    {
+        var runs = new Command("runs", "Training runs and their checkpoints");
+        var list = new Command("list", "All runs");
+        list.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var all = ws.Catalog.ListRuns();
+            if (c.Json(parse)) c.WriteJson(new { runs = all.Select(r => RunView(ws, r, withCheckpoints: false)) });
+            else foreach (var r in all) c.Host.Out.WriteLine($"{r.Name,-28} {r.Model,-7} {r.Status,-9} {r.ImagesSeen / 1000.0,8:0.00} kimg  snapshot {r.SnapshotRoot[..12]}  {r.UpdatedAt:u}");
+            return 0;
+        }));
+        var name = new Argument<string>("RUN");
+        var show = new Command("show", "A run's configuration, lineage and checkpoints") { name };
+        show.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var run = ws.Catalog.GetRun(parse.GetValue(name)!) ?? throw new AtelierException("unknown-run", $"no run named '{parse.GetValue(name)}' (see `atelier runs list`)");
+            var view = RunView(ws, run, withCheckpoints: true);
+            if (c.Json(parse)) { c.WriteJson(view); return 0; }
+            c.Host.Out.WriteLine($"run {run.Name}: {run.Model}, {run.Status}, {run.ImagesSeen / 1000.0:0.00} kimg{(run.Message is null ? "" : $" ({run.Message})")}");
+            c.Host.Out.WriteLine($"  dataset     {view.Dataset} (snapshot root {run.SnapshotRoot})");
+            c.Host.Out.WriteLine($"  software    {run.Software}");
+            c.Host.Out.WriteLine($"  folder      {view.Folder}");
+            foreach (var k in view.Checkpoints!)
+                c.Host.Out.WriteLine($"  checkpoint {k.Id,4}  {k.ImagesSeen / 1000.0,8:0.00} kimg  sha256 {k.Sha256[..16]}  score {k.Score?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}{(k.Deleted ? "  (pruned)" : "")}");
+            return 0;
+        }));
+        runs.Subcommands.Add(list);
+        runs.Subcommands.Add(show);
+        return runs;
+    }
+
+    private sealed record RunDetails(string Name, string Dataset, string SnapshotRoot, string Model, string Status, long ImagesSeen, string? Message,
+        string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples);
+
+    private static RunDetails RunView(Workspace ws, RunRecord r, bool withCheckpoints)
+    {
+        var options = TrainingOptions.FromJson(r.Config);
+        using var config = System.Text.Json.JsonDocument.Parse(r.Config);
+        return new RunDetails(r.Name, options.Dataset, r.SnapshotRoot, r.Model, r.Status, r.ImagesSeen, r.Message, r.Software,
+            new RunFolder(ws, r.Name).Root, config.RootElement.Clone(), withCheckpoints ? ws.Catalog.ListCheckpoints(r.Id) : null, ws.Catalog.ListSamples(r.Id).Count);
+    }
+
+    private static string DefaultRunName(Workspace ws, string dataset, ModelKind kind, int resolution)
+    {
+        var stem = $"{new string(dataset.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' ? ch : '-').ToArray())}-{kind.ToString().ToLowerInvariant()}-{resolution}";
+        for (int i = 1; ; i++)
+            if (ws.Catalog.GetRun($"{stem}-{i}") is null) return $"{stem}-{i}";
+    }
+
+    private static string DefaultExportPath(CliContext c, string run, ModelFormat format) =>
+        Path.Combine(c.Host.CurrentDirectory, $"{run}-G_ema{(format == ModelFormat.PyTorch ? ".pt" : ".safetensors")}");
+
+    /// <summary>The live progress line on stderr: rewritten in place on a terminal, one line per tick otherwise.</summary>
+    private sealed class ProgressLine(CliHost host, bool enabled) : IProgress<TrainingTick>
+    {
+        private int _width;
+
+        public void Report(TrainingTick t)
+        {
+            if (!enabled) return;
+            var losses = string.Join("  ", t.Values.Where(kv => kv.Key.StartsWith("loss/", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key[5..]} {kv.Value:0.000}")));
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"kimg {t.Kimg:0.00}/{t.TotalImages / 1000.0:0.00}  {t.ImagesPerSecond:0.0} img/s  {t.SecondsPerKimg:0.0} s/kimg  {losses}  aug p {t.AugmentP:0.000}  ETA {t.Eta:hh\\:mm\\:ss}");
+            if (host.Interactive)
+            {
+                host.Error.Write("\r" + line.PadRight(_width));
+                _width = line.Length;
+            }
+            else host.Error.WriteLine(line);
+        }
+
+        public void Finish()
+        {
+            if (enabled && host.Interactive && _width > 0) host.Error.WriteLine();
+        }
+    }
+}

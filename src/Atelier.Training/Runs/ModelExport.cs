@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Atelier.Catalog;
+using Atelier.Training.Checkpoints;
+using TorchSharp;
+using TorchSharp.PyBridge;
+
+namespace Atelier.Training.Runs;
+
+public enum ModelFormat { PyTorch, Safetensors }
+
+public sealed record ModelExportResult(string Path, string DescriptorPath, string Sha256, long CheckpointId, long CheckpointImages);
+
+/// <summary>
+/// Hands a run's generator average to Python users: a PyTorch state_dict (.pt, torch.load) or a
+/// safetensors file, and beside it a JSON descriptor saying which network, size, latent and labels.
+/// </summary>
+public static class ModelExport
+{
+    public static ModelExportResult Run(Workspace workspace, string runName, string checkpoint, ModelFormat format, string? outputPath)
+    {
+        TorchRuntime.EnsureLoadable();
+        var run = workspace.Catalog.GetRun(runName) ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
+        var record = Sampler.PickCheckpoint(workspace.Catalog, run, checkpoint);
+        string source = Path.Combine(new RunFolder(workspace, run.Name).Checkpoints, record.FileName);
+        var (generator, options, labels) = TrainingSession.LoadGenerator(CheckpointFile.Load(source), torch.CPU);
+        using var _ = generator;
+        string extension = format == ModelFormat.PyTorch ? ".pt" : ".safetensors";
+        string path = Path.GetFullPath(outputPath ?? $"{run.Name}-{record.ImagesSeen / 1000.0:0000.0}kimg-G_ema{extension}");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string partial = path + ".partial";
+        try
+        {
+            if (format == ModelFormat.PyTorch) generator.save_py(partial);
+            else generator.save_safetensors(partial);
+            File.Move(partial, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+        var descriptor = new JsonObject
+        {
+            ["format"] = "atelier.generator/1",
+            ["weights"] = Path.GetFileName(path),
+            ["weightsFormat"] = format == ModelFormat.PyTorch ? "pytorch-state-dict" : "safetensors",
+            ["network"] = JsonSerializer.SerializeToNode(generator.Spec, TrainingOptions.Json),
+            ["input"] = "z ~ N(0, I) of shape [B, latentDim]; labels float [B, labelDim] (one-hot or multi-hot, empty when labelDim is 0)",
+            ["output"] = "images [B, 3, resolution, resolution] in [-1, 1]",
+            ["labels"] = JsonSerializer.SerializeToNode(labels, TrainingOptions.Json),
+            ["run"] = run.Name,
+            ["snapshotRoot"] = run.SnapshotRoot,
+            ["checkpointSha256"] = record.Sha256,
+            ["checkpointImages"] = record.ImagesSeen,
+            ["software"] = Trainer.Software,
+        };
+        string descriptorPath = Path.ChangeExtension(path, ".json");
+        File.WriteAllText(descriptorPath, descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return new ModelExportResult(path, descriptorPath, BlobStore.Sha256Hex(File.ReadAllBytes(path)), record.Id, record.ImagesSeen);
+    }
+}

@@ -1,0 +1,28 @@
+using Atelier.Catalog;
+
+namespace Atelier.Training.Runs;
+
+/// <summary>Where a run keeps its files inside the workspace: .atelier/runs/NAME/.</summary>
+public sealed class RunFolder
+{
+    public RunFolder(Workspace workspace, string runName)
+    {
+        if (runName.Length == 0 || runName.Length > 100 || runName.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || runName.StartsWith('.'))
+            throw new TrainingException("bad-run-name", $"run name '{runName}' must be 1-100 letters, digits, '-', '_' or '.', not starting with '.'");
+        Root = Path.Combine(workspace.DataDirectory, "runs", runName);
+    }
+
+    public string Root { get; }
+    public string Checkpoints => Path.Combine(Root, "checkpoints");
+    public string Grids => Path.Combine(Root, "grids");
+    public string LossPlot => Path.Combine(Root, "loss.png");
+    public string Config => Path.Combine(Root, "config.json");
+
+    public static string GridFileName(long images) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"grid-{images / 1000.0:000000.0}kimg.png");
+
+    public void Create()
+    {
+        Directory.CreateDirectory(Checkpoints);
+        Directory.CreateDirectory(Grids);
+    }
+}

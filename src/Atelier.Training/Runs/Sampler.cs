@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Atelier.Catalog;
+using Atelier.Training.Checkpoints;
+using Atelier.Training.Data;
+using Atelier.Training.Reporting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Training.Runs;
+
+public sealed record SampleRequest(string Run, string Checkpoint, int Count, long Seed, IReadOnlyList<string> Tags, string OutputDirectory, string Device = "auto");
+
+public sealed record GeneratedSample(int Index, string Path, string Sha256, IReadOnlyList<string> Labels);
+
+public sealed record SampleResult(string Run, long CheckpointId, long CheckpointImages, string CheckpointSha256, long Seed, IReadOnlyList<GeneratedSample> Samples);
+
+/// <summary>
+/// The one path by which images leave a trained model: picks the checkpoint, generates from G_ema,
+/// writes PNGs and records each sample (run, checkpoint, seed, index, labels) in the catalog.
+/// Sample i of seed S is the same image whatever N is, so a sample can be regenerated from its record.
+/// </summary>
+public static class Sampler
+{
+    public const int MaxCount = 10_000;
+
+    public static SampleResult Generate(Workspace workspace, SampleRequest request, CancellationToken cancellation = default)
+    {
+        TorchRuntime.EnsureLoadable();
+        if (request.Count is < 1 or > MaxCount) throw new TrainingException("bad-count", $"--n {request.Count} is outside 1..{MaxCount}");
+        var catalog = workspace.Catalog;
+        var run = catalog.GetRun(request.Run) ?? throw new TrainingException("unknown-run", $"no run named '{request.Run}' (see `atelier runs list`)");
+        var record = PickCheckpoint(catalog, run, request.Checkpoint);
+        var folder = new RunFolder(workspace, run.Name);
+        string path = Path.Combine(folder.Checkpoints, record.FileName);
+        if (!File.Exists(path)) throw new TrainingException("checkpoint-missing", $"checkpoint {record.FileName} of run '{run.Name}' is no longer on disk");
+        var content = CheckpointFile.Load(path);
+        var device = Trainer.SelectDevice(request.Device);
+        var (generator, options, labels) = TrainingSession.LoadGenerator(content, device);
+        using var _ = generator;
+        var labelOf = LabelsFor(labels, request.Tags);
+
+        Directory.CreateDirectory(request.OutputDirectory);
+        var samples = new List<GeneratedSample>();
+        using var noGrad = no_grad();
+        for (int i = 0; i < request.Count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            // Each sample has its own generator seeded by (seed, index): reproducible one by one.
+            using var rng = new Generator(unchecked(request.Seed * 1_000_003 + i), CPU);
+            var z = randn([1, generator.Spec.LatentDim], generator: rng).to(device);
+            var (vector, names) = labelOf(i);
+            var image = generator.call(z, tensor(vector, [1, labels.Dim]).to(device)).cpu();
+            var png = SampleGrid.EncodePng(image, 1);
+            string file = Path.Combine(request.OutputDirectory, $"{run.Name}-{record.ImagesSeen / 1000.0:0000.0}kimg-seed{request.Seed}-{i:D5}.png");
+            File.WriteAllBytes(file, png);
+            string sha = BlobStore.Sha256Hex(png);
+            catalog.AddSample(run.Id, record.Id, request.Seed, i, names.Count == 0 ? null : JsonSerializer.Serialize(names), sha, Path.GetFullPath(file));
+            samples.Add(new GeneratedSample(i, file, sha, names));
+        }
+        return new SampleResult(run.Name, record.Id, record.ImagesSeen, record.Sha256, request.Seed, samples);
+    }
+
+    public static CheckpointRecord PickCheckpoint(Catalog.Catalog catalog, RunRecord run, string which)
+    {
+        var live = catalog.ListCheckpoints(run.Id).Where(c => !c.Deleted).ToList();
+        if (live.Count == 0) throw new TrainingException("no-checkpoint", $"run '{run.Name}' has no checkpoint yet");
+        return which switch
+        {
+            "latest" => live[^1],
+            "best" => live.Where(c => c.Score is not null).MinBy(c => c.Score) ?? live[^1],
+            _ when long.TryParse(which, out var id) => live.FirstOrDefault(c => c.Id == id)
+                ?? throw new TrainingException("unknown-checkpoint", $"run '{run.Name}' has no checkpoint {id} on disk (ids: {string.Join(", ", live.Select(c => c.Id))})"),
+            _ => throw new TrainingException("unknown-checkpoint", $"--checkpoint '{which}' must be latest, best or a checkpoint id"),
+        };
+    }
+
+    /// <summary>
+    /// The label vector of each sample. Class runs take the one class named in --tags, or cycle through
+    /// the classes; multi-label runs need --tags; an unconditional run refuses tags (they would be ignored).
+    /// </summary>
+    private static Func<int, (float[] Vector, IReadOnlyList<string> Names)> LabelsFor(LabelSpace space, IReadOnlyList<string> tags)
+    {
+        if (space.Mode == ConditioningMode.None)
+        {
+            if (tags.Count > 0) throw new TrainingException("unconditional-run", "this run was trained without conditioning: --tags would be ignored");
+            return _ => ([], []);
+        }
+        var indices = new List<int>();
+        foreach (var tag in tags)
+        {
+            int index = space.Labels.IndexOf(tag);
+            if (index < 0 && space.Category is { } c) index = space.Labels.IndexOf($"{c}:{tag}");
+            if (index < 0) throw new TrainingException("unknown-label", $"'{tag}' is not one of the run's {space.Dim} labels (e.g. {string.Join(", ", space.Labels.Take(5))})");
+            indices.Add(index);
+        }
+        if (space.Mode == ConditioningMode.Category && indices.Count > 1)
+            throw new TrainingException("one-class", $"this run is conditioned on one '{space.Category}' class per image: give one tag, not {indices.Count}");
+        if (space.Mode == ConditioningMode.MultiLabel && indices.Count == 0)
+            throw new TrainingException("tags-required", "this run is conditioned on tags: say which with --tags");
+        return i =>
+        {
+            var chosen = indices.Count > 0 ? indices : [i % space.Dim];
+            var vector = new float[space.Dim];
+            foreach (var k in chosen) vector[k] = 1;
+            return (vector, chosen.Select(k => space.Labels[k]).ToList());
+        };
+    }
+}

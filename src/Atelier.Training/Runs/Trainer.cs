@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Reflection;
+using Atelier.Catalog;
+using Atelier.Training.Augmentation;
+using Atelier.Training.Checkpoints;
+using Atelier.Training.Data;
+using Atelier.Training.Losses;
+using Atelier.Training.Reporting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Training.Runs;
+
+/// <summary>
+/// The one entry point of training: opens (or resumes) a run on a dataset snapshot and trains it to
+/// its length, writing metrics, sample grids, the loss plot and checkpoints, and recording the run and
+/// its checkpoints in the catalog.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Starts a new run.</summary>
+    public static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoadable();
+        var snapshot = workspace.Catalog.GetSnapshot(options.Dataset)
+            ?? throw new TrainingException("unknown-dataset", $"no dataset named '{options.Dataset}' (see `atelier dataset list`)");
+        if (options.Resolution is not (32 or 64 or 128 or 256))
+            throw new TrainingException("bad-resolution", $"--resolution {options.Resolution} is not one of 32, 64, 128, 256");
+        if (options.Batch is < 1 or > 4096) throw new TrainingException("bad-batch", $"--batch {options.Batch} is outside 1..4096");
+        if (options.Kimg <= 0) throw new TrainingException("bad-length", $"--kimg {options.Kimg} must be positive");
+        if (workspace.Catalog.GetRun(options.Name) is not null)
+            throw new TrainingException("run-exists", $"a run named '{options.Name}' already exists (continue it with --resume {options.Name}, or choose another --name)");
+        var folder = new RunFolder(workspace, options.Name);
+        var conditioning = ConditioningRequest.Parse(options.Conditioning);
+        if (snapshot.ImageCount == 0) throw new TrainingException("empty-dataset", $"dataset '{snapshot.Name}' has no images");
+
+        // Refusals about the data come before anything is recorded, so a refused run leaves no trace.
+        var exportDir = TrainingExports.Prepare(workspace, snapshot, options.Resolution, cancellation);
+        var data = TrainingSet.Open(exportDir, conditioning, options.Resolution);
+        try
+        {
+            var device = SelectDevice(options.Device);
+            var session = TrainingSession.Create(options, data.Labels, data.SnapshotRoot, device);
+            folder.Create();
+            File.WriteAllText(folder.Config, options.ToJson());
+            var run = workspace.Catalog.AddRun(options.Name, snapshot, options.Model.ToString().ToLowerInvariant(), options.ToJson(), Software);
+            return Train(workspace, run, folder, data, session, progress, cancellation);
+        }
+        finally
+        {
+            data.Dispose();
+        }
+    }
+
+    /// <summary>Continues a run from its latest checkpoint, exactly where it stopped.</summary>
+    public static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation)
+    {
+        TorchRuntime.EnsureLoadable();
+        var run = workspace.Catalog.GetRun(runName)
+            ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
+        var folder = new RunFolder(workspace, runName);
+        var stored = TrainingOptions.FromJson(run.Config);
+        var snapshot = workspace.Catalog.GetSnapshot(stored.Dataset)
+            ?? throw new TrainingException("unknown-dataset", $"run '{runName}' trained on dataset '{stored.Dataset}', which no longer exists");
+        var exportDir = TrainingExports.Prepare(workspace, snapshot, stored.Resolution, cancellation);
+        var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);
+        try
+        {
+            var device = SelectDevice(stored.Device);
+            var latest = new CheckpointStore(folder.Checkpoints, stored.KeepCheckpoints).Latest();
+            TrainingSession session;
+            if (latest is null)
+            {
+                session = TrainingSession.Create(kimg is { } k ? stored with { Kimg = k } : stored, data.Labels, data.SnapshotRoot, device);
+            }
+            else
+            {
+                session = TrainingSession.Restore(CheckpointFile.Load(latest.Path), device, kimg);
+                if (session.SnapshotRoot != data.SnapshotRoot)
+                    throw new TrainingException("snapshot-mismatch", $"checkpoint {Path.GetFileName(latest.Path)} was trained on snapshot {session.SnapshotRoot[..12]}, the export holds {data.SnapshotRoot[..12]}");
+            }
+            folder.Create();
+            return Train(workspace, run, folder, data, session, progress, cancellation);
+        }
+        finally
+        {
+            data.Dispose();
+        }
+    }
+
+    public static string Software { get; } =
+        $"atelier {typeof(Trainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"}; " +
+        $"TorchSharp {typeof(torch).Assembly.GetName().Version}";
+
+    public static Device SelectDevice(string requested) => requested switch
+    {
+        "cpu" => CPU,
+        "cuda" => cuda.is_available() ? CUDA : throw new TrainingException("no-cuda", "--device cuda: no CUDA device is usable (the CPU build of libtorch is installed; see the README for the CUDA package)"),
+        "auto" => cuda.is_available() ? CUDA : CPU,
+        _ => throw new TrainingException("bad-device", $"--device '{requested}' must be auto, cpu or cuda"),
+    };
+
+    private static TrainingResult Train(Workspace workspace, RunRecord run, RunFolder folder, TrainingSet data, TrainingSession session,
+        IProgress<TrainingTick>? progress, CancellationToken cancellation)
+    {
+        using var _ = session;
+        var options = session.Options;
+        var catalog = workspace.Catalog;
+        var checkpoints = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
+        using var metrics = new MetricsLog(folder.Root, tensorBoard: true, truncateAfterImages: session.Images);
+        var loss = GanLosses.For(options.Model, new LossSettings(options.R1Gamma, options.R2Gamma, options.RegularizationInterval));
+        var augment = new DiffAugment(options.AugmentPolicy);
+        var grid = GridInputs(session, data, options.Seed);
+        var realStats = RealStatistics(data, session.Device);
+        using var stream = new BatchStream(data, options.Batch, options.Seed, session.Steps, options.Mirror);
+        catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
+
+        var clock = Stopwatch.StartNew();
+        long tickImages = session.Images, lastCheckpointImages = session.Images, warmImages = -1;
+        double tickStart = 0, warmStart = 0;
+        long nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
+        long nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
+        var sums = new Dictionary<string, double>();
+        int sumSteps = 0;
+        string? latestGrid = null;
+        SavedCheckpoint? latestSaved = checkpoints.Latest();
+        var status = RunStatus.Finished;
+        string? message = null;
+        try
+        {
+            while (session.Images < options.TotalImages)
+            {
+                if (cancellation.IsCancellationRequested) { status = RunStatus.Stopped; message = "interrupted"; break; }
+                var parts = Step(session, stream, loss, augment);
+                foreach (var (k, v) in parts)
+                {
+                    if (!double.IsFinite(v))
+                        throw new TrainingException("non-finite-loss",
+                            $"{k} became {v} at {session.Images / 1000.0:0.000} kimg; training stopped; the last good checkpoint is " +
+                            (latestSaved is null ? "none" : $"{Path.GetFileName(latestSaved.Path)} ({latestSaved.ImagesSeen / 1000.0:0.000} kimg)"));
+                    sums[k] = sums.GetValueOrDefault(k) + v;
+                }
+                sumSteps++;
+                if (session.Steps == 5) { warmImages = session.Images; warmStart = clock.Elapsed.TotalSeconds; }
+
+                if (session.Images >= nextTick || session.Images >= options.TotalImages)
+                {
+                    double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
+                    var values = sums.ToDictionary(kv => kv.Key, kv => kv.Value / sumSteps);
+                    values["augment/p"] = session.AugmentP;
+                    if (session.Adaptive is { } ada) values["augment/rt"] = ada.LastRt;
+                    values["speed/img_per_sec"] = ips;
+                    values["speed/sec_per_kimg"] = 1000 / Math.Max(1e-9, ips);
+                    values["memory/rss_mib"] = Environment.WorkingSet / 1048576.0;
+                    if (session.Images >= nextSnapshot || session.Images >= options.TotalImages)
+                    {
+                        var score = SnapshotOutputs(session, folder, grid, realStats, out latestGrid);
+                        values["score/pixel_fd"] = score;
+                        metrics.Write(session.Images, values);
+                        latestSaved = SaveCheckpoint(catalog, run, checkpoints, session, score);
+                        lastCheckpointImages = session.Images;
+                        LossPlot.Save(folder.LossPlot, metrics.ReadAll(), LossKeys(values));
+                        catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
+                        nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
+                    }
+                    else metrics.Write(session.Images, values);
+                    progress?.Report(new TrainingTick(session.Images, options.TotalImages, ips, 1000 / Math.Max(1e-9, ips), session.AugmentP, values,
+                        TimeSpan.FromSeconds((options.TotalImages - session.Images) / Math.Max(1e-9, ips))));
+                    sums.Clear();
+                    sumSteps = 0;
+                    tickImages = session.Images;
+                    tickStart = clock.Elapsed.TotalSeconds;
+                    nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
+                }
+            }
+            if (status == RunStatus.Stopped && session.Images > lastCheckpointImages)
+            {
+                // Ctrl-C: keep what was trained, then stop cleanly.
+                latestSaved = SaveCheckpoint(catalog, run, checkpoints, session, SnapshotOutputs(session, folder, grid, realStats, out latestGrid));
+            }
+        }
+        catch (Exception e) when (e is TrainingException or IOException)
+        {
+            catalog.UpdateRun(run.Id, RunStatus.Failed, latestSaved?.ImagesSeen ?? 0, e.Message);
+            throw;
+        }
+        finally
+        {
+            grid.Z.Dispose();
+            grid.Labels.Dispose();
+            realStats.Mean.Dispose();
+            realStats.Covariance.Dispose();
+        }
+        catalog.UpdateRun(run.Id, status, session.Images, message);
+        double seconds = clock.Elapsed.TotalSeconds;
+        double steady = warmImages >= 0 && seconds > warmStart ? (session.Images - warmImages) / (seconds - warmStart) : session.Images / Math.Max(1e-9, seconds);
+        return new TrainingResult(run.Name, status, session.Images, seconds, steady, 1000 / Math.Max(1e-9, steady), PeakRss(),
+            latestSaved?.Path, latestGrid, File.Exists(folder.LossPlot) ? folder.LossPlot : null, session.Device.type.ToString().ToLowerInvariant());
+    }
+
+    /// <summary>One iteration as in the PyTorch DCGAN example: one G forward, a D step on real and detached fake, a G step through D.</summary>
+    private static Dictionary<string, double> Step(TrainingSession s, BatchStream stream, IGanLoss loss, DiffAugment augment)
+    {
+        using var scope = NewDisposeScope();
+        var batch = stream.Next();
+        var options = s.Options;
+        int r = options.Resolution;
+        var real = tensor(batch.Images, [batch.Size, 3, r, r]).to(s.Device);
+        var labels = tensor(batch.Labels, [batch.Size, s.Labels.Dim]).to(s.Device);
+        stream.Return(batch);
+        var z = randn([batch.Size, s.Spec.LatentDim]).to(s.Device);
+        var fake = s.G.call(z, labels);
+        double p = s.AugmentP;
+        var realSeen = p > 0 ? augment.Apply(real, p) : real;
+
+        s.OptimizerD.zero_grad();
+        bool regularize = options.RegularizationInterval > 0 && s.Steps % options.RegularizationInterval == 0;
+        var dTerms = loss.DiscriminatorLoss(s.D, realSeen, p > 0 ? augment.Apply(fake.detach(), p) : fake.detach(), labels, regularize);
+        dTerms.Total.backward();
+        s.OptimizerD.step();
+        if (dTerms.RealLogits is { } logits) s.Adaptive?.Observe(logits);
+
+        s.OptimizerG.zero_grad();
+        var gTerms = loss.GeneratorLoss(s.D, realSeen.detach(), p > 0 ? augment.Apply(fake, p) : fake, labels);
+        gTerms.Total.backward();
+        s.OptimizerG.step();
+
+        s.Steps++;
+        s.Images += batch.Size;
+        if (options.EmaKimg > 0)
+            s.Average.Update(GeneratorAverage.Beta(options.Batch, options.EmaKimg, s.Images, options.EmaRampup));
+        s.Adaptive?.Step(batch.Size);
+
+        var parts = new Dictionary<string, double>();
+        foreach (var (k, v) in dTerms.Parts) parts[k] = v;
+        foreach (var (k, v) in gTerms.Parts) parts.TryAdd(k, v);
+        return parts;
+    }
+
+    private sealed record GridInput(Tensor Z, Tensor Labels);
+
+    /// <summary>Fixed latents (from the run's seed, apart from the training RNG) and labels taken from the data in order.</summary>
+    private static GridInput GridInputs(TrainingSession s, TrainingSet data, ulong seed)
+    {
+        int n = s.Options.GridSize;
+        using var generator = new Generator(unchecked((long)seed) ^ 0x5EED, CPU);
+        var z = randn([n, s.Spec.LatentDim], generator: generator).to(s.Device);
+        var labels = new float[n * s.Labels.Dim];
+        for (int i = 0; i < n; i++) data.CopyLabels(i % data.Count, labels.AsSpan(i * s.Labels.Dim, s.Labels.Dim));
+        return new GridInput(z.DetachFromDisposeScope(), tensor(labels, [n, s.Labels.Dim]).to(s.Device).DetachFromDisposeScope());
+    }
+
+    private static (Tensor Mean, Tensor Covariance) RealStatistics(TrainingSet data, Device device)
+    {
+        using var scope = NewDisposeScope();
+        int n = Math.Min(data.Count, 1024), r = data.Resolution;
+        var pixels = new float[n * 3 * r * r];
+        using (var stream = new BatchStream(data, n, 0, 0, mirror: false, prefetch: 1))
+        {
+            var batch = stream.Next();
+            batch.Images.AsSpan(0, pixels.Length).CopyTo(pixels);
+        }
+        var stats = PixelFrechet.Statistics(tensor(pixels, [n, 3, r, r]));
+        return (scope.MoveToOuter(stats.Mean), scope.MoveToOuter(stats.Covariance));
+    }
+
+    /// <summary>Writes the sample grid from G_ema and returns the pixel Fréchet score of those samples.</summary>
+    private static double SnapshotOutputs(TrainingSession s, RunFolder folder, GridInput grid, (Tensor Mean, Tensor Covariance) realStats, out string gridPath)
+    {
+        using var scope = NewDisposeScope();
+        if (s.Options.EmaKimg <= 0) s.Average.Update(0); // no average kept: G_ema is a copy of G
+        using var noGrad = no_grad();
+        s.GEma.eval();
+        var images = s.GEma.call(grid.Z, grid.Labels).cpu();
+        s.GEma.train();
+        gridPath = Path.Combine(folder.Grids, RunFolder.GridFileName(s.Images));
+        var png = SampleGrid.EncodePng(images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
+        File.WriteAllBytes(gridPath, png);
+        File.Copy(gridPath, Path.Combine(folder.Root, "latest-grid.png"), overwrite: true);
+        var stats = PixelFrechet.Statistics(images);
+        return PixelFrechet.Distance(stats, (realStats.Mean.cpu(), realStats.Covariance.cpu()));
+    }
+
+    private static SavedCheckpoint SaveCheckpoint(Catalog.Catalog catalog, RunRecord run, CheckpointStore store, TrainingSession s, double score)
+    {
+        var before = store.List().Select(c => c.Path).ToHashSet();
+        var saved = store.Save(s.Images, s.ToCheckpoint(Software, score), score);
+        catalog.AddCheckpoint(run.Id, saved.ImagesSeen, saved.Sha256, Path.GetFileName(saved.Path), score);
+        var kept = store.List().Select(c => c.Path).ToHashSet();
+        foreach (var record in catalog.ListCheckpoints(run.Id))
+            if (!record.Deleted && before.Contains(Path.Combine(store.Directory, record.FileName)) && !kept.Contains(Path.Combine(store.Directory, record.FileName)))
+                catalog.MarkCheckpointDeleted(record.Id);
+        return saved;
+    }
+
+    private static IEnumerable<string> LossKeys(IReadOnlyDictionary<string, double> values) =>
+        values.Keys.Where(k => k.StartsWith("loss/", StringComparison.Ordinal) || k.StartsWith("penalty/", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+    private static long NextMultiple(long value, long step) => step <= 0 ? long.MaxValue : (value / step + 1) * step;
+
+    /// <summary>Peak resident memory of this process (VmHWM), or the current working set where /proc is absent.</summary>
+    public static long PeakRss()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        return Environment.WorkingSet;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Atelier.Training.Networks;
+
+namespace Atelier.Training.Runs;
+
+/// <summary>
+/// Everything that decides what a run computes. Stored in the run record and in every checkpoint;
+/// a resumed run takes it from the checkpoint, so only the length (Kimg) may change on resume.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public required string Dataset { get; init; }
+    public required string Name { get; init; }
+    public ModelKind Model { get; init; } = ModelKind.Dcgan;
+    public int Resolution { get; init; } = 64;
+    public double Kimg { get; init; } = 10;
+    public int Batch { get; init; } = 64;
+    /// <summary>none, multi, or a tag category whose tags are the classes.</summary>
+    public string Conditioning { get; init; } = "none";
+    public ulong Seed { get; init; } = 1;
+    public double LearningRateG { get; init; } = 2e-4;
+    public double LearningRateD { get; init; } = 2e-4;
+    public double Beta1 { get; init; } = 0.5;
+    public double Beta2 { get; init; } = 0.999;
+    /// <summary>none, ada (adaptive DiffAugment, target r_t 0.6) or a fixed probability.</summary>
+    public string Augment { get; init; } = "none";
+    public string AugmentPolicy { get; init; } = "color,translation,cutout";
+    public bool Mirror { get; init; }
+    /// <summary>Half-life of the generator average in kimg; 0 keeps no average (G_ema is then a copy of G).</summary>
+    public double EmaKimg { get; init; }
+    public double EmaRampup { get; init; } = 0.05;
+    public double R1Gamma { get; init; }
+    public double R2Gamma { get; init; }
+    public int RegularizationInterval { get; init; } = 1;
+    /// <summary>A checkpoint, a sample grid and the loss plot every this many kimg.</summary>
+    public double SnapshotKimg { get; init; } = 1;
+    /// <summary>A progress line and a metrics row every this many kimg.</summary>
+    public double TickKimg { get; init; } = 0.25;
+    public int KeepCheckpoints { get; init; } = 3;
+    public int GridSize { get; init; } = 64;
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Defaults of each model family: the Radford DCGAN as published; the modern model as in docs/decisions/0002.</summary>
+    public static TrainingOptions Defaults(ModelKind model, string dataset, string name) => model switch
+    {
+        ModelKind.Dcgan => new TrainingOptions { Dataset = dataset, Name = name, Model = model },
+        _ => new TrainingOptions
+        {
+            Dataset = dataset, Name = name, Model = model, Batch = 32, Beta1 = 0.0, Beta2 = 0.99,
+            Augment = "ada", Mirror = true, EmaKimg = 10, R1Gamma = 0.1, R2Gamma = 0.1, RegularizationInterval = 4,
+        },
+    };
+
+    public long TotalImages => (long)Math.Round(Kimg * 1000);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static TrainingOptions FromJson(string json) =>
+        JsonSerializer.Deserialize<TrainingOptions>(json, Json) ?? throw new TrainingException("bad-config", "the stored run configuration is empty");
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Atelier.Training.Augmentation;
+using Atelier.Training.Checkpoints;
+using Atelier.Training.Data;
+using Atelier.Training.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Training.Runs;
+
+/// <summary>
+/// Everything a run carries from step to step: the three networks, both optimizers, the augmentation
+/// state and the counters. It turns into a checkpoint and back, exactly.
+/// </summary>
+public sealed class TrainingSession : IDisposable
+{
+    public const string Format = "atelier.checkpoint/1";
+
+    private TrainingSession(TrainingOptions options, LabelSpace labels, string snapshotRoot, Device device)
+    {
+        Options = options;
+        Labels = labels;
+        SnapshotRoot = snapshotRoot;
+        Device = device;
+        Spec = NetworkSpec.Default(options.Model, options.Resolution, labels.Dim);
+        G = GanNetworks.CreateGenerator(Spec);
+        D = GanNetworks.CreateDiscriminator(Spec);
+        GEma = GanNetworks.CreateGenerator(Spec);
+        G.to(device);
+        D.to(device);
+        GEma.to(device);
+        Average = new GeneratorAverage(G, GEma);
+        OptimizerG = optim.Adam(G.parameters(), options.LearningRateG, options.Beta1, options.Beta2);
+        OptimizerD = optim.Adam(D.parameters(), options.LearningRateD, options.Beta1, options.Beta2);
+        Augment = ParseAugment(options.Augment, out var adaptive);
+        if (adaptive) Adaptive = new AdaptiveAugment(initialP: 0);
+    }
+
+    public TrainingOptions Options { get; private set; }
+    public LabelSpace Labels { get; }
+    public string SnapshotRoot { get; }
+    public Device Device { get; }
+    public NetworkSpec Spec { get; }
+    public Generator G { get; }
+    public Discriminator D { get; }
+    public Generator GEma { get; }
+    public GeneratorAverage Average { get; }
+    public optim.Optimizer OptimizerG { get; }
+    public optim.Optimizer OptimizerD { get; }
+    public AdaptiveAugment? Adaptive { get; }
+    /// <summary>The fixed augmentation probability, or null for adaptive.</summary>
+    public double? Augment { get; }
+    public long Images { get; set; }
+    public long Steps { get; set; }
+
+    public double AugmentP => Adaptive?.P ?? Augment ?? 0;
+
+    /// <summary>Fresh networks, seeded so that the same options give the same initial weights.</summary>
+    public static TrainingSession Create(TrainingOptions options, LabelSpace labels, string snapshotRoot, Device device)
+    {
+        random.manual_seed(unchecked((long)options.Seed));
+        return new TrainingSession(options, labels, snapshotRoot, device);
+    }
+
+    /// <summary>A session restored from a checkpoint; <paramref name="kimg"/> may lengthen the run.</summary>
+    public static TrainingSession Restore(CheckpointContent checkpoint, Device device, double? kimg = null)
+    {
+        var header = JsonNode.Parse(checkpoint.HeaderJson)!.AsObject();
+        if ((string?)header["format"] != Format)
+            throw new TrainingException("bad-checkpoint", $"the checkpoint is not an {Format} file (format '{header["format"]}')");
+        var options = TrainingOptions.FromJson(header["options"]!.ToJsonString());
+        if (kimg is { } k) options = options with { Kimg = k };
+        var labels = header["labels"].Deserialize<LabelSpace>(TrainingOptions.Json)!;
+        var session = new TrainingSession(options, labels, (string)header["snapshotRoot"]!, device)
+        {
+            Images = (long)header["images"]!,
+            Steps = (long)header["steps"]!,
+        };
+        TorchState.Load(session.G, Section(checkpoint, "G"));
+        TorchState.Load(session.D, Section(checkpoint, "D"));
+        TorchState.Load(session.GEma, Section(checkpoint, "G_ema"));
+        TorchState.Load(session.OptimizerG, Section(checkpoint, "optimizer_G"));
+        TorchState.Load(session.OptimizerD, Section(checkpoint, "optimizer_D"));
+        if (session.Adaptive is { } ada && header["adaptive"] is JsonObject state)
+            ada.Restore(state.Deserialize<AdaptiveAugmentState>(TrainingOptions.Json)!);
+        TorchState.LoadRng(Section(checkpoint, "rng"));
+        return session;
+    }
+
+    /// <summary>The generator average alone, for sampling and export.</summary>
+    public static (Generator Generator, TrainingOptions Options, LabelSpace Labels) LoadGenerator(CheckpointContent checkpoint, Device device)
+    {
+        var header = JsonNode.Parse(checkpoint.HeaderJson)!.AsObject();
+        var options = TrainingOptions.FromJson(header["options"]!.ToJsonString());
+        var labels = header["labels"].Deserialize<LabelSpace>(TrainingOptions.Json)!;
+        var g = GanNetworks.CreateGenerator(NetworkSpec.Default(options.Model, options.Resolution, labels.Dim));
+        TorchState.Load(g, Section(checkpoint, "G_ema"));
+        g.to(device);
+        g.eval();
+        return (g, options, labels);
+    }
+
+    public CheckpointContent ToCheckpoint(string software, double? score)
+    {
+        var header = new JsonObject
+        {
+            ["format"] = Format,
+            ["software"] = software,
+            ["options"] = JsonNode.Parse(Options.ToJson()),
+            ["labels"] = JsonSerializer.SerializeToNode(Labels, TrainingOptions.Json),
+            ["snapshotRoot"] = SnapshotRoot,
+            ["images"] = Images,
+            ["steps"] = Steps,
+            ["augmentP"] = AugmentP,
+            ["score"] = score,
+        };
+        if (Adaptive is { } ada) header["adaptive"] = JsonSerializer.SerializeToNode(ada.Capture(), TrainingOptions.Json);
+        var sections = new Dictionary<string, byte[]>
+        {
+            ["G"] = TorchState.Save(G),
+            ["D"] = TorchState.Save(D),
+            ["G_ema"] = TorchState.Save(GEma),
+            ["optimizer_G"] = TorchState.Save(OptimizerG),
+            ["optimizer_D"] = TorchState.Save(OptimizerD),
+            ["rng"] = TorchState.SaveRng(),
+        };
+        return new CheckpointContent(header.ToJsonString(), sections);
+    }
+
+    private static byte[] Section(CheckpointContent c, string name) =>
+        c.Sections.TryGetValue(name, out var bytes) ? bytes : throw new TrainingException("bad-checkpoint", $"the checkpoint has no '{name}' section");
+
+    private static double? ParseAugment(string text, out bool adaptive)
+    {
+        adaptive = text == "ada";
+        if (adaptive) return null;
+        if (text == "none") return 0;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 1) return p;
+        throw new TrainingException("bad-augment", $"--augment '{text}' must be ada, none, or a probability between 0 and 1");
+    }
+
+    public void Dispose()
+    {
+        G.Dispose();
+        D.Dispose();
+        GEma.Dispose();
+        OptimizerG.Dispose();
+        OptimizerD.Dispose();
+    }
+}

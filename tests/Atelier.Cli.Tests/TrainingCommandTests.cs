@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Atelier.TestSupport;
+
+namespace Atelier.Cli.Tests;
+
+/// <summary>train, runs, sample and export-model through the CLI on a few emoji at 32x32.</summary>
+public class TrainingCommandTests
+{
+    private static CliRunner WithDataset()
+    {
+        var cli = new CliRunner();
+        cli.Ok("init");
+        cli.Ok("ingest", Repo.EmojiSample, "--metadata", "emoji.json", "--map", "tags:category=category");
+        cli.Ok("dataset", "create", "faces", "--where", "tag:smileys_&_emotion");
+        return cli;
+    }
+
+    [Fact]
+    public void TrainListSampleAndExportAModel()
+    {
+        using var cli = WithDataset();
+        var train = cli.Ok("train", "--dataset", "faces", "--resolution", "32", "--kimg", "0.128", "--batch", "32",
+            "--snapshot-kimg", "0.064", "--name", "r1", "--device", "cpu", "--json").Json;
+        Assert.Equal("finished", train.GetProperty("status").GetString());
+        Assert.Equal(128, train.GetProperty("images").GetInt64());
+        Assert.True(train.GetProperty("imagesPerSecond").GetDouble() > 0);
+        Assert.True(File.Exists(train.GetProperty("latestGrid").GetString()));
+
+        var runs = cli.Ok("runs", "list", "--json").Json.GetProperty("runs");
+        Assert.Equal("r1", runs[0].GetProperty("name").GetString());
+        var show = cli.Ok("runs", "show", "r1", "--json").Json;
+        Assert.Equal(2, show.GetProperty("checkpoints").GetArrayLength());
+        Assert.Equal(32, show.GetProperty("config").GetProperty("resolution").GetInt32());
+
+        var outDir = Path.Combine(cli.Directory, "samples");
+        var sample = cli.Ok("sample", "--run", "r1", "--n", "3", "--seed", "9", "--out", outDir, "--json").Json;
+        Assert.Equal(3, sample.GetProperty("samples").GetArrayLength());
+        Assert.Equal(3, Directory.GetFiles(outDir, "*.png").Length);
+
+        var model = Path.Combine(cli.Directory, "g.safetensors");
+        var export = cli.Ok("export-model", "r1", "--format", "safetensors", "--out", model, "--json").Json;
+        Assert.Equal(model, export.GetProperty("path").GetString());
+        using var descriptor = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(model, ".json")));
+        Assert.Equal("r1", descriptor.RootElement.GetProperty("run").GetString());
+
+        // A second run with the same name is refused; resuming a finished run to a longer length continues it.
+        Assert.Equal(1, cli.Run("train", "--dataset", "faces", "--resolution", "32", "--name", "r1").Code);
+        var longer = cli.Ok("train", "--resume", "r1", "--kimg", "0.192", "--json").Json;
+        Assert.Equal(192, longer.GetProperty("images").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("no dataset named 'nope'", "train", "--dataset", "nope")]
+    [InlineData("is not one of 32, 64, 128, 256", "train", "--dataset", "faces", "--resolution", "48")]
+    [InlineData("flag", "train", "--dataset", "faces", "--resolution", "32", "--cond", "flag")]
+    [InlineData("no run named 'ghost'", "sample", "--run", "ghost", "--out", "x")]
+    [InlineData("no run named 'ghost'", "train", "--resume", "ghost")]
+    public void BadRequestsGetOneLine(string expected, params string[] args)
+    {
+        using var cli = WithDataset();
+        var result = cli.Run(args);
+        Assert.Equal(1, result.Code);
+        Assert.Contains(expected, result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.StartsWith("atelier: ", result.Error);
+    }
+}

@@ -1,0 +1,180 @@
+using Atelier.Catalog;
+using Atelier.Training.Checkpoints;
+using Atelier.Training.Networks;
+using Atelier.Training.Reporting;
+using Atelier.Training.Runs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Atelier.Training.Tests;
+
+public class TrainerTests
+{
+    static TrainerTests() => TorchRuntime.EnsureLoadable();
+
+    private static TrainingOptions Dcgan(string name, double kimg) => TrainingOptions.Defaults(ModelKind.Dcgan, "tiny", name) with
+    {
+        Resolution = 32, Kimg = kimg, Batch = 32, SnapshotKimg = 0.256, TickKimg = 0.064, GridSize = 16, Device = "cpu",
+    };
+
+    [Fact]
+    public void ATrainedGeneratorMovesTowardTheDataAndBeatsAnUntrainedOne()
+    {
+        using var data = new TinyDataset(count: 96);
+        var result = Trainer.Start(data.Ws, Dcgan("learn", 3.2) with { SnapshotKimg = 3.2 }, null, default);
+        Assert.Equal(RunStatus.Finished, result.Status);
+        Assert.Equal(3200, result.Images);
+
+        var (real, trained, untrained) = ColourStatistics(data, result);
+        // Untrained: grey noise around 0; the data: dark blue ground (b >> r, g) with red or yellow shapes.
+        double Distance((double R, double G, double B) a, (double R, double G, double B) b) =>
+            Math.Sqrt((a.R - b.R) * (a.R - b.R) + (a.G - b.G) * (a.G - b.G) + (a.B - b.B) * (a.B - b.B));
+        Assert.True(Distance(trained, real) < Distance(untrained, real) / 2,
+            $"mean colour real {real}, trained {trained}, untrained {untrained}");
+        Assert.True(trained.B > trained.G, $"trained samples should be mostly blue ground: {trained}");
+
+        var metrics = new MetricsLog(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "learn"), tensorBoard: false).ReadAll();
+        Assert.Contains("score/pixel_fd", metrics[^1].Values.Keys);
+        Assert.True(File.Exists(result.LatestGrid) && File.Exists(result.LossPlot) && File.Exists(result.LatestCheckpoint));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "learn"), "events.out.tfevents*"));
+    }
+
+    /// <summary>Mean colour of the data, of the trained G_ema and of a fresh generator, each in [-1,1] per channel.</summary>
+    private static ((double, double, double) Real, (double, double, double) Trained, (double, double, double) Untrained) ColourStatistics(TinyDataset data, TrainingResult result)
+    {
+        using var scope = NewDisposeScope();
+        var (g, options, labels) = TrainingSession.LoadGenerator(CheckpointFile.Load(result.LatestCheckpoint!), CPU);
+        using var fresh = GanNetworks.CreateGenerator(g.Spec);
+        fresh.eval();
+        using var noGrad = no_grad();
+        var z = randn(256, g.Spec.LatentDim, generator: new Generator(3));
+        var none = zeros(256, labels.Dim);
+        var export = Directory.GetDirectories(Path.Combine(data.Workspace.Directory, ".atelier", "exports")).Single();
+        using var set = Data.TrainingSet.Open(export, Data.ConditioningRequest.Parse("none"), 32);
+        using var stream = new Data.BatchStream(set, set.Count, 1, 0, mirror: false, prefetch: 1);
+        var batch = stream.Next();
+        var real = tensor(batch.Images, [batch.Size, 3, 32, 32]);
+        (double, double, double) Mean(Tensor x)
+        {
+            var m = x.mean([0, 2, 3]);
+            return (m[0].item<float>(), m[1].item<float>(), m[2].item<float>());
+        }
+        var result3 = (Mean(real), Mean(g.call(z, none)), Mean(fresh.call(z, none)));
+        g.Dispose();
+        return result3;
+    }
+
+    [Fact]
+    public void AnInterruptedAndResumedRunEqualsAnUninterruptedOne()
+    {
+        using var data = new TinyDataset();
+        var whole = Trainer.Start(data.Ws, Dcgan("whole", 0.512), null, default);
+
+        using var cancel = new CancellationTokenSource();
+        var progress = new SyncProgress(t => { if (t.Images >= 256) cancel.Cancel(); });
+        var first = Trainer.Start(data.Ws, Dcgan("split", 0.512), progress, cancel.Token);
+        Assert.Equal(RunStatus.Stopped, first.Status);
+        Assert.Equal(256, first.Images);
+        Assert.Equal(RunStatus.Stopped, data.Ws.Catalog.GetRun("split")!.Status);
+        var resumed = Trainer.Resume(data.Ws, "split", null, null, default);
+        Assert.Equal((RunStatus.Finished, 512L), (resumed.Status, resumed.Images));
+
+        var a = CheckpointFile.Load(whole.LatestCheckpoint!);
+        var b = CheckpointFile.Load(resumed.LatestCheckpoint!);
+        foreach (var section in new[] { "G", "D", "G_ema", "optimizer_G", "optimizer_D", "rng" })
+            Assert.True(a.Sections[section].AsSpan().SequenceEqual(b.Sections[section]), $"section {section} differs after resume");
+        var lossesA = Losses(data, "whole");
+        var lossesB = Losses(data, "split");
+        Assert.Equal(lossesA.Count, lossesB.Count);
+        Assert.Equal(lossesA, lossesB);
+    }
+
+    [Fact]
+    public void TheModernModelWithAdaptiveAugmentationAndPenaltiesResumesExactly()
+    {
+        using var data = new TinyDataset(count: 32);
+        var options = TrainingOptions.Defaults(ModelKind.Modern, "tiny", "m") with
+        {
+            Resolution = 32, Kimg = 0.064, Batch = 8, SnapshotKimg = 0.032, TickKimg = 0.016, GridSize = 4, Device = "cpu", RegularizationInterval = 2,
+        };
+        var whole = Trainer.Start(data.Ws, options, null, default);
+        using var cancel = new CancellationTokenSource();
+        var first = Trainer.Start(data.Ws, options with { Name = "m2" }, new SyncProgress(t => { if (t.Images >= 32) cancel.Cancel(); }), cancel.Token);
+        Assert.Equal(32, first.Images);
+        var resumed = Trainer.Resume(data.Ws, "m2", null, null, default);
+        var a = CheckpointFile.Load(whole.LatestCheckpoint!);
+        var b = CheckpointFile.Load(resumed.LatestCheckpoint!);
+        foreach (var section in new[] { "G", "D", "G_ema", "optimizer_G", "optimizer_D" })
+            Assert.True(a.Sections[section].AsSpan().SequenceEqual(b.Sections[section]), $"section {section} differs after resume");
+        Assert.Equal(Losses(data, "m"), Losses(data, "m2"));
+    }
+
+    private static List<string> Losses(TinyDataset data, string run) =>
+        new MetricsLog(Path.Combine(data.Workspace.Directory, ".atelier", "runs", run), tensorBoard: false).ReadAll()
+            .Select(r => $"{r.Images}:" + string.Join(",", r.Values.Where(kv => kv.Key.StartsWith("loss/", StringComparison.Ordinal) || kv.Key.StartsWith("augment/p", StringComparison.Ordinal))
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value:R}")))
+            .ToList();
+
+    [Fact]
+    public void RunsAndCheckpointsAreRecordedWithTheirSnapshotAndPruned()
+    {
+        using var data = new TinyDataset(count: 32);
+        var result = Trainer.Start(data.Ws, Dcgan("rec", 0.32) with { SnapshotKimg = 0.064, KeepCheckpoints = 2 }, null, default);
+        var run = data.Ws.Catalog.GetRun("rec")!;
+        Assert.Equal(data.Ws.Catalog.GetSnapshot("tiny")!.RootHash, run.SnapshotRoot);
+        Assert.Contains("\"resolution\":32", run.Config);
+        var records = data.Ws.Catalog.ListCheckpoints(run.Id);
+        Assert.Equal([64L, 128, 192, 256, 320], records.Select(r => r.ImagesSeen));
+        var onDisk = Directory.GetFiles(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "rec", "checkpoints")).Select(Path.GetFileName).ToHashSet();
+        foreach (var r in records)
+        {
+            Assert.Equal(!r.Deleted, onDisk.Contains(r.FileName));
+            if (!r.Deleted) Assert.Equal(r.Sha256, Catalog.BlobStore.Sha256Hex(File.ReadAllBytes(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "rec", "checkpoints", r.FileName))));
+        }
+        // The last two and the best (lowest score) are kept.
+        var best = records.MinBy(r => r.Score)!;
+        Assert.False(best.Deleted);
+        Assert.Equal(records.Count(r => !r.Deleted), new[] { records[^1].Id, records[^2].Id, best.Id }.Distinct().Count());
+        Assert.Equal(result.LatestCheckpoint, Path.Combine(data.Workspace.Directory, ".atelier", "runs", "rec", "checkpoints", records[^1].FileName));
+    }
+
+    [Theory]
+    [InlineData("unknown-dataset", "nope", 32, "none")]
+    [InlineData("bad-resolution", "tiny", 48, "none")]
+    [InlineData("unknown-category", "tiny", 32, "animal")]
+    public void RequestsTheDataCannotSatisfyAreRefusedBeforeAnythingIsRecorded(string code, string dataset, int resolution, string cond)
+    {
+        using var data = new TinyDataset(count: 8);
+        var e = Assert.ThrowsAny<AtelierException>(() => Trainer.Start(data.Ws, Dcgan("bad", 0.1) with { Dataset = dataset, Resolution = resolution, Conditioning = cond }, null, default));
+        Assert.Equal(code, e.Code);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Null(data.Ws.Catalog.GetRun("bad"));
+    }
+
+    [Fact]
+    public void ClassConditioningNeedsEveryImageToHaveAClass()
+    {
+        using var data = new TinyDataset(count: 8, untaggedShape: "square");
+        var e = Assert.ThrowsAny<AtelierException>(() => Trainer.Start(data.Ws, Dcgan("c", 0.1) with { Conditioning = "shape" }, null, default));
+        Assert.Contains("shape", e.Message);
+        // Multi-label conditioning over the same data is refused too: four images carry no tags at all.
+        Assert.ThrowsAny<AtelierException>(() => Trainer.Start(data.Ws, Dcgan("m", 0.1) with { Conditioning = "multi" }, null, default));
+    }
+
+    [Fact]
+    public void AnExplodingLossStopsWithTheLastGoodCheckpointNamed()
+    {
+        using var data = new TinyDataset(count: 32);
+        var e = Assert.Throws<TrainingException>(() => Trainer.Start(data.Ws,
+            Dcgan("nan", 2) with { LearningRateD = 1e30, LearningRateG = 1e30, Beta1 = 0.9, SnapshotKimg = 0.032 }, null, default));
+        Assert.Equal("non-finite-loss", e.Code);
+        var run = data.Ws.Catalog.GetRun("nan")!;
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("last good checkpoint", e.Message);
+    }
+
+    private sealed class SyncProgress(Action<TrainingTick> action) : IProgress<TrainingTick>
+    {
+        public void Report(TrainingTick value) => action(value);
+    }
+}
