@@ -28,6 +28,7 @@ public sealed class NetworkTests
         using var g = GanNetworks.CreateGenerator(spec);
         using var d = GanNetworks.CreateDiscriminator(spec);
         using var noGrad = no_grad();
+        g.eval();   // sampling mode: the contract is images in [-1, 1]
         var images = g.forward(randn(2, spec.LatentDim), Nets.OneHot(2, labelDim));
         Assert.Equal(new long[] { 2, 3, resolution, resolution }, images.shape);
         Assert.True(images.abs().max().item<float>() <= 1f);
@@ -111,8 +112,17 @@ public sealed class NetworkTests
         using var g = GanNetworks.CreateGenerator(spec);
         using var d = GanNetworks.CreateDiscriminator(spec);
         var labels = Nets.OneHot(4, 3);
-        var logits = d.forward(g.forward(randn(4, spec.LatentDim), labels), labels);
-        nn.functional.softplus(-logits).mean().backward();
+        // The modern nets start each residual branch's last layer at zero (fix-up), which blocks
+        // the gradient to the branch's inner layers until one step has moved it; so step once.
+        var parameters = g.parameters().Concat(d.parameters()).ToList();
+        using var sgd = optim.SGD(parameters, 0.01);
+        for (int step = 0; step < 2; step++)
+        {
+            sgd.zero_grad();
+            var logits = d.forward(g.forward(randn(4, spec.LatentDim), labels), labels);
+            nn.functional.softplus(-logits).mean().backward();
+            if (step == 0) sgd.step();
+        }
         foreach (var (name, p) in g.named_parameters().Concat(d.named_parameters()))
         {
             Assert.True(p.grad is not null, $"{name} has no gradient");

@@ -42,9 +42,8 @@ public sealed class DcganGenerator : Generator
 
     public override Tensor forward(Tensor z, Tensor labels)
     {
-        if (labelEmbedding is null) return body.forward(z.view(z.shape[0], z.shape[1], 1, 1));
         using var scope = NewDisposeScope();
-        var input = cat([z, labelEmbedding.forward(labels)], 1);
+        var input = labelEmbedding is null ? z : cat([z, labelEmbedding.forward(labels)], 1);
         return scope.MoveToOuter(body.forward(input.view(input.shape[0], input.shape[1], 1, 1)));
     }
 }

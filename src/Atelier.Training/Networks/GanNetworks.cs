@@ -6,6 +6,7 @@ public static class GanNetworks
     public static Generator CreateGenerator(NetworkSpec spec) => spec.Kind switch
     {
         ModelKind.Dcgan => new DcganGenerator(spec),
+        ModelKind.Modern => new ModernGenerator(spec),
         
         _ => throw new TrainingException("bad-model-kind", $"unknown model kind {spec.Kind}"),
     };
@@ -13,6 +14,7 @@ public static class GanNetworks
     public static Discriminator CreateDiscriminator(NetworkSpec spec) => spec.Kind switch
     {
         ModelKind.Dcgan => new DcganDiscriminator(spec),
+        ModelKind.Modern => new ModernDiscriminator(spec),
         
         _ => throw new TrainingException("bad-model-kind", $"unknown model kind {spec.Kind}"),
     };
