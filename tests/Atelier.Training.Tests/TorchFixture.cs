@@ -22,5 +22,8 @@ static class Nets
         return labels;
     }
 
+    /// <summary>Same shape and identical values.</summary>
+    public static bool Identical(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && (a == b).all().item<bool>();
+
     public static long ParameterCount(nn.Module module) => module.parameters().Sum(p => p.numel());
 }
