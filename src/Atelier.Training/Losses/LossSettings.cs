@@ -1,0 +1,25 @@
+using Atelier.Training.Networks;
+
+namespace Atelier.Training.Losses;
+
+/// <summary>
+/// Gradient-penalty weights (gamma of gamma/2 * ||grad D||^2; 0 = off) for R1 on reals and R2 on
+/// fakes, and how many D steps apart the lazy penalty is applied (its term is multiplied by it).
+/// </summary>
+public sealed record LossSettings(double R1Gamma, double R2Gamma, int RegularizationInterval)
+{
+    /// <summary>
+    /// DCGAN: no penalties, as the PyTorch example. Modern: R1 = R2 = 2 (R3GAN's starting gamma at
+    /// 64x64), every 4th D step to save most of the double-backward cost on CPU.
+    /// </summary>
+    public static LossSettings Default(ModelKind kind) =>
+        kind == ModelKind.Dcgan ? new(0, 0, 1) : new(2, 2, 4);
+
+    public void Validate()
+    {
+        if (!(R1Gamma >= 0) || !(R2Gamma >= 0) || double.IsInfinity(R1Gamma) || double.IsInfinity(R2Gamma))
+            throw new TrainingException("bad-gamma", $"penalty weights must be finite and non-negative (R1 {R1Gamma}, R2 {R2Gamma})");
+        if (RegularizationInterval < 1)
+            throw new TrainingException("bad-regularization-interval", $"regularization interval {RegularizationInterval} must be at least 1");
+    }
+}

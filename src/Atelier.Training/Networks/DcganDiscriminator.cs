@@ -1,0 +1,49 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Atelier.Training.Networks;
+
+/// <summary>
+/// The PyTorch DCGAN example's discriminator: stride-2 convs (batch norm after all but the first,
+/// leaky ReLU 0.2) down to 4x4, then a 4x4 conv to one logit. With labels, a projection term
+/// (Miyato &amp; Koyama 2018) adds &lt;embed(labels), sum-pooled last features&gt; to the logit.
+/// </summary>
+public sealed class DcganDiscriminator : Discriminator
+{
+    readonly Sequential features;
+    readonly Conv2d head;
+    readonly Linear? labelProjection;
+
+    public DcganDiscriminator(NetworkSpec spec) : base(nameof(DcganDiscriminator), spec)
+    {
+        int[] channels = [.. DcganLayout.Channels(spec.Resolution).Reverse()];
+        var layers = new List<nn.Module<Tensor, Tensor>>
+        {
+            nn.Conv2d(3, channels[0], 4, stride: 2, padding: 1, bias: false),
+            nn.LeakyReLU(0.2, inplace: true),
+        };
+        for (int i = 1; i < channels.Length; i++)
+        {
+            layers.Add(nn.Conv2d(channels[i - 1], channels[i], 4, stride: 2, padding: 1, bias: false));
+            layers.Add(nn.BatchNorm2d(channels[i]));
+            layers.Add(nn.LeakyReLU(0.2, inplace: true));
+        }
+        features = nn.Sequential(layers);
+        head = nn.Conv2d(channels[^1], 1, 4, stride: 1, bias: false);
+        if (spec.LabelDim > 0) labelProjection = nn.Linear(spec.LabelDim, channels[^1], hasBias: false);
+        RegisterComponents();
+        DcganLayout.Initialize(this);
+        if (labelProjection is not null)
+            using (no_grad()) nn.init.normal_(labelProjection.weight, 0, 0.02);
+    }
+
+    public override Tensor forward(Tensor images, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var h = features.forward(images);
+        var logits = head.forward(h).flatten();
+        if (labelProjection is not null)
+            logits = logits + (labelProjection.forward(labels) * h.sum([2, 3])).sum(1);
+        return scope.MoveToOuter(logits);
+    }
+}
