@@ -64,10 +64,11 @@ public sealed class BatchStream : IDisposable
     {
         lock (_gate)
         {
-            while (_readyCount == 0)
+            while (true)
             {
-                _failure?.Throw();
                 ObjectDisposedException.ThrowIf(_stopping, this);
+                if (_readyCount > 0) break;
+                _failure?.Throw();
                 Monitor.Wait(_gate);
             }
             var batch = _ready[_readyHead]!;
