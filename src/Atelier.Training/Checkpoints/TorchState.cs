@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,7 +23,7 @@ public static class TorchState
         ArgumentNullException.ThrowIfNull(bytes);
         using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
         try { m.load(reader, strict: true); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or IOException)
         {
             throw new TrainingException("state-mismatch", $"saved weights do not fit this {m.GetName()} ({OneLine(e.Message)}); resume with the same model settings");
         }
@@ -46,7 +45,7 @@ public static class TorchState
         ArgumentNullException.ThrowIfNull(bytes);
         using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
         try { helper.load_state_dict(reader); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException or InvalidCastException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or IOException or InvalidCastException)
         {
             throw new TrainingException("state-mismatch", $"saved optimizer state does not fit this {o.GetType().Name} ({OneLine(e.Message)}); resume with the same model and optimizer settings");
         }
@@ -64,12 +63,13 @@ public static class TorchState
     public static void LoadRng(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        // libtorch aborts the whole process on a wrongly sized state (TorchSharp does not catch it),
+        // so the size is checked here against the generator's own.
+        using (var current = torch.random.get_rng_state())
+            if (bytes.Length != current.NumberOfElements)
+                throw new TrainingException("state-mismatch", $"saved random state has {bytes.Length} bytes, this torch's CPU generator state has {current.NumberOfElements}; it comes from another torch version or is damaged");
         using var state = torch.tensor(bytes, ScalarType.Byte);
-        try { torch.random.set_rng_state(state); }
-        catch (Exception e) when (e is ExternalException or ArgumentException or InvalidOperationException)
-        {
-            throw new TrainingException("state-mismatch", $"saved random state of {bytes.Length} bytes is not a torch generator state ({OneLine(e.Message)})");
-        }
+        torch.random.set_rng_state(state);
     }
 
     private static OptimizerHelper Helper(optim.Optimizer o)
