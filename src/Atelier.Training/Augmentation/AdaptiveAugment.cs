@@ -67,5 +67,21 @@ public sealed class AdaptiveAugment : IDisposable
         count = 0;
     }
 
+    /// <summary>Everything the heuristic carries between steps, so that a resumed run adjusts p exactly as an uninterrupted one.</summary>
+    public AdaptiveAugmentState Capture() => new(p, signSum?.item<double>() ?? 0, count, steps, LastRt);
+
+    public void Restore(AdaptiveAugmentState state)
+    {
+        P = state.P;
+        count = state.Count;
+        steps = state.Steps;
+        LastRt = state.LastRt;
+        signSum?.Dispose();
+        signSum = state.Count == 0 ? null : tensor(new[] { state.SignSum }, float64).DetachFromDisposeScope();
+    }
+
     public void Dispose() => signSum?.Dispose();
 }
+
+/// <summary>The adaptive augmentation's state as stored in a checkpoint.</summary>
+public sealed record AdaptiveAugmentState(double P, double SignSum, long Count, long Steps, double LastRt);

@@ -47,7 +47,7 @@ public static class Sampler
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             // Each sample has its own generator seeded by (seed, index): reproducible one by one.
-            using var rng = new Generator(unchecked(request.Seed * 1_000_003 + i), CPU);
+            using var rng = new torch.Generator(unchecked((ulong)(request.Seed * 1_000_003 + i)), CPU);
             var z = randn([1, generator.Spec.LatentDim], generator: rng).to(device);
             var (vector, names) = labelOf(i);
             var image = generator.call(z, tensor(vector, [1, labels.Dim]).to(device)).cpu();

@@ -243,7 +243,7 @@ public static class Trainer
     private static GridInput GridInputs(TrainingSession s, TrainingSet data, ulong seed)
     {
         int n = s.Options.GridSize;
-        using var generator = new Generator(unchecked((long)seed) ^ 0x5EED, CPU);
+        using var generator = new Generator(seed ^ 0x5EED, CPU);
         var z = randn([n, s.Spec.LatentDim], generator: generator).to(s.Device);
         var labels = new float[n * s.Labels.Dim];
         for (int i = 0; i < n; i++) data.CopyLabels(i % data.Count, labels.AsSpan(i * s.Labels.Dim, s.Labels.Dim));

@@ -6,6 +6,7 @@ using Atelier.Training.Data;
 using Atelier.Training.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
+using Generator = Atelier.Training.Networks.Generator;
 
 namespace Atelier.Training.Runs;
 
