@@ -143,7 +143,7 @@ public static class Trainer
                 sumSteps++;
                 if (session.Steps == 5) { warmImages = session.Images; warmStart = clock.Elapsed.TotalSeconds; }
 
-                if (session.Images >= nextTick || session.Images >= options.TotalImages)
+                if (session.Images >= nextTick || session.Images >= nextSnapshot || session.Images >= options.TotalImages)
                 {
                     double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
                     var values = sums.ToDictionary(kv => kv.Key, kv => kv.Value / sumSteps);
