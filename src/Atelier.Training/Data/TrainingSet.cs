@@ -36,6 +36,8 @@ public sealed class TrainingSet : IDisposable
     {
         ArgumentNullException.ThrowIfNull(exportDirectory);
         ArgumentNullException.ThrowIfNull(conditioning);
+        if (conditioning.Mode == ConditioningMode.Category && string.IsNullOrWhiteSpace(conditioning.Category))
+            throw new TrainingException("bad-conditioning", "class conditioning needs a tag category name, e.g. --cond character");
         if (!Directory.Exists(exportDirectory))
             throw new TrainingException("export-missing", $"{exportDirectory} does not exist: export a dataset there first (atelier export --format shards)");
         string descriptorPath = Path.Combine(exportDirectory, ExportWriter.DescriptorFileName);
@@ -91,6 +93,7 @@ public sealed class TrainingSet : IDisposable
     /// <summary>SHA-256 of image <paramref name="index"/> as recorded in labels.jsonl.</summary>
     public string Sha256(int index) => _shards.Labels[index].Sha256;
 
+    /// <summary>Unmaps the shards: dispose any <see cref="BatchStream"/> reading this set first.</summary>
     public void Dispose() => _shards.Dispose();
 
     private static int[][] EmptyLabels(int count)
