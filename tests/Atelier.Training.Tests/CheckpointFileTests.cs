@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Atelier.TestSupport;
@@ -125,48 +124,23 @@ public sealed class CheckpointFileTests
     [Fact]
     public void A_full_disk_gives_one_disk_full_line_and_keeps_the_previous_checkpoint()
     {
-        using var dir = new TempDir();
-        string mount = Path.Combine(dir.Path, "small-disk");
-        Directory.CreateDirectory(mount);
-        if (!Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount))
-            Assert.Skip("mounting a small tmpfs needs root");
-        try
-        {
-            var store = new CheckpointStore(Path.Combine(mount, "checkpoints"), keepLast: 3);
-            var small = Content(8, 100_000);
-            var saved = store.Save(1000, small, 1.0);
-            var e = Assert.Throws<TrainingException>(() => store.Save(2000, Content(9, 2_000_000), 0.5));
-            Assert.Equal("disk-full", e.Code);
-            Assert.DoesNotContain('\n', e.Message);
-            Assert.Contains("previous checkpoint is intact", e.Message);
-            Assert.Empty(Directory.GetFiles(store.Directory, "*.partial"));
-            Assert.Equal([saved], store.List());
-            AssertSame(small, CheckpointFile.Load(saved.Path));
+        using var disk = SmallDisk.TryMount(1);
+        if (disk is null) Assert.Skip("mounting a small tmpfs needs root");
+        string mount = disk.Path;
+        var store = new CheckpointStore(Path.Combine(mount, "checkpoints"), keepLast: 3);
+        var small = Content(8, 100_000);
+        var saved = store.Save(1000, small, 1.0);
+        var e = Assert.Throws<TrainingException>(() => store.Save(2000, Content(9, 2_000_000), 0.5));
+        Assert.Equal("disk-full", e.Code);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("previous checkpoint is intact", e.Message);
+        Assert.Empty(Directory.GetFiles(store.Directory, "*.partial"));
+        Assert.Equal([saved], store.List());
+        AssertSame(small, CheckpointFile.Load(saved.Path));
 
-            // Once there is room again the same save goes through.
-            Assert.True(Run("mount", "-o", "remount,size=8m", mount));
-            var next = store.Save(2000, Content(9, 2_000_000), 0.5);
-            Assert.Equal(next, store.Latest());
-        }
-        finally
-        {
-            Run("umount", "-l", mount);
-        }
-    }
-
-    private static bool Run(string file, params string[] args)
-    {
-        try
-        {
-            var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var a in args) info.ArgumentList.Add(a);
-            using var p = Process.Start(info)!;
-            p.WaitForExit();
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
+        // Once there is room again the same save goes through.
+        disk.Resize(8);
+        var next = store.Save(2000, Content(9, 2_000_000), 0.5);
+        Assert.Equal(next, store.Latest());
     }
 }
