@@ -49,6 +49,39 @@ public class TrainingCommandTests
         Assert.Equal(192, longer.GetProperty("images").GetInt64());
     }
 
+    [Fact]
+    public async Task CtrlCWritesACheckpointExitsWith130AndTheRunResumes()
+    {
+        using var cli = WithDataset();
+        var ws = cli.Directory;
+        var progressSeen = new TaskCompletionSource();
+        var error = new System.Text.StringBuilder();
+        using (var process = CrashTests.StartAtelier("train", "--workspace", ws, "--dataset", "faces", "--resolution", "32", "--batch", "16",
+            "--kimg", "50", "--tick-kimg", "0.032", "--snapshot-kimg", "50", "--name", "sig", "--device", "cpu"))
+        {
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (error) error.AppendLine(e.Data);
+                if (e.Data?.StartsWith("kimg ", StringComparison.Ordinal) == true) progressSeen.TrySetResult();
+            };
+            await progressSeen.Task.WaitAsync(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken);
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+            Assert.Equal(130, process.ExitCode);
+        }
+        lock (error) Assert.Contains("continue with `atelier train --resume sig`", error.ToString());
+        var show = cli.Ok("runs", "show", "sig", "--json").Json;
+        Assert.Equal("stopped", show.GetProperty("status").GetString());
+        var stoppedAt = show.GetProperty("imagesSeen").GetInt64();
+        Assert.InRange(stoppedAt, 32, 49_999);
+        Assert.Equal(stoppedAt, show.GetProperty("checkpoints")[0].GetProperty("imagesSeen").GetInt64());
+
+        var resumed = cli.Ok("train", "--resume", "sig", "--kimg", ((stoppedAt + 32) / 1000.0).ToString(System.Globalization.CultureInfo.InvariantCulture), "--json").Json;
+        Assert.Equal("finished", resumed.GetProperty("status").GetString());
+        Assert.Equal(stoppedAt + 32, resumed.GetProperty("images").GetInt64());
+    }
+
     [Theory]
     [InlineData("no dataset named 'nope'", "train", "--dataset", "nope")]
     [InlineData("is not one of 32, 64, 128, 256", "train", "--dataset", "faces", "--resolution", "48")]
