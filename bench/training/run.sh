@@ -20,7 +20,8 @@ PY=/usr/bin/python3   # Debian's python3 with python3-torch, not a pyenv shim
 DATA=$ROOT/bench/data
 EMOJI=$DATA/emoji-64
 TRAIN=$DATA/training
-WS=$TRAIN/ws
+WS=${WS:-$TRAIN/ws}
+ATELIER=${ATELIER:-$ROOT/atelier}   # the CLI launcher (another checkout's ./atelier may be named)
 OUT=${OUT:-$ROOT/bench/out/training}
 HARNESS=$ROOT/bench/Atelier.Bench.Training/bin/Release/net10.0/Atelier.Bench.Training.dll
 mkdir -p "$DATA" "$OUT"
@@ -41,14 +42,14 @@ if [ "$(ls "$EMOJI" 2>/dev/null | wc -l)" -ne 3786 ]; then
   rm -rf "$EMOJI" && mkdir -p "$EMOJI"
   tar -xzf "$DATA/emoji-datasource-google-16.0.0.tgz" -C "$EMOJI" --strip-components=4 --wildcards 'package/img/google/64/*.png'
 fi
-atelier() { "$ROOT/atelier" -w "$WS" "$@"; }
+atelier() { "$ATELIER" -w "$WS" "$@"; }
 if [ ! -d "$WS" ]; then
   mkdir -p "$TRAIN"
-  "$ROOT/atelier" init "$WS" >/dev/null
+  "$ATELIER" init "$WS" >/dev/null
   atelier ingest "$EMOJI" --workers 2 >/dev/null
   atelier dataset create emoji >/dev/null
 fi
-for R in 32 64 128; do
+for R in 32 64 128; do  # the peer's input; the Atelier trainer reads the snapshot itself
   [ -f "$TRAIN/emoji-$R/dataset.json" ] || { rm -rf "$TRAIN/emoji-$R"; atelier dataset export emoji --format shards --resolution "$R" --out "$TRAIN/emoji-$R" >/dev/null; }
 done
 
