@@ -93,7 +93,7 @@ for rep in $(seq "$REPS"); do
     record "pytorch dcgan" "$R" "$OUT/peer.json" imagesPerSecond peakRssBytes
     # the peak right before the step, so the share compares figures taken under the same load
     dotnet "$HARNESS" peak --samples 5 > "$OUT/peak.json" 2>/dev/null
-    record "libtorch matmul" "$R" "$OUT/peak.json" peakGflops bestSize
+    record "libtorch matmul" "$R" "$OUT/peak.json" peakGflops
     dotnet "$HARNESS" step "$R" --iterations "$STEP_ITERS" > "$OUT/step.json" 2>/dev/null
     record "atelier dcgan step" "$R" "$OUT/step.json" msPerIteration gflopsPerSecond imagesPerSecond
   done
