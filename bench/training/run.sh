@@ -58,6 +58,7 @@ done
 HAS_TRAIN=0
 atelier train --help 2>/dev/null | grep -q -- '--model' && HAS_TRAIN=1
 
+STAMP=$(date -u +%Y%m%dT%H%M%S)   # run names are unique per invocation
 RESULTS=$OUT/results.tsv
 : > "$RESULTS"
 # record CONTENDER RESOLUTION JSON_FILE KEY... : one row per key found in the JSON document
@@ -85,9 +86,8 @@ for rep in $(seq "$REPS"); do
   for R in 32 64; do
     K=$KIMG32; [ "$R" = 64 ] && K=$KIMG64
     if [ $HAS_TRAIN = 1 ]; then
-      rm -rf "$WS/runs/bench$R-$rep"
-      atelier train --dataset emoji --model dcgan --resolution "$R" --kimg "$K" --batch 64 --ema 0 --seed 1 --name "bench$R-$rep" --json > "$OUT/atelier.json"
-      record "atelier dcgan" "$R" "$OUT/atelier.json" imagesPerSecond secPerKimg peakRssBytes
+      atelier train --dataset emoji --model dcgan --resolution "$R" --kimg "$K" --batch 64 --ema 0 --seed 1 --name "bench$R-$rep-$STAMP" --json > "$OUT/atelier.json"
+      record "atelier dcgan" "$R" "$OUT/atelier.json" imagesPerSecond secPerKimg secondsPerKimg peakRssBytes
     fi
     "$PY" bench/training/dcgan_peer.py "$TRAIN/emoji-$R" --kimg "$K" > "$OUT/peer.json"
     record "pytorch dcgan" "$R" "$OUT/peer.json" imagesPerSecond peakRssBytes
@@ -99,9 +99,9 @@ for rep in $(seq "$REPS"); do
   done
   if [ $HAS_TRAIN = 1 ]; then
     for R in 64 128; do
-      rm -rf "$WS/runs/modern$R-$rep"
-      atelier train --dataset emoji --model modern --resolution "$R" --kimg "$KIMG_MODERN" --batch 64 --ema 0 --seed 1 --name "modern$R-$rep" --json > "$OUT/modern.json"
-      record "atelier modern" "$R" "$OUT/modern.json" imagesPerSecond secPerKimg peakRssBytes
+      # the modern model as shipped (its own batch, EMA and augmentation defaults)
+      atelier train --dataset emoji --model modern --resolution "$R" --kimg "$KIMG_MODERN" --seed 1 --name "modern$R-$rep-$STAMP" --json > "$OUT/modern.json"
+      record "atelier modern" "$R" "$OUT/modern.json" imagesPerSecond secPerKimg secondsPerKimg peakRssBytes
     done
   fi
   printf 'machine\t-\tload\t%s\n' "$(load)" >> "$RESULTS"
