@@ -30,7 +30,7 @@ mkdir -p "$DATA" "$OUT"
 missing=()
 "$PY" -c 'import torch' 2>/dev/null || missing+=(python3-torch)
 "$PY" -c 'import numpy' 2>/dev/null || missing+=(python3-numpy)
-ldconfig -p | grep -q 'libopenblas\.so\.0' || missing+=(libopenblas0)
+[ -n "$(ldconfig -p | grep 'libopenblas\.so\.0')" ] || missing+=(libopenblas0)  # no grep -q: SIGPIPE under pipefail
 if [ ${#missing[@]} -gt 0 ]; then
   echo "missing: ${missing[*]}; install as root: apt-get update && apt-get install -y ${missing[*]}" >&2
   exit 1
