@@ -15,10 +15,16 @@ public static class GradientPenalty
     /// </summary>
     public static (Tensor Logits, Tensor Penalty) Evaluate(Discriminator d, Tensor images, Tensor labels, double gamma)
     {
+        var (logits, squaredNorms) = SquaredGradientNorms(d, images, labels);
+        return (logits, squaredNorms.mean() * (gamma / 2));
+    }
+
+    /// <summary>D's logits and, per image, ||dD(x)/dx||^2 (differentiable), from one forward pass.</summary>
+    public static (Tensor Logits, Tensor SquaredNorms) SquaredGradientNorms(Discriminator d, Tensor images, Tensor labels)
+    {
         var input = images.detach().requires_grad_(true);
         var logits = d.forward(input, labels);
         var gradient = autograd.grad([logits.sum()], [input], retain_graph: true, create_graph: true)[0];
-        var penalty = gradient.square().sum([1, 2, 3]).mean() * (gamma / 2);
-        return (logits, penalty);
+        return (logits, gradient.square().sum([1, 2, 3]));
     }
 }

@@ -7,7 +7,8 @@ namespace Atelier.Training.Losses;
 /// <summary>
 /// R3GAN's objective: the relativistic pairing loss (RpGAN) with zero-centred R1 and R2 penalties.
 /// D: softplus(-(D(real) - D(fake))); G: softplus(-(D(fake) - D(real))), each real paired with
-/// one fake of the batch.
+/// one fake of the batch. The D step runs D once over reals and fakes together (R3GAN's D has no
+/// batch statistics, so the logits are the same as two passes).
 /// </summary>
 public sealed class RelativisticLoss(LossSettings settings) : IGanLoss
 {
@@ -17,7 +18,7 @@ public sealed class RelativisticLoss(LossSettings settings) : IGanLoss
     {
         using var scope = NewDisposeScope();
         var parts = new Dictionary<string, float>();
-        var (realLogits, fakeLogits, penalty) = DiscriminatorPass.Run(d, real, fake, labels, regularize, settings, parts);
+        var (realLogits, fakeLogits, penalty) = DiscriminatorPass.RunJoint(d, real, fake, labels, regularize, settings, parts);
         var loss = F.softplus(fakeLogits - realLogits).mean();
         parts[LossParts.DiscriminatorLoss] = loss.item<float>();
         var total = penalty is null ? loss : loss + penalty;
