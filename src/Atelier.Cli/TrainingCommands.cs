@@ -24,7 +24,7 @@ public static class TrainingCommands
         var augment = new Option<string>("--augment") { Description = "ada (adaptive DiffAugment, target r_t 0.6), none, or a fixed probability (dcgan none, modern ada)" };
         var mirror = new Option<bool?>("--mirror") { Description = "Random x-flips of the real images (modern: on)" };
         var ema = new Option<double?>("--ema") { Description = "Half-life of the generator average in kimg, 0 for none (dcgan 0, modern 10)" };
-        var gamma = new Option<double?>("--gamma") { Description = "R1 and R2 penalty weight (modern only; default 0.1)" };
+        var gamma = new Option<double?>("--gamma") { Description = "R1 and R2 penalty weight (modern only; default 2, applied every 16th D step)" };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate of G and D (default 2e-4)" };
         var snapshotKimg = new Option<double?>("--snapshot-kimg") { Description = "Checkpoint, sample grid and loss plot every N kimg (default 1)" };
         var tickKimg = new Option<double?>("--tick-kimg") { Description = "Progress line and metrics row every N kimg (default 0.25)" };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Atelier.Training.Losses;
 using Atelier.Training.Networks;
 
 namespace Atelier.Training.Runs;
@@ -48,9 +49,12 @@ public sealed record TrainingOptions
         _ => new TrainingOptions
         {
             Dataset = dataset, Name = name, Model = model, Batch = 32, Beta1 = 0.0, Beta2 = 0.99,
-            Augment = "ada", Mirror = true, EmaKimg = 10, R1Gamma = 0.1, R2Gamma = 0.1, RegularizationInterval = 4,
+            Augment = "ada", Mirror = true, EmaKimg = 10,
+            R1Gamma = ModernPenalties.R1Gamma, R2Gamma = ModernPenalties.R2Gamma, RegularizationInterval = ModernPenalties.RegularizationInterval,
         },
     };
+
+    private static readonly LossSettings ModernPenalties = LossSettings.Default(ModelKind.Modern);
 
     public long TotalImages => (long)Math.Round(Kimg * 1000);
 
