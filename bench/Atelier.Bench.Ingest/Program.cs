@@ -28,6 +28,10 @@ switch (args.FirstOrDefault())
         using var workspace = Workspace.Open(args[1]);
         var summary = await new Ingestion(workspace).RunAsync(new IngestRequest { Sources = sources, Workers = workers });
         Console.WriteLine(JsonSerializer.Serialize(summary));
+        // Where a run's time goes besides the stages: garbage collection and CPU time per wall second.
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        Console.Error.WriteLine(string.Create(invariant,
+            $"gc pauses {GC.GetTotalPauseDuration().TotalSeconds:F2} s (gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}), cpu user {self.UserProcessorTime.TotalSeconds:F2} s, kernel {self.PrivilegedProcessorTime.TotalSeconds:F2} s, wall {summary.Seconds:F2} s"));
         return 0;
     }
     case "stages" when args.Length >= 2:

@@ -5,15 +5,19 @@ using System.Security.Cryptography;
 namespace Atelier.Catalog;
 
 /// <summary>
-/// Content-addressed store: a blob lives at <c>blobs/ab//// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>.lt;sha256/// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>.gt;</c>. Blobs are written to a
-/// temporary file and renamed, so a killed process never leaves a half-written blob under its final
-/// name; leftovers in the temporary folder are removed on open. <see cref="Put(string, ReadOnlySpan{byte}, bool)"/>
-/// with <c>durable: false</c> skips the per-file fsync; <see cref="Flush"/> then makes every such blob
-/// durable at once, and must run before the catalog commits rows that point at them.
+/// Content-addressed store: a blob lives at <c>blobs/ab/&lt;sha256&gt;</c>. A blob only ever gets its
+/// final name once it is whole, so a killed process never leaves a half-written blob: on Linux it is
+/// written as an unnamed file (<c>O_TMPFILE</c>) in its folder and then linked under its name;
+/// elsewhere it is written to a temporary file and renamed (leftovers in the temporary folder are
+/// removed on open). <see cref="Put(string, ReadOnlySpan{byte}, bool)"/> with <c>durable: false</c>
+/// skips the per-file fsync; <see cref="Flush"/> then makes every such blob durable at once, and must
+/// run before the catalog commits rows that point at them.
 /// </summary>
 public sealed partial class BlobStore
 {
     private readonly ConcurrentQueue<string> _unflushed = new();
+    private readonly ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+    private volatile bool _unnamedFiles = true;
 
     private readonly string _root;
     private readonly string _temp;
@@ -50,7 +54,30 @@ public sealed partial class BlobStore
         // A shorter one can only be a leftover of a power cut before a flush, so it is written again.
         var existing = new FileInfo(path);
         if (existing.Exists && existing.Length == bytes.Length) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        // Created before it is remembered, so no other worker can see it remembered but missing.
+        if (!_folders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            _folders.TryAdd(folder, true);
+        }
+        if (!existing.Exists && _unnamedFiles)
+        {
+            switch (UnnamedFile.TryCreate(folder, path, bytes, durable))
+            {
+                case UnnamedFile.Outcome.Created:
+                    if (!durable) _unflushed.Enqueue(path);
+                    return;
+                case UnnamedFile.Outcome.NameTaken when new FileInfo(path).Length == bytes.Length:
+                    // Another worker stored the same content first; a linked blob is always whole.
+                    return;
+                case UnnamedFile.Outcome.Unsupported:
+                    _unnamedFiles = false;
+                    break;
+            }
+        }
+
+        // A short leftover to replace, or no unnamed files here: write under a temporary name and rename.
         AtomicFile.WriteAllBytes(path, bytes, _temp, flushToDisk: durable);
         if (!durable) _unflushed.Enqueue(path);
     }

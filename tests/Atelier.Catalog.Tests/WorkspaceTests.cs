@@ -89,4 +89,34 @@ public class WorkspaceTests
         t.Workspace.Blobs.Put(sha, bytes);
         Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
     }
+
+    [Fact]
+    public void OnLinuxBlobsAreCreatedWithoutATemporaryName()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("unnamed files (O_TMPFILE) are a Linux feature");
+        using var t = new TempWorkspace();
+        // With the temporary folder replaced by a plain file, only the unnamed-file path can store a blob.
+        var temp = Path.Combine(t.Directory, ".atelier", "tmp");
+        System.IO.Directory.Delete(temp);
+        File.WriteAllText(temp, "not a folder");
+        var bytes = Enumerable.Range(0, 70_000).Select(i => (byte)(i * 7)).ToArray();
+        var sha = t.Workspace.Blobs.PutDeferred(bytes);
+        t.Workspace.Blobs.Flush();
+        Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
+        Assert.Equal([t.Workspace.Blobs.PathOf(sha)], System.IO.Directory.GetFiles(Path.GetDirectoryName(t.Workspace.Blobs.PathOf(sha))!));
+    }
+
+    [Fact]
+    public void ConcurrentPutsOfTheSameBlobsLeaveEachWholeOnce()
+    {
+        using var t = new TempWorkspace();
+        var blobs = Enumerable.Range(0, 40).Select(n => Enumerable.Range(0, 1000 + (n * 3000)).Select(i => (byte)(i ^ n)).ToArray()).ToArray();
+        // Four writers race on every blob, as ingest workers do when two files share a thumbnail.
+        Parallel.For(0, blobs.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k => t.Workspace.Blobs.PutDeferred(blobs[k / 4]));
+        t.Workspace.Blobs.Flush();
+        foreach (var bytes in blobs) Assert.Equal(bytes, t.Workspace.Blobs.Read(BlobStore.Sha256Hex(bytes)));
+        var stored = System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "blobs"), "*", SearchOption.AllDirectories);
+        Assert.Equal(blobs.Length, stored.Length);
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp")));
+    }
 }
