@@ -9,6 +9,7 @@ using Atelier.Ingest.Pipeline;
 //   ingest DIR SOURCE... [--workers N]    run the ingest pipeline and print the JSON summary
 //                                         (stands in for 'atelier ingest --json' while the CLI has no such command)
 //   stages FOLDER [passes] [limit]        one-thread time per ingest stage, per file, medians over passes
+//   blobs FOLDER [passes] [limit]         blob creation: unnamed file + link against temporary file + rename
 var invariant = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -39,7 +40,12 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], invariant) : 3,
             args.Length > 3 ? int.Parse(args[3], invariant) : int.MaxValue);
         return 0;
+    case "blobs" when args.Length >= 2:
+        BlobWrites.Run(args[1],
+            args.Length > 2 ? int.Parse(args[2], invariant) : 5,
+            args.Length > 3 ? int.Parse(args[3], invariant) : int.MaxValue);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: init DIR | ingest DIR SOURCE... [--workers N] | stages FOLDER [passes] [limit]");
+        Console.Error.WriteLine("usage: init DIR | ingest DIR SOURCE... [--workers N] | stages FOLDER [passes] [limit] | blobs FOLDER [passes] [limit]");
         return 2;
 }
