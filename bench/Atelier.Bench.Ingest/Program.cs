@@ -9,7 +9,7 @@ using Atelier.Ingest.Pipeline;
 //   ingest DIR SOURCE... [--workers N]    run the ingest pipeline and print the JSON summary
 //                                         (stands in for 'atelier ingest --json' while the CLI has no such command)
 //   stages FOLDER [passes] [limit]        one-thread time per ingest stage, per file, medians over passes
-//   blobs FOLDER [passes] [limit]         blob creation: unnamed file + link against temporary file + rename
+//   blobs FOLDER [passes] [limit]         blob creation: temporary file + rename against unnamed file + link
 var invariant = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {

@@ -5,11 +5,10 @@ using System.Security.Cryptography;
 namespace Atelier.Catalog;
 
 /// <summary>
-/// Content-addressed store: a blob lives at <c>blobs/ab/&lt;sha256&gt;</c>. A blob only ever gets its
-/// final name once it is whole, so a killed process never leaves a half-written blob: on Linux it is
-/// written as an unnamed file (<c>O_TMPFILE</c>) in its folder and then linked under its name;
-/// elsewhere it is written to a temporary file and renamed (leftovers in the temporary folder are
-/// removed on open). <see cref="Put(string, ReadOnlySpan{byte}, bool)"/> with <c>durable: false</c>
+/// Content-addressed store: a blob lives at <c>blobs/ab/&lt;sha256&gt;</c>. Blobs are written to a
+/// temporary file and renamed, so a killed process never leaves a half-written blob under its final
+/// name; leftovers in the temporary folder are removed on open. (Creating them as unnamed files with
+/// O_TMPFILE and linking them into place measured no faster on ext4: docs/benchmarks/ingest.md.) <see cref="Put(string, ReadOnlySpan{byte}, bool)"/> with <c>durable: false</c>
 /// skips the per-file fsync; <see cref="Flush"/> then makes every such blob durable at once, and must
 /// run before the catalog commits rows that point at them.
 /// </summary>
@@ -17,7 +16,6 @@ public sealed partial class BlobStore
 {
     private readonly ConcurrentQueue<string> _unflushed = new();
     private readonly ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
-    private volatile bool _unnamedFiles = true;
 
     private readonly string _root;
     private readonly string _temp;
@@ -61,23 +59,6 @@ public sealed partial class BlobStore
             Directory.CreateDirectory(folder);
             _folders.TryAdd(folder, true);
         }
-        if (!existing.Exists && _unnamedFiles)
-        {
-            switch (UnnamedFile.TryCreate(folder, path, bytes, durable))
-            {
-                case UnnamedFile.Outcome.Created:
-                    if (!durable) _unflushed.Enqueue(path);
-                    return;
-                case UnnamedFile.Outcome.NameTaken when new FileInfo(path).Length == bytes.Length:
-                    // Another worker stored the same content first; a linked blob is always whole.
-                    return;
-                case UnnamedFile.Outcome.Unsupported:
-                    _unnamedFiles = false;
-                    break;
-            }
-        }
-
-        // A short leftover to replace, or no unnamed files here: write under a temporary name and rename.
         AtomicFile.WriteAllBytes(path, bytes, _temp, flushToDisk: durable);
         if (!durable) _unflushed.Enqueue(path);
     }

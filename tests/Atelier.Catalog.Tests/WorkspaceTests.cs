@@ -91,22 +91,6 @@ public class WorkspaceTests
     }
 
     [Fact]
-    public void OnLinuxBlobsAreCreatedWithoutATemporaryName()
-    {
-        if (!OperatingSystem.IsLinux()) Assert.Skip("unnamed files (O_TMPFILE) are a Linux feature");
-        using var t = new TempWorkspace();
-        // With the temporary folder replaced by a plain file, only the unnamed-file path can store a blob.
-        var temp = Path.Combine(t.Directory, ".atelier", "tmp");
-        System.IO.Directory.Delete(temp);
-        File.WriteAllText(temp, "not a folder");
-        var bytes = Enumerable.Range(0, 70_000).Select(i => (byte)(i * 7)).ToArray();
-        var sha = t.Workspace.Blobs.PutDeferred(bytes);
-        t.Workspace.Blobs.Flush();
-        Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
-        Assert.Equal([t.Workspace.Blobs.PathOf(sha)], System.IO.Directory.GetFiles(Path.GetDirectoryName(t.Workspace.Blobs.PathOf(sha))!));
-    }
-
-    [Fact]
     public void ConcurrentPutsOfTheSameBlobsLeaveEachWholeOnce()
     {
         using var t = new TempWorkspace();

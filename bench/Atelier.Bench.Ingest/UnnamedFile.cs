@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Atelier.Catalog;
+namespace Atelier.Bench.Ingest;
 
 /// <summary>
 /// Creates a file with no name (Linux <c>O_TMPFILE</c>) in its final folder, writes it whole, then
