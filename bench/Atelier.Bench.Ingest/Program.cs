@@ -9,6 +9,7 @@ using Atelier.Ingest.Pipeline;
 //   ingest DIR SOURCE... [--workers N]    run the ingest pipeline and print the JSON summary
 //                                         (stands in for 'atelier ingest --json' while the CLI has no such command)
 //   stages FOLDER [passes] [limit]        one-thread time per ingest stage, per file, medians over passes
+//   blobs FOLDER [passes] [limit]         blob creation: temporary file + rename against unnamed file + link
 var invariant = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -28,6 +29,10 @@ switch (args.FirstOrDefault())
         using var workspace = Workspace.Open(args[1]);
         var summary = await new Ingestion(workspace).RunAsync(new IngestRequest { Sources = sources, Workers = workers });
         Console.WriteLine(JsonSerializer.Serialize(summary));
+        // Where a run's time goes besides the stages: garbage collection and CPU time per wall second.
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        Console.Error.WriteLine(string.Create(invariant,
+            $"gc pauses {GC.GetTotalPauseDuration().TotalSeconds:F2} s (gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}), cpu user {self.UserProcessorTime.TotalSeconds:F2} s, kernel {self.PrivilegedProcessorTime.TotalSeconds:F2} s, wall {summary.Seconds:F2} s"));
         return 0;
     }
     case "stages" when args.Length >= 2:
@@ -35,7 +40,12 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], invariant) : 3,
             args.Length > 3 ? int.Parse(args[3], invariant) : int.MaxValue);
         return 0;
+    case "blobs" when args.Length >= 2:
+        BlobWrites.Run(args[1],
+            args.Length > 2 ? int.Parse(args[2], invariant) : 5,
+            args.Length > 3 ? int.Parse(args[3], invariant) : int.MaxValue);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: init DIR | ingest DIR SOURCE... [--workers N] | stages FOLDER [passes] [limit]");
+        Console.Error.WriteLine("usage: init DIR | ingest DIR SOURCE... [--workers N] | stages FOLDER [passes] [limit] | blobs FOLDER [passes] [limit]");
         return 2;
 }

@@ -69,6 +69,7 @@ static void BenchIndex(int hashCount, int queryCount)
     var index = new PdqIndex(ids, hashes);
     build.Stop();
     Console.WriteLine($"(b) index of {index.Count:N0} hashes built in {build.Elapsed.TotalSeconds:F2} s (bulk constructor)");
+    if (File.Exists("/proc/self/smaps_rollup")) Console.WriteLine("    " + string.Join(", ", File.ReadLines("/proc/self/smaps_rollup").Where(l => l.StartsWith("AnonHugePages", StringComparison.Ordinal) || l.StartsWith("Rss", StringComparison.Ordinal))));
 
     for (int q = 0; q < Math.Min(50, queryCount); q++)
     {

@@ -3,6 +3,9 @@
 # decode floor. Prepares data under bench/data/ if missing, repeats every measurement REPS times
 # with the contenders interleaved, prints medians and ratios. Usage (from anywhere):
 #   bench/ingest/run.sh            # REPS=5 STAGES=1 EATMYDATA=1 by default
+#   BASELINE_CLI=/path/to/other/atelier.dll bench/ingest/run.sh
+#                                  # adds "baseline --workers 2" rows run by another build of the CLI,
+#                                  # interleaved with the others, for before/after comparisons
 # Needs: dotnet, npm, /usr/bin/python3 with python3-pil + python3-numpy, djpeg (libjpeg-turbo-progs);
 # optional: eatmydata (adds a reference row with every fsync turned into a no-op).
 set -euo pipefail
@@ -47,7 +50,7 @@ else
 fi
 
 RESULTS=$OUT/results.tsv
-: > "$RESULTS"
+: > "$RESULTS"; : > "$OUT/load.txt"
 now() { date +%s.%N; }
 # record SET CONTENDER FILES SECONDS
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }
@@ -56,7 +59,11 @@ run_atelier() { # set folder workers label [prefix command...]
   local set=$1 src=$2 w=$3 label=$4; shift 4
   local ws=$OUT/ws; rm -rf "$ws"; init "$ws"; sync
   local t0 t1; t0=$(now)
-  ingest "$ws" "$w" "$src" "$@" > "$OUT/last-summary.json"
+  if [ "$label" = "baseline --workers 2" ]; then
+    ( cd "$ws" && "$@" dotnet "$BASELINE_CLI" ingest "$src" --workers "$w" --json ) > "$OUT/last-summary.json"
+  else
+    ingest "$ws" "$w" "$src" "$@" > "$OUT/last-summary.json"
+  fi
   t1=$(now)
   grep -q '"Added":0,' "$OUT/last-summary.json" && { echo "ingest added nothing: $(cat "$OUT/last-summary.json")" >&2; exit 1; }
   record "$set" "$label" "$(ls "$src" | wc -l)" "$(echo "$t1 - $t0" | bc)"
@@ -70,11 +77,13 @@ djpeg_all() { find "$JPEG" -name '*.jpg' -print0 | xargs -0 -n 1 -P 2 djpeg "$@"
 
 echo "Ingest via: $INGEST_BY; $REPS repetitions, contenders interleaved" >&2
 for rep in $(seq "$REPS"); do
-  echo "repetition $rep/$REPS" >&2
+  echo "repetition $rep/$REPS (1-minute load average $(cut -d' ' -f1 /proc/loadavg))" >&2
+  cut -d' ' -f1 /proc/loadavg >> "$OUT/load.txt"
   for set in emoji jpeg; do
     src=$EMOJI; [ "$set" = jpeg ] && src=$JPEG
     files=$(ls "$src" | wc -l)
     run_atelier "$set" "$src" 2 "atelier --workers 2"
+    if [ -n "${BASELINE_CLI:-}" ]; then run_atelier "$set" "$src" 2 "baseline --workers 2"; fi
     run_timed "$set" "pillow Pool(2)" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2
     if [ "$set" = jpeg ]; then
       run_timed "$set" "pillow Pool(2), decode >=512 px" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2 512
@@ -89,7 +98,7 @@ for rep in $(seq "$REPS"); do
 done
 rm -rf "$OUT/ws"
 
-"$PY" - "$RESULTS" "$INGEST_BY" <<'PYEOF'
+"$PY" - "$RESULTS" "$INGEST_BY" "$OUT/load.txt" <<'PYEOF'
 import collections, statistics, sys
 rows = collections.defaultdict(list); files = {}
 for line in open(sys.argv[1]):
@@ -97,6 +106,8 @@ for line in open(sys.argv[1]):
     rows[(s, c)].append(float(t)); files[(s, c)] = int(n)
 med = {k: statistics.median(v) for k, v in rows.items()}
 print(f"Ingest via: {sys.argv[2]}")
+loads = [float(x) for x in open(sys.argv[3]).read().split()]
+if loads: print(f"1-minute load average at the start of each repetition: {min(loads):.1f}-{max(loads):.1f} (2 CPUs)")
 print("set | contender | files | runs | median wall s (min-max) | images/s")
 print("--- | --- | ---: | ---: | ---: | ---:")
 for (s, c), v in rows.items():
@@ -108,8 +119,13 @@ for s in ("emoji", "jpeg"):
     a, p = med.get((s, "atelier --workers 2")), med.get((s, "pillow Pool(2)"))
     if a and p: print(f"{s}: atelier images/s over pillow images/s | {p / a:.2f}x | >= 1.5x")
 a = med.get(("jpeg", "atelier --workers 2"))
+b = med.get(("jpeg", "baseline --workers 2"))
 for c, target in (("djpeg full size, 2 procs", "<= 1.5"), ("djpeg -scale 1/4, 2 procs", "- (reference)")):
     if a and med.get(("jpeg", c)): print(f"jpeg: atelier time over {c} | {a / med[('jpeg', c)]:.2f} | {target}")
+    if b and med.get(("jpeg", c)): print(f"jpeg: baseline time over {c} | {b / med[('jpeg', c)]:.2f} | {target}")
+for s in ("emoji", "jpeg"):
+    a, b = med.get((s, "atelier --workers 2")), med.get((s, "baseline --workers 2"))
+    if a and b: print(f"{s}: baseline time over atelier time | {b / a:.2f} | -")
 for s in ("emoji", "jpeg"):
     a, e = med.get((s, "atelier --workers 2")), med.get((s, "atelier --workers 2, fsync off (eatmydata)"))
     one = med.get((s, "atelier --workers 1"))

@@ -5,15 +5,17 @@ using System.Security.Cryptography;
 namespace Atelier.Catalog;
 
 /// <summary>
-/// Content-addressed store: a blob lives at <c>blobs/ab//// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>.lt;sha256/// Content-addressed store: a blob lives at <c>blobs/ab/cd/&lt;sha256&gt;</c>.gt;</c>. Blobs are written to a
+/// Content-addressed store: a blob lives at <c>blobs/ab/&lt;sha256&gt;</c>. Blobs are written to a
 /// temporary file and renamed, so a killed process never leaves a half-written blob under its final
-/// name; leftovers in the temporary folder are removed on open. <see cref="Put(string, ReadOnlySpan{byte}, bool)"/>
-/// with <c>durable: false</c> skips the per-file fsync; <see cref="Flush"/> then makes every such blob
-/// durable at once, and must run before the catalog commits rows that point at them.
+/// name; leftovers in the temporary folder are removed on open. (Creating them as unnamed files with
+/// O_TMPFILE and linking them into place measured no faster on ext4: docs/benchmarks/ingest.md.) <see cref="Put(string, ReadOnlySpan{byte}, bool)"/> with <c>durable: false</c>
+/// skips the per-file fsync; <see cref="Flush"/> then makes every such blob durable at once, and must
+/// run before the catalog commits rows that point at them.
 /// </summary>
 public sealed partial class BlobStore
 {
     private readonly ConcurrentQueue<string> _unflushed = new();
+    private readonly ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
 
     private readonly string _root;
     private readonly string _temp;
@@ -50,7 +52,13 @@ public sealed partial class BlobStore
         // A shorter one can only be a leftover of a power cut before a flush, so it is written again.
         var existing = new FileInfo(path);
         if (existing.Exists && existing.Length == bytes.Length) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        // Created before it is remembered, so no other worker can see it remembered but missing.
+        if (!_folders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            _folders.TryAdd(folder, true);
+        }
         AtomicFile.WriteAllBytes(path, bytes, _temp, flushToDisk: durable);
         if (!durable) _unflushed.Enqueue(path);
     }

@@ -15,7 +15,9 @@ public readonly record struct PdqMatch(long Id, int Distance);
 /// every hash within 31 bits: exact, no false negatives. Each candidate is verified on all 256 bits
 /// and reported only from the first chunk that could have found it, so there are no duplicates.
 /// Tables are compact bucket arrays built by counting sort: per chunk, a 65,537-entry offset array
-/// plus one int (the hash's position) per hash, about 100 MB in all at 1M hashes with the hashes and ids. Hashes added after the last build sit in a small tail that is scanned
+/// plus one int (the hash's position) per hash, all chunks in two flat arrays: about 110 MB in all at
+/// 1M hashes with the hashes and ids, in 2 MB pages where Linux grants them, since every candidate
+/// check is a random read. Hashes added after the last build sit in a small tail that is scanned
 /// linearly; the tables are rebuilt when the tail outgrows a fraction of the indexed set, so the
 /// rebuild cost stays amortised.
 /// Concurrent <see cref="Query"/> calls are safe while no <see cref="Add"/> or <see cref="AddRange"/>
@@ -38,15 +40,17 @@ public sealed class PdqIndex
     private ulong[] _words; // 4 words per hash, hash p at [4p, 4p+4)
     private int _count;
     private int _indexed;
-    private readonly int[][] _offsets = new int[Chunks][];
-    private readonly int[][] _entries = new int[Chunks][];
+    // All 16 chunk tables in two flat arrays (CSR): bucket v of chunk c holds the positions
+    // _entries[_offsets[c * (Buckets + 1) + v] .. _offsets[c * (Buckets + 1) + v + 1]).
+    private int[] _offsets = [];
+    private int[] _entries = [];
 
     /// <summary>An empty index.</summary>
     public PdqIndex(int capacity = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _ids = new long[capacity];
-        _words = new ulong[capacity * 4L];
+        _words = LargePages.NewArray<ulong>(capacity * 4);
     }
 
     /// <summary>An index built in one go from parallel id and hash lists.</summary>
@@ -169,10 +173,23 @@ public sealed class PdqIndex
     private void Rebuild()
     {
         int n = _count;
+        if (_offsets.Length == 0)
+        {
+            _offsets = LargePages.NewArray<int>(Chunks * (Buckets + 1));
+        }
+
+        if (_entries.Length < (long)Chunks * n)
+        {
+            // Room to grow, so that rebuilds as hashes are added reuse one allocation.
+            _entries = LargePages.NewArray<int>((int)Math.Min(Array.MaxLength, Chunks * Math.Max(16L, n + (n / 8L))));
+        }
+
+        int[] allOffsets = _offsets, allEntries = _entries;
         Parallel.For(0, Chunks, c =>
         {
-            int[] offsets = _offsets[c] ?? new int[Buckets + 1];
-            Array.Clear(offsets);
+            var offsets = allOffsets.AsSpan(c * (Buckets + 1), Buckets + 1);
+            offsets.Clear();
+            offsets[0] = c * n;
             for (int p = 0; p < n; p++)
             {
                 offsets[StoredChunk(p, c) + 1]++;
@@ -183,16 +200,11 @@ public sealed class PdqIndex
                 offsets[v + 1] += offsets[v];
             }
 
-            int[] entries = _entries[c] is { } old && old.Length >= n ? old : new int[Math.Max(n, 16)];
-            int[] cursor = new int[Buckets];
-            Array.Copy(offsets, cursor, Buckets);
+            int[] cursor = offsets[..Buckets].ToArray();
             for (int p = 0; p < n; p++)
             {
-                entries[cursor[StoredChunk(p, c)]++] = p;
+                allEntries[cursor[StoredChunk(p, c)]++] = p;
             }
-
-            _offsets[c] = offsets;
-            _entries[c] = entries;
         });
         _indexed = n;
     }
@@ -205,63 +217,61 @@ public sealed class PdqIndex
     private unsafe int Gather(ReadOnlySpan<int> q, Span<int> chunkEnd, ref int[] candidates)
     {
         const int Probes = Chunks * 17;
-        Span<int> value = stackalloc int[Probes];
+        Span<int> slot = stackalloc int[Probes];
         Span<int> start = stackalloc int[Probes];
         Span<int> end = stackalloc int[Probes];
         bool prefetch = Sse.IsSupported;
-        for (int c = 0, k = 0; c < Chunks; c++)
+        fixed (int* offsets = _offsets)
+        fixed (int* entries = _entries)
         {
-            fixed (int* offsets = _offsets[c])
+            for (int c = 0, k = 0; c < Chunks; c++)
             {
+                int table = c * (Buckets + 1);
                 for (int probe = -1; probe < 16; probe++, k++)
                 {
-                    value[k] = probe < 0 ? q[c] : q[c] ^ (1 << probe);
+                    slot[k] = table + (probe < 0 ? q[c] : q[c] ^ (1 << probe));
                     if (prefetch)
                     {
-                        Sse.Prefetch0(offsets + value[k]);
+                        Sse.Prefetch0(offsets + slot[k]);
                     }
                 }
             }
-        }
 
-        for (int c = 0, k = 0; c < Chunks; c++)
-        {
-            int[] offsets = _offsets[c];
-            fixed (int* entries = _entries[c])
+            int total = 0;
+            for (int k = 0; k < Probes; k++)
             {
-                for (int probe = 0; probe < 17; probe++, k++)
+                start[k] = offsets[slot[k]];
+                end[k] = offsets[slot[k] + 1];
+                total += end[k] - start[k];
+                if (prefetch && end[k] > start[k])
                 {
-                    start[k] = offsets[value[k]];
-                    end[k] = offsets[value[k] + 1];
-                    if (prefetch && end[k] > start[k])
+                    Sse.Prefetch0(entries + start[k]);
+                }
+            }
+
+            if (total > candidates.Length)
+            {
+                candidates = new int[Math.Max(candidates.Length * 2, total)];
+            }
+
+            int n = 0;
+            fixed (int* cand = candidates)
+            {
+                for (int c = 0, k = 0; c < Chunks; c++)
+                {
+                    for (int probe = 0; probe < 17; probe++, k++)
                     {
-                        Sse.Prefetch0(entries + start[k]);
+                        int length = end[k] - start[k];
+                        Buffer.MemoryCopy(entries + start[k], cand + n, (long)(candidates.Length - n) * sizeof(int), (long)length * sizeof(int));
+                        n += length;
                     }
+
+                    chunkEnd[c] = n;
                 }
             }
+
+            return n;
         }
-
-        int n = 0;
-        for (int c = 0, k = 0; c < Chunks; c++)
-        {
-            int[] entries = _entries[c];
-            for (int probe = 0; probe < 17; probe++, k++)
-            {
-                int length = end[k] - start[k];
-                if (n + length > candidates.Length)
-                {
-                    Array.Resize(ref candidates, Math.Max(candidates.Length * 2, n + length));
-                }
-
-                Array.Copy(entries, start[k], candidates, n, length);
-                n += length;
-            }
-
-            chunkEnd[c] = n;
-        }
-
-
-        return n;
     }
 
     private unsafe void Verify(int[] candidates, int n, ReadOnlySpan<int> chunkEnd, ReadOnlySpan<int> q, PdqHash hash, int maxDistance, List<PdqMatch> found)
@@ -336,6 +346,8 @@ public sealed class PdqIndex
 
         int capacity = (int)Math.Min(int.MaxValue / 4, Math.Max(needed, Math.Max(1024L, _ids.Length * 2L)));
         Array.Resize(ref _ids, capacity);
-        Array.Resize(ref _words, capacity * 4);
+        var words = LargePages.NewArray<ulong>(capacity * 4);
+        Array.Copy(_words, words, _count * 4L);
+        _words = words;
     }
 }

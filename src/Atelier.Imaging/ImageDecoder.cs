@@ -17,7 +17,7 @@ public static class ImageDecoder
     private static readonly SKColorSpace Srgb = SKColorSpace.CreateSrgb();
 
     /// <exception cref="ImageRejectedException">The bytes are not an acceptable image; see <see cref="RejectCodes"/>.</exception>
-    public static RgbaImage Decode(byte[] bytes, DecodeOptions? options = null)
+    public static unsafe RgbaImage Decode(byte[] bytes, DecodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         options ??= DecodeOptions.Default;
@@ -34,7 +34,15 @@ public static class ImageDecoder
             RejectIfTooBig((long)pw * ph, pw, ph, options.MaxPixels);
         }
 
-        using var data = SkiaCodec.CopyToData(bytes);
+        fixed (byte* pinned = bytes)
+        {
+            using var data = SkiaCodec.Wrap(pinned, bytes.Length);
+            return Decode(data, options);
+        }
+    }
+
+    private static RgbaImage Decode(SKData data, DecodeOptions options)
+    {
         var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {

@@ -21,9 +21,17 @@ public static class ImageProbe
     }
 
     /// <exception cref="ImageRejectedException">Empty, unsupported, corrupt or truncated header.</exception>
-    public static ImageInfo Read(ReadOnlySpan<byte> bytes)
+    public static unsafe ImageInfo Read(ReadOnlySpan<byte> bytes)
     {
-        using var data = SkiaCodec.CopyToData(bytes);
+        fixed (byte* pinned = bytes)
+        {
+            using var data = SkiaCodec.Wrap(pinned, bytes.Length);
+            return Read(data, bytes);
+        }
+    }
+
+    private static ImageInfo Read(SKData data, ReadOnlySpan<byte> bytes)
+    {
         var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {

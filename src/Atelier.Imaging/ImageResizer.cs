@@ -72,6 +72,13 @@ public static class ImageResizer
                 int a = r0 + 8 * x, b = a + 4, c = r1 + 8 * x, e = c + 4, o = (y * w + x) * 4;
                 int aa = s[a + 3], ab = s[b + 3], ac = s[c + 3], ae = s[e + 3], alpha = aa + ab + ac + ae;
                 d[o + 3] = (byte)((alpha + 2) >> 2);
+                if (alpha == 4 * 255)
+                {
+                    // Opaque (most photos): the weighted mean below reduces exactly to this, without divisions.
+                    for (int k = 0; k < 3; k++) d[o + k] = (byte)((s[a + k] + s[b + k] + s[c + k] + s[e + k] + 2) >> 2);
+                    continue;
+                }
+
                 if (alpha == 0) continue;
                 for (int k = 0; k < 3; k++)
                     d[o + k] = (byte)((s[a + k] * aa + s[b + k] * ab + s[c + k] * ac + s[e + k] * ae + alpha / 2) / alpha);

@@ -43,14 +43,18 @@ internal static class SkiaCodec
         return (codec, format.Value);
     }
 
-    public static SKData CopyToData(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Wraps bytes without copying them (a 2 MB photo would otherwise be copied for every probe and
+    /// decode). The caller keeps <paramref name="bytes"/> pinned until the data is disposed.
+    /// </summary>
+    public static unsafe SKData Wrap(byte* bytes, int length)
     {
-        if (bytes.IsEmpty)
+        if (length == 0)
         {
             throw new ImageRejectedException(RejectCodes.EmptyFile, "The file is empty (0 bytes).");
         }
 
-        return SKData.CreateCopy(bytes);
+        return SKData.Create((IntPtr)bytes, length);
     }
 
     /// <summary>Maps a codec failure to a reason; signature sniffing tells "damaged image" from "not an accepted image".</summary>

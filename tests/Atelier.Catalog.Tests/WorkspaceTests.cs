@@ -89,4 +89,18 @@ public class WorkspaceTests
         t.Workspace.Blobs.Put(sha, bytes);
         Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
     }
+
+    [Fact]
+    public void ConcurrentPutsOfTheSameBlobsLeaveEachWholeOnce()
+    {
+        using var t = new TempWorkspace();
+        var blobs = Enumerable.Range(0, 40).Select(n => Enumerable.Range(0, 1000 + (n * 3000)).Select(i => (byte)(i ^ n)).ToArray()).ToArray();
+        // Four writers race on every blob, as ingest workers do when two files share a thumbnail.
+        Parallel.For(0, blobs.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k => t.Workspace.Blobs.PutDeferred(blobs[k / 4]));
+        t.Workspace.Blobs.Flush();
+        foreach (var bytes in blobs) Assert.Equal(bytes, t.Workspace.Blobs.Read(BlobStore.Sha256Hex(bytes)));
+        var stored = System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "blobs"), "*", SearchOption.AllDirectories);
+        Assert.Equal(blobs.Length, stored.Length);
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp")));
+    }
 }

@@ -111,6 +111,32 @@ public sealed class PdqIndexTests
     }
 
     [Fact]
+    public void Large_tables_grown_after_a_bulk_build_stay_exact()
+    {
+        // 100,000 hashes: every table is past 2 MB, so the page-aligned allocation path is the one
+        // used, and the adds after the bulk build force a copy of the hashes and a bigger table.
+        var r = new Random(29);
+        var hashes = Enumerable.Range(0, 100_000).Select(_ => RandomHash(r)).ToArray();
+        var queries = hashes.Take(100).ToArray();
+        var index = new PdqIndex(Enumerable.Range(0, hashes.Length).Select(i => (long)i).ToArray(), hashes);
+        for (int i = 0; i < 10_000; i++)
+        {
+            index.Add(hashes.Length + i, FlipBits(queries[i % queries.Length], r.Next(0, 40), r));
+        }
+
+        Assert.Equal(110_000, index.Count);
+        int matched = 0;
+        foreach (PdqHash q in queries)
+        {
+            IReadOnlyList<PdqMatch> expected = index.QueryLinear(q);
+            AssertSame(expected, index.Query(q));
+            matched += expected.Count;
+        }
+
+        Assert.True(matched > 5_000, $"only {matched} planted neighbours were within reach");
+    }
+
+    [Fact]
     public void Haystack_and_needles_agree_with_linear_scan()
     {
         PdqHash[] haystack = PdqFixtures.ReadHashList("haystack.txt");

@@ -50,6 +50,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         try
         {
             var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide);
+            state.WriterStoredBlobs = true;
             workspace.Blobs.Put(d.Sha256, d.Item.Content, durable: false);
             StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.PutDeferred(analyzed.Thumbnail)));
         }

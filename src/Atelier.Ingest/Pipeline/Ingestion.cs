@@ -9,17 +9,15 @@ using Atelier.Imaging;
 namespace Atelier.Ingest.Pipeline;
 
 /// <summary>
-/// Runs an ingest: sources stream files, worker threads decode and hash them, and one writer stores
-/// blobs' catalog rows in batched transactions. Each batch also marks its origins done, so a killed
-/// ingest resumes where its last commit ended and never adds an image twice.
+/// Runs an ingest: sources stream files, worker threads decode and hash them and write their blobs,
+/// and one writer stores the catalog rows in batched transactions (<see cref="BatchCommitter"/>). Each
+/// batch also marks its origins done, so a killed ingest resumes where its last commit ended and never
+/// adds an image twice.
 /// </summary>
 public sealed class Ingestion(Workspace workspace)
 {
     /// <summary>Rejections that may succeed on a later run; their origins are not marked done.</summary>
     private static readonly HashSet<string> Transient = [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus];
-
-    private const int BatchSize = 64;
-    private static readonly TimeSpan BatchTime = TimeSpan.FromMilliseconds(500);
 
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -121,10 +119,7 @@ public sealed class Ingestion(Workspace workspace)
             }
         }
 
-        var writer = new IngestWriter(workspace, request, index, state);
-        var batch = catalog.BeginTransaction();
-        var lastCommit = Stopwatch.StartNew();
-        var inBatch = 0;
+        var committer = new BatchCommitter(workspace, new IngestWriter(workspace, request, index, state), state, progress);
         try
         {
             // Results are stored in source order, whatever order the workers finish in, so image ids
@@ -137,31 +132,17 @@ public sealed class Ingestion(Workspace workspace)
                 while (pending.Remove(next, out var result))
                 {
                     next++;
-                    writer.Store(result);
-                    progress?.Report(new IngestProgress(state.Seen, state.Added, state.ExactDuplicates, state.RejectedTotal, result.Origin));
-                    if (++inBatch >= BatchSize || lastCommit.Elapsed > BatchTime)
-                    {
-                        workspace.Blobs.Flush();
-                        batch.Commit();
-                        batch = catalog.BeginTransaction();
-                        (inBatch, lastCommit) = (0, Stopwatch.StartNew());
-                    }
+                    await committer.AddAsync(result);
                 }
             }
             await producer;
             await closer;
-            workspace.Blobs.Flush();
-            batch.Commit();
+            await committer.CompleteAsync();
         }
         catch (Exception e) when (DiskFull.Is(e))
         {
-            batch.Dispose();
             TryFinish(catalog, ingestId, "failed: disk full");
             throw DiskFull.Error("ingesting");
-        }
-        finally
-        {
-            batch.Dispose();
         }
 
         var summary = new IngestSummary(ingestId, state.Added, state.ExactDuplicates, state.NearDuplicates, alreadyDone, state.OptedOut,
@@ -205,6 +186,8 @@ internal sealed class RunState(long ingestId)
 {
     public long IngestId { get; } = ingestId;
     public int Seen, Added, ExactDuplicates, NearDuplicates, OptedOut;
+    /// <summary>Set when the writer itself stored blobs, which then need a flush before the commit.</summary>
+    public bool WriterStoredBlobs;
     public volatile bool Interrupted;
     public Dictionary<string, int> Rejections { get; } = new(StringComparer.Ordinal);
     public int RejectedTotal => Rejections.Values.Sum();

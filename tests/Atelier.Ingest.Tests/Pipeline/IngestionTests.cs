@@ -46,6 +46,43 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task ManyBatchesCommitEveryImageOnceWithItsBlobs()
+    {
+        // More results than one batch holds (1,024), with copies of early files late in the run, so
+        // commits happen while a later batch gathers and duplicates cross batch boundaries.
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        const int Distinct = 1_100, Copies = 100;
+        var images = Enumerable.Range(0, Distinct).Select(i => SyntheticImages.Png(24, 24, i)).ToArray();
+        for (int i = 0; i < Distinct; i++) dir.Write($"img/{i:0000}.png", images[i]);
+        for (int i = 0; i < Copies; i++) dir.Write($"img/{Distinct + i:0000}.png", images[i * 7]);
+
+        var first = await Ingest(ws, new IngestRequest { Sources = [Path.Combine(dir.Path, "img")], Workers = 2 });
+        int unique = images.Distinct(new BytesComparer()).Count();
+        Assert.True(unique > 1_050, $"only {unique} distinct test images");
+        Assert.Equal(0, first.Rejected);
+        Assert.Equal(unique, first.Added);
+        Assert.Equal(Distinct + Copies - unique, first.ExactDuplicates);
+        Assert.Equal(first.Added, ws.Catalog.ImageCount);
+        foreach (var image in ws.Catalog.ListImages(Selector.All))
+        {
+            Assert.True(ws.Workspace.Blobs.Contains(image.Sha256), $"image {image.Id} has no blob");
+            Assert.True(ws.Workspace.Blobs.Contains(image.ThumbnailSha256!), $"image {image.Id} has no thumbnail");
+        }
+
+        var second = await Ingest(ws, new IngestRequest { Sources = [Path.Combine(dir.Path, "img")], Workers = 2 });
+        Assert.Equal(0, second.Added);
+        Assert.Equal(Distinct + Copies, second.AlreadyDone);
+    }
+
+    private sealed class BytesComparer : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length;
+    }
+
+    [Fact]
     public async Task EveryClassOfBadFileIsRejectedWithItsReasonAndTheRestComeIn()
     {
         using var ws = new TempWorkspace();
