@@ -4,7 +4,7 @@
 # DCGAN iteration and the achieved GFLOP/s of Atelier's step; the modern model's sec/kimg and peak
 # memory at 64x64 and 128x128. Prepares data under bench/data/ if missing, repeats REPS times with
 # the contenders interleaved, prints medians and ratios. Usage (from anywhere):
-#   bench/training/run.sh        # REPS=3 KIMG32=0.5 KIMG64=0.25 KIMG_MODERN=0.2 STEP_ITERS=8 by default
+#   bench/training/run.sh        # REPS=3 KIMG32=0.5 KIMG64=0.25 KIMG_MODERN=0.2 STEP_ITERS=8 by default; MODERN=0 skips the modern model
 # Needs: dotnet, npm (first run, for the emoji set), Debian's python3-torch, python3-numpy and
 # libopenblas0 (as root: apt-get update && apt-get install -y python3-torch libopenblas0 python3-numpy).
 # Extra environment (e.g. OMP_WAIT_POLICY=PASSIVE) applies to every contender alike.
@@ -97,7 +97,7 @@ for rep in $(seq "$REPS"); do
     dotnet "$HARNESS" step "$R" --iterations "$STEP_ITERS" > "$OUT/step.json" 2>/dev/null
     record "atelier dcgan step" "$R" "$OUT/step.json" msPerIteration gflopsPerSecond imagesPerSecond
   done
-  if [ $HAS_TRAIN = 1 ]; then
+  if [ $HAS_TRAIN = 1 ] && [ "${MODERN:-1}" = 1 ]; then
     for R in 64 128; do
       # the modern model as shipped (its own batch, EMA and augmentation defaults)
       atelier train --dataset emoji --model modern --resolution "$R" --kimg "$KIMG_MODERN" --seed 1 --name "modern$R-$rep-$STAMP" --json > "$OUT/modern.json"

@@ -26,7 +26,7 @@ public static class TrainingCommands
         var ema = new Option<double?>("--ema") { Description = "Half-life of the generator average in kimg, 0 for none (dcgan 0, modern 10)" };
         var gamma = new Option<double?>("--gamma") { Description = "R1 and R2 penalty weight (modern only; default 2, applied every 16th D step)" };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate of G and D (default 2e-4)" };
-        var snapshotKimg = new Option<double?>("--snapshot-kimg") { Description = "Checkpoint, sample grid and loss plot every N kimg (default 1)" };
+        var snapshotKimg = new Option<double?>("--snapshot-kimg") { Description = "Checkpoint, sample grid and loss plot every N kimg, and at the end (dcgan 10, modern 2)" };
         var tickKimg = new Option<double?>("--tick-kimg") { Description = "Progress line and metrics row every N kimg (default 0.25)" };
         var keep = new Option<int?>("--keep") { Description = "Checkpoints kept besides the best (default 3)" };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };

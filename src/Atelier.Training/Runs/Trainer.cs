@@ -117,7 +117,7 @@ public static class Trainer
 
         var clock = Stopwatch.StartNew();
         long tickImages = session.Images, lastCheckpointImages = session.Images, warmImages = -1;
-        double tickStart = 0, warmStart = 0;
+        double tickStart = 0, warmStart = 0, lastStepEnd = 0;
         long nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
         long nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
         var sums = new Dictionary<string, double>();
@@ -141,7 +141,8 @@ public static class Trainer
                     sums[k] = sums.GetValueOrDefault(k) + v;
                 }
                 sumSteps++;
-                if (session.Steps == 5) { warmImages = session.Images; warmStart = clock.Elapsed.TotalSeconds; }
+                lastStepEnd = clock.Elapsed.TotalSeconds;
+                if (session.Steps == 5) { warmImages = session.Images; warmStart = lastStepEnd; }
 
                 if (session.Images >= nextTick || session.Images >= nextSnapshot || session.Images >= options.TotalImages)
                 {
@@ -193,7 +194,11 @@ public static class Trainer
         }
         catalog.UpdateRun(run.Id, status, session.Images, message);
         double seconds = clock.Elapsed.TotalSeconds;
-        double steady = warmImages >= 0 && seconds > warmStart ? (session.Images - warmImages) / (seconds - warmStart) : session.Images / Math.Max(1e-9, seconds);
+        // Steady speed: from the fifth step to the end of the last one (snapshots on the way included, the
+        // one-off final snapshot and the start-up not), so short and long runs report comparable figures.
+        double steady = warmImages >= 0 && session.Images > warmImages && lastStepEnd > warmStart
+            ? (session.Images - warmImages) / (lastStepEnd - warmStart)
+            : session.Images / Math.Max(1e-9, seconds);
         return new TrainingResult(run.Name, status, session.Images, seconds, steady, 1000 / Math.Max(1e-9, steady), PeakRss(),
             latestSaved?.Path, latestGrid, File.Exists(folder.LossPlot) ? folder.LossPlot : null, session.Device.type.ToString().ToLowerInvariant());
     }

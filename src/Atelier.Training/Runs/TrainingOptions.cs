@@ -34,8 +34,8 @@ public sealed record TrainingOptions
     public double R1Gamma { get; init; }
     public double R2Gamma { get; init; }
     public int RegularizationInterval { get; init; } = 1;
-    /// <summary>A checkpoint, a sample grid and the loss plot every this many kimg.</summary>
-    public double SnapshotKimg { get; init; } = 1;
+    /// <summary>A checkpoint, a sample grid and the loss plot every this many kimg (and at the end).</summary>
+    public double SnapshotKimg { get; init; } = 10;
     /// <summary>A progress line and a metrics row every this many kimg.</summary>
     public double TickKimg { get; init; } = 0.25;
     public int KeepCheckpoints { get; init; } = 3;
@@ -49,7 +49,7 @@ public sealed record TrainingOptions
         _ => new TrainingOptions
         {
             Dataset = dataset, Name = name, Model = model, Batch = 32, Beta1 = 0.0, Beta2 = 0.99,
-            Augment = "ada", Mirror = true, EmaKimg = 10,
+            Augment = "ada", Mirror = true, EmaKimg = 10, SnapshotKimg = 2,
             R1Gamma = ModernPenalties.R1Gamma, R2Gamma = ModernPenalties.R2Gamma, RegularizationInterval = ModernPenalties.RegularizationInterval,
         },
     };
