@@ -24,11 +24,7 @@ HARNESS=$ROOT/bench/Atelier.Bench.Ingest/bin/Release/net10.0/Atelier.Bench.Inges
 mkdir -p "$DATA" "$OUT"
 
 # --- data -------------------------------------------------------------------------------------
-if [ "$(ls "$EMOJI" 2>/dev/null | wc -l)" -ne 3786 ]; then
-  ( cd "$DATA" && [ -f emoji-datasource-google-16.0.0.tgz ] || npm pack emoji-datasource-google@16.0.0 >/dev/null )
-  rm -rf "$EMOJI" && mkdir -p "$EMOJI"
-  tar -xzf "$DATA/emoji-datasource-google-16.0.0.tgz" -C "$EMOJI" --strip-components=4 --wildcards 'package/img/google/64/*.png'
-fi
+bench/fetch-emoji.sh "$DATA" "$EMOJI"
 if [ "$(ls "$JPEG"/*.jpg 2>/dev/null | wc -l)" -ne 300 ]; then
   "$PY" bench/ingest/make_jpegs.py "$JPEG" 300 3456 2304
 fi

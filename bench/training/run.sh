@@ -37,11 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- data: the full emoji set (as bench/ingest/run.sh), one workspace, shard exports ---------------
-if [ "$(ls "$EMOJI" 2>/dev/null | wc -l)" -ne 3786 ]; then
-  ( cd "$DATA" && [ -f emoji-datasource-google-16.0.0.tgz ] || npm pack emoji-datasource-google@16.0.0 >/dev/null )
-  rm -rf "$EMOJI" && mkdir -p "$EMOJI"
-  tar -xzf "$DATA/emoji-datasource-google-16.0.0.tgz" -C "$EMOJI" --strip-components=4 --wildcards 'package/img/google/64/*.png'
-fi
+bench/fetch-emoji.sh "$DATA" "$EMOJI"
 atelier() { "$ATELIER" -w "$WS" "$@"; }
 if [ ! -d "$WS" ]; then
   mkdir -p "$TRAIN"

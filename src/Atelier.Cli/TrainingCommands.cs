@@ -122,9 +122,9 @@ public static class TrainingCommands
         var command = new Command("export-model", "Write a run's generator average for Python users, with a JSON descriptor") { run, format, checkpoint, output };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var path = parse.GetValue(output) is { } o ? Path.GetFullPath(o, c.Host.CurrentDirectory) : null;
             var fmt = parse.GetValue(format) == "pytorch" ? ModelFormat.PyTorch : ModelFormat.Safetensors;
-            var result = ModelExport.Run(ws, parse.GetValue(run)!, parse.GetValue(checkpoint)!, fmt, path ?? DefaultExportPath(c, parse.GetValue(run)!, fmt));
+            var path = Path.GetFullPath(parse.GetValue(output) ?? $"{parse.GetValue(run)}-G_ema{(fmt == ModelFormat.PyTorch ? ".pt" : ".safetensors")}", c.Host.CurrentDirectory);
+            var result = ModelExport.Run(ws, parse.GetValue(run)!, parse.GetValue(checkpoint)!, fmt, path);
             if (c.Json(parse)) c.WriteJson(result);
             else c.Host.Out.WriteLine($"Exported the generator of {parse.GetValue(run)} ({result.CheckpointImages / 1000.0:0.0} kimg) to {result.Path}, descriptor {result.DescriptorPath}");
             return 0;
@@ -180,9 +180,6 @@ public static class TrainingCommands
         for (int i = 1; ; i++)
             if (ws.Catalog.GetRun($"{stem}-{i}") is null) return $"{stem}-{i}";
     }
-
-    private static string DefaultExportPath(CliContext c, string run, ModelFormat format) =>
-        Path.Combine(c.Host.CurrentDirectory, $"{run}-G_ema{(format == ModelFormat.PyTorch ? ".pt" : ".safetensors")}");
 
     /// <summary>The live progress line on stderr: rewritten in place on a terminal, one line per tick otherwise.</summary>
     private sealed class ProgressLine(CliHost host, bool enabled) : IProgress<TrainingTick>

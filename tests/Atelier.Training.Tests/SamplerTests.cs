@@ -73,7 +73,7 @@ public class SamplerTests
         var run = data.Ws.Catalog.GetRun("e")!;
         var checkpoint = Sampler.PickCheckpoint(data.Ws.Catalog, run, "latest");
         var (original, _, _) = TrainingSession.LoadGenerator(Checkpoints.CheckpointFile.Load(
-            Path.Combine(data.Workspace.Directory, ".atelier", "runs", "e", "checkpoints", checkpoint.FileName)), CPU);
+            Path.Combine(data.RunDirectory("e"), "checkpoints", checkpoint.FileName)), CPU);
         using var loaded = GanNetworks.CreateGenerator(original.Spec);
         if (format == ModelFormat.PyTorch) loaded.load_py(result.Path);
         else loaded.load_safetensors(result.Path);

@@ -40,6 +40,9 @@ public sealed class TinyDataset : IDisposable
 
     public Workspace Ws => Workspace.Workspace;
 
+    /// <summary>The folder of run <paramref name="run"/> in this workspace.</summary>
+    public string RunDirectory(string run) => new Runs.RunFolder(Ws, run).Root;
+
     /// <summary>One image: a noisy shape at a random place and size.</summary>
     public static RgbaImage Shape(int side, bool disc, Random rng)
     {

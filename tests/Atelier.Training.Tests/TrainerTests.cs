@@ -29,10 +29,10 @@ public class TrainerTests
         // The untrained generator gives grey noise; the data is a dark blue ground with red or yellow shapes.
         Assert.True(trained < 0.75 * untrained, $"pixel Fréchet distance to the data: trained {trained:0.00}, untrained {untrained:0.00}");
 
-        var metrics = new MetricsLog(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "learn"), tensorBoard: false).ReadAll();
+        var metrics = new MetricsLog(data.RunDirectory("learn"), tensorBoard: false).ReadAll();
         Assert.Contains("score/pixel_fd", metrics[^1].Values.Keys);
         Assert.True(File.Exists(result.LatestGrid) && File.Exists(result.LossPlot) && File.Exists(result.LatestCheckpoint));
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "learn"), "events.out.tfevents*"));
+        Assert.NotEmpty(Directory.GetFiles(data.RunDirectory("learn"), "events.out.tfevents*"));
     }
 
     /// <summary>Pixel Fréchet distance to the data of the trained G_ema and of a fresh generator with the same latents.</summary>
@@ -101,7 +101,7 @@ public class TrainerTests
     }
 
     private static List<string> Losses(TinyDataset data, string run) =>
-        new MetricsLog(Path.Combine(data.Workspace.Directory, ".atelier", "runs", run), tensorBoard: false).ReadAll()
+        new MetricsLog(data.RunDirectory(run), tensorBoard: false).ReadAll()
             .Select(r => $"{r.Images}:" + string.Join(",", r.Values.Where(kv => kv.Key.StartsWith("loss/", StringComparison.Ordinal) || kv.Key.StartsWith("augment/p", StringComparison.Ordinal))
                 .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value:R}")))
             .ToList();
@@ -116,17 +116,17 @@ public class TrainerTests
         Assert.Contains("\"resolution\":32", run.Config);
         var records = data.Ws.Catalog.ListCheckpoints(run.Id);
         Assert.Equal([64L, 128, 192, 256, 320], records.Select(r => r.ImagesSeen));
-        var onDisk = Directory.GetFiles(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "rec", "checkpoints")).Select(Path.GetFileName).ToHashSet();
+        var onDisk = Directory.GetFiles(Path.Combine(data.RunDirectory("rec"), "checkpoints")).Select(Path.GetFileName).ToHashSet();
         foreach (var r in records)
         {
             Assert.Equal(!r.Deleted, onDisk.Contains(r.FileName));
-            if (!r.Deleted) Assert.Equal(r.Sha256, Catalog.BlobStore.Sha256Hex(File.ReadAllBytes(Path.Combine(data.Workspace.Directory, ".atelier", "runs", "rec", "checkpoints", r.FileName))));
+            if (!r.Deleted) Assert.Equal(r.Sha256, Catalog.BlobStore.Sha256Hex(File.ReadAllBytes(Path.Combine(data.RunDirectory("rec"), "checkpoints", r.FileName))));
         }
         // The last two and the best (lowest score) are kept.
         var best = records.MinBy(r => r.Score)!;
         Assert.False(best.Deleted);
         Assert.Equal(records.Count(r => !r.Deleted), new[] { records[^1].Id, records[^2].Id, best.Id }.Distinct().Count());
-        Assert.Equal(result.LatestCheckpoint, Path.Combine(data.Workspace.Directory, ".atelier", "runs", "rec", "checkpoints", records[^1].FileName));
+        Assert.Equal(result.LatestCheckpoint, Path.Combine(data.RunDirectory("rec"), "checkpoints", records[^1].FileName));
     }
 
     [Theory]

@@ -17,7 +17,7 @@ public sealed record ModelExportResult(string Path, string DescriptorPath, strin
 /// </summary>
 public static class ModelExport
 {
-    public static ModelExportResult Run(Workspace workspace, string runName, string checkpoint, ModelFormat format, string? outputPath)
+    public static ModelExportResult Run(Workspace workspace, string runName, string checkpoint, ModelFormat format, string outputPath)
     {
         TorchRuntime.EnsureLoadable();
         var run = workspace.Catalog.GetRun(runName) ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
@@ -25,19 +25,12 @@ public static class ModelExport
         string source = Path.Combine(new RunFolder(workspace, run.Name).Checkpoints, record.FileName);
         var (generator, options, labels) = TrainingSession.LoadGenerator(CheckpointFile.Load(source), torch.CPU);
         using var _ = generator;
-        string extension = format == ModelFormat.PyTorch ? ".pt" : ".safetensors";
-        string path = Path.GetFullPath(outputPath ?? $"{run.Name}-{record.ImagesSeen / 1000.0:0000.0}kimg-G_ema{extension}");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string partial = path + ".partial";
-        try
+        string path = Path.GetFullPath(outputPath);
+        using (var weights = new MemoryStream())
         {
-            if (format == ModelFormat.PyTorch) generator.save_py(partial);
-            else generator.save_safetensors(partial);
-            File.Move(partial, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(partial);
+            if (format == ModelFormat.PyTorch) generator.save_py(weights, leaveOpen: true);
+            else generator.save_safetensors(weights, leaveOpen: true);
+            AtomicFile.WriteAllBytes(path, weights.GetBuffer().AsSpan(0, (int)weights.Length));
         }
         var descriptor = new JsonObject
         {

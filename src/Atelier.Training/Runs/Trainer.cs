@@ -288,12 +288,11 @@ public static class Trainer
 
     private static SavedCheckpoint SaveCheckpoint(Catalog.Catalog catalog, RunRecord run, CheckpointStore store, TrainingSession s, double score)
     {
-        var before = store.List().Select(c => c.Path).ToHashSet();
         var saved = store.Save(s.Images, s.ToCheckpoint(Software, score), score);
         catalog.AddCheckpoint(run.Id, saved.ImagesSeen, saved.Sha256, Path.GetFileName(saved.Path), score);
-        var kept = store.List().Select(c => c.Path).ToHashSet();
+        // The store pruned what it no longer keeps: their records stay, marked, for lineage.
         foreach (var record in catalog.ListCheckpoints(run.Id))
-            if (!record.Deleted && before.Contains(Path.Combine(store.Directory, record.FileName)) && !kept.Contains(Path.Combine(store.Directory, record.FileName)))
+            if (!record.Deleted && !File.Exists(Path.Combine(store.Directory, record.FileName)))
                 catalog.MarkCheckpointDeleted(record.Id);
         return saved;
     }

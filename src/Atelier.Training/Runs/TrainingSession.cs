@@ -67,12 +67,8 @@ public sealed class TrainingSession : IDisposable
     /// <summary>A session restored from a checkpoint; <paramref name="kimg"/> may lengthen the run.</summary>
     public static TrainingSession Restore(CheckpointContent checkpoint, Device device, double? kimg = null)
     {
-        var header = JsonNode.Parse(checkpoint.HeaderJson)!.AsObject();
-        if ((string?)header["format"] != Format)
-            throw new TrainingException("bad-checkpoint", $"the checkpoint is not an {Format} file (format '{header["format"]}')");
-        var options = TrainingOptions.FromJson(header["options"]!.ToJsonString());
+        var (header, options, labels) = ReadHeader(checkpoint);
         if (kimg is { } k) options = options with { Kimg = k };
-        var labels = header["labels"].Deserialize<LabelSpace>(TrainingOptions.Json)!;
         var session = new TrainingSession(options, labels, (string)header["snapshotRoot"]!, device)
         {
             Images = (long)header["images"]!,
@@ -92,9 +88,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The generator average alone, for sampling and export.</summary>
     public static (Generator Generator, TrainingOptions Options, LabelSpace Labels) LoadGenerator(CheckpointContent checkpoint, Device device)
     {
-        var header = JsonNode.Parse(checkpoint.HeaderJson)!.AsObject();
-        var options = TrainingOptions.FromJson(header["options"]!.ToJsonString());
-        var labels = header["labels"].Deserialize<LabelSpace>(TrainingOptions.Json)!;
+        var (_, options, labels) = ReadHeader(checkpoint);
         var g = GanNetworks.CreateGenerator(NetworkSpec.Default(options.Model, options.Resolution, labels.Dim));
         TorchState.Load(g, Section(checkpoint, "G_ema"));
         g.to(device);
@@ -127,6 +121,14 @@ public sealed class TrainingSession : IDisposable
             ["rng"] = TorchState.SaveRng(),
         };
         return new CheckpointContent(header.ToJsonString(), sections);
+    }
+
+    private static (JsonObject Header, TrainingOptions Options, LabelSpace Labels) ReadHeader(CheckpointContent checkpoint)
+    {
+        var header = JsonNode.Parse(checkpoint.HeaderJson)!.AsObject();
+        if ((string?)header["format"] != Format)
+            throw new TrainingException("bad-checkpoint", $"the checkpoint is not an {Format} file (format '{header["format"]}')");
+        return (header, TrainingOptions.FromJson(header["options"]!.ToJsonString()), header["labels"].Deserialize<LabelSpace>(TrainingOptions.Json)!);
     }
 
     private static byte[] Section(CheckpointContent c, string name) =>
