@@ -58,6 +58,25 @@ public class SamplerTests
         Assert.Equal("one-class", Assert.Throws<TrainingException>(() => Sampler.Generate(data.Ws, new SampleRequest("c", "latest", 1, 1, ["disc", "square"], output.Path, "cpu"), TestContext.Current.CancellationToken)).Code);
     }
 
+    [Fact]
+    public void BadSampleRequestsAreRefused()
+    {
+        using var data = new TinyDataset(count: 16);
+        TrainSmall(data, "multi", "multi");
+        using var output = new TestSupport.TempDir();
+        var token = TestContext.Current.CancellationToken;
+        Assert.Equal("bad-count", Assert.Throws<TrainingException>(() => Sampler.Generate(data.Ws, new SampleRequest("multi", "latest", 0, 1, ["shape:disc"], output.Path, "cpu"), token)).Code);
+        Assert.Equal("tags-required", Assert.Throws<TrainingException>(() => Sampler.Generate(data.Ws, new SampleRequest("multi", "latest", 1, 1, [], output.Path, "cpu"), token)).Code);
+        var sample = Sampler.Generate(data.Ws, new SampleRequest("multi", "latest", 1, 1, ["shape:disc", "style:flat"], output.Path, "cpu"), token);
+        Assert.Equal(["shape:disc", "style:flat"], sample.Samples[0].Labels.Order(StringComparer.Ordinal));
+
+        // A checkpoint whose file was removed by hand is named, not crashed on.
+        foreach (var file in Directory.GetFiles(Path.Combine(data.RunDirectory("multi"), "checkpoints"), "*.atc")) File.Delete(file);
+        var e = Assert.Throws<TrainingException>(() => Sampler.Generate(data.Ws, new SampleRequest("multi", "latest", 1, 1, ["shape:disc"], output.Path, "cpu"), token));
+        Assert.Equal("checkpoint-missing", e.Code);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [Theory]
     [InlineData(ModelFormat.PyTorch)]
     [InlineData(ModelFormat.Safetensors)]

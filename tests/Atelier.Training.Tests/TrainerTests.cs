@@ -142,6 +142,32 @@ public class TrainerTests
         Assert.Null(data.Ws.Catalog.GetRun("bad"));
     }
 
+    [Theory]
+    [InlineData("bad-batch")]
+    [InlineData("bad-length")]
+    [InlineData("bad-augment")]
+    [InlineData("bad-run-name")]
+    [InlineData("bad-device")]
+    [InlineData("no-cuda")]
+    public void BadOptionsAreRefusedWithTheirCodeBeforeAnythingIsRecorded(string code)
+    {
+        using var data = new TinyDataset(count: 8);
+        var options = Dcgan("bad", 0.1);
+        options = code switch
+        {
+            "bad-batch" => options with { Batch = 0 },
+            "bad-length" => options with { Kimg = -1 },
+            "bad-augment" => options with { Augment = "sometimes" },
+            "bad-run-name" => options with { Name = "../escape" },
+            "bad-device" => options with { Device = "tpu" },
+            _ => options with { Device = "cuda" }, // this build and CI carry the CPU libtorch only
+        };
+        var e = Assert.ThrowsAny<AtelierException>(() => Trainer.Start(data.Ws, options, null, TestContext.Current.CancellationToken));
+        Assert.Equal(code, e.Code);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Empty(data.Ws.Catalog.ListRuns());
+    }
+
     [Fact]
     public void ClassConditioningNeedsEveryImageToHaveAClass()
     {

@@ -32,7 +32,6 @@ public static class Sampler
         var record = PickCheckpoint(catalog, run, request.Checkpoint);
         var folder = new RunFolder(workspace, run.Name);
         string path = Path.Combine(folder.Checkpoints, record.FileName);
-        if (!File.Exists(path)) throw new TrainingException("checkpoint-missing", $"checkpoint {record.FileName} of run '{run.Name}' is no longer on disk");
         var content = CheckpointFile.Load(path);
         var device = Trainer.SelectDevice(request.Device);
         var (generator, options, labels) = TrainingSession.LoadGenerator(content, device);
