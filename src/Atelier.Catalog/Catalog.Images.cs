@@ -13,7 +13,7 @@ public sealed partial class Catalog
     public long? FindImageId(string sha256) =>
         Scalar("SELECT id FROM images WHERE sha256 = $s", ("$s", sha256)) is long id ? id : null;
 
-    public long ImageCount => (long)Scalar("SELECT COUNT(*) FROM images")!;
+    public long ImageCount => (long)Scalar("SELECT COUNT(*) FROM images WHERE quarantined = 0")!;
 
     /// <summary>Adds a new image with its first provenance and tags; returns its id.</summary>
     public long AddImage(ImageRecord r, Provenance provenance, IEnumerable<Tag> tags)
@@ -71,7 +71,7 @@ public sealed partial class Catalog
 
     public ImageRecord? GetImage(long id)
     {
-        using var cmd = Cmd($"SELECT {ImageColumns} FROM images WHERE images.id = $id", ("$id", id));
+        using var cmd = Cmd($"SELECT {ImageColumns} FROM images WHERE images.id = $id AND images.quarantined = 0", ("$id", id));
         return ReadImages(cmd).FirstOrDefault();
     }
 
@@ -119,7 +119,7 @@ public sealed partial class Catalog
     /// <summary>Every image's PDQ hash, for building the near-duplicate index.</summary>
     public IEnumerable<(long Id, byte[] Pdq, int Quality)> AllPdqHashes()
     {
-        using var cmd = Cmd("SELECT id, pdq, pdq_quality FROM images WHERE pdq IS NOT NULL ORDER BY id");
+        using var cmd = Cmd("SELECT id, pdq, pdq_quality FROM images WHERE pdq IS NOT NULL AND quarantined = 0 ORDER BY id");
         using var r = cmd.ExecuteReader();
         while (r.Read()) yield return (r.GetInt64(0), (byte[])r[1], r.GetInt32(2));
     }

@@ -28,17 +28,20 @@ public sealed partial class Catalog
             Images: scan.Images,
             Excluded: scan.Excluded,
             TotalBytes: scan.Bytes,
-            BySource: Counts("SELECT source, COUNT(DISTINCT image_id) FROM provenance GROUP BY source ORDER BY 2 DESC"),
+            BySource: Counts($"SELECT source, COUNT(DISTINCT image_id) FROM provenance WHERE {NotQuarantined} GROUP BY source ORDER BY 2 DESC"),
             ByRating: Sorted(scan.ByRating),
             ByFormat: Sorted(scan.ByFormat),
-            ByFlag: Counts("SELECT flag, COUNT(*) FROM image_flags GROUP BY flag ORDER BY 2 DESC"),
+            ByFlag: Counts($"SELECT flag, COUNT(*) FROM image_flags WHERE {NotQuarantined} GROUP BY flag ORDER BY 2 DESC"),
             RejectionsByCode: Counts("SELECT code, COUNT(*) FROM rejections GROUP BY code ORDER BY 2 DESC"),
             TopTags: TagStatistics(null, topTags),
             TagsByCategory: Counts("SELECT category, COUNT(*) FROM tags GROUP BY category ORDER BY 2 DESC"),
-            ExactDuplicateCopies: (long)Scalar("SELECT COUNT(*) FROM provenance")! - scan.Images,
+            ExactDuplicateCopies: (long)Scalar($"SELECT COUNT(*) FROM provenance WHERE {NotQuarantined}")! - scan.Images,
             NearDuplicateClusters: NearDuplicateClusters(maxClusters),
             Histograms: scan.Histograms.ToDictionary(kv => kv.Key, kv => kv.Value.Bins()));
     }
+
+    /// <summary>Filter for tables keyed by image_id: quarantined images count nowhere.</summary>
+    private const string NotQuarantined = "image_id NOT IN (SELECT id FROM images WHERE quarantined = 1)";
 
     private static Dictionary<string, long> Sorted(Dictionary<string, long> d) =>
         d.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary();
@@ -47,7 +50,7 @@ public sealed partial class Catalog
     private ImageScan ScanImages()
     {
         var scan = new ImageScan();
-        using var cmd = Cmd("SELECT excluded, size_bytes, COALESCE(rating, 'unrated'), format, blur, entropy, mean_luma, pdq_quality, MIN(width, height) FROM images");
+        using var cmd = Cmd("SELECT excluded, size_bytes, COALESCE(rating, 'unrated'), format, blur, entropy, mean_luma, pdq_quality, MIN(width, height) FROM images WHERE quarantined = 0");
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {

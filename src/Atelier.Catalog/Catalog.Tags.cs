@@ -70,7 +70,7 @@ public sealed partial class Catalog
     public IReadOnlyList<TagCount> TagStatistics(Selector? selector = null, int limit = int.MaxValue)
     {
         // Over the whole catalog the count comes straight from the (tag, image) index.
-        var where = selector is null || selector.Text == "all" ? "" : $"WHERE it.image_id IN (SELECT images.id FROM images WHERE {selector.WhereSql})";
+        var where = selector is null || selector.Text == "all" ? "WHERE it." + NotQuarantined : $"WHERE it.image_id IN (SELECT images.id FROM images WHERE {selector.WhereSql})";
         using var cmd = Cmd(
             $"""
              SELECT t.name, t.category, c.n FROM (SELECT it.tag_id, COUNT(*) AS n FROM image_tags it {where} GROUP BY it.tag_id) c

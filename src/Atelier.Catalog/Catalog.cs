@@ -12,6 +12,7 @@ public sealed partial class Catalog : IDisposable
 {
     private readonly SqliteConnection _db;
     private SqliteTransaction? _tx;
+    private readonly List<Action> _afterCommit = [];
 
     public string DatabasePath { get; }
 
@@ -70,6 +71,8 @@ public sealed partial class Catalog : IDisposable
         if (_tx is null) return;
         var tx = _tx;
         _tx = null;
+        var actions = _afterCommit.ToArray();
+        _afterCommit.Clear();
         try
         {
             if (commit) tx.Commit(); else tx.Rollback();
@@ -79,7 +82,17 @@ public sealed partial class Catalog : IDisposable
             // Disposing an uncompleted transaction rolls it back, so a failed COMMIT (a full disk) leaves nothing half-done.
             tx.Dispose();
         }
+        if (commit) foreach (var action in actions) action();
     }
+
+    /// <summary>Runs <paramref name="action"/> once the open transaction commits (now, if none is open); dropped on rollback.</summary>
+    public void AfterCommit(Action action)
+    {
+        if (_tx is null) action();
+        else _afterCommit.Add(action);
+    }
+
+    public bool InTransaction => _tx is not null;
 
     private SqliteCommand Cmd(string sql, params (string Name, object? Value)[] parameters)
     {

@@ -145,5 +145,111 @@ internal static class Schema
           created_at TEXT NOT NULL);
         CREATE INDEX samples_by_checkpoint ON samples(checkpoint_id);
         """,
+        // 3: governance. Personal data lives only as ciphertext (sealed columns); the audit table is append-only.
+        """
+        ALTER TABLE images ADD COLUMN md5 TEXT;
+        ALTER TABLE images ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX images_md5 ON images(md5);
+        CREATE INDEX images_quarantined ON images(id) WHERE quarantined = 1;
+        CREATE TABLE users(
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          role TEXT NOT NULL,
+          token_sha256 TEXT NOT NULL,
+          owner INTEGER NOT NULL DEFAULT 0,
+          disabled INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL);
+        CREATE TABLE subjects(
+          id INTEGER PRIMARY KEY,
+          public_id TEXT NOT NULL UNIQUE,
+          sealed BLOB NOT NULL,
+          created_by TEXT NOT NULL,
+          created_at TEXT NOT NULL);
+        CREATE TABLE subject_images(
+          subject_id INTEGER NOT NULL REFERENCES subjects(id),
+          image_id INTEGER NOT NULL REFERENCES images(id),
+          captured_at TEXT,
+          linked_by TEXT NOT NULL,
+          linked_at TEXT NOT NULL,
+          PRIMARY KEY(subject_id, image_id)) WITHOUT ROWID;
+        CREATE INDEX subject_images_by_image ON subject_images(image_id, subject_id);
+        CREATE TABLE consents(
+          id INTEGER PRIMARY KEY,
+          subject_id INTEGER NOT NULL REFERENCES subjects(id),
+          scopes TEXT NOT NULL,
+          selector TEXT NOT NULL,
+          expires_at TEXT,
+          document_blob TEXT NOT NULL,
+          document_sealed BLOB NOT NULL,
+          status TEXT NOT NULL,
+          granted_by TEXT NOT NULL,
+          granted_at TEXT NOT NULL,
+          revoked_by TEXT,
+          revoked_at TEXT,
+          revoke_reason TEXT);
+        CREATE INDEX consents_by_subject ON consents(subject_id);
+        CREATE TABLE consent_images(
+          consent_id INTEGER NOT NULL REFERENCES consents(id),
+          image_id INTEGER NOT NULL REFERENCES images(id),
+          PRIMARY KEY(consent_id, image_id)) WITHOUT ROWID;
+        CREATE INDEX consent_images_by_image ON consent_images(image_id, consent_id);
+        CREATE TABLE blocklists(
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          version TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          entries INTEGER NOT NULL,
+          file_sha256 TEXT NOT NULL,
+          signer TEXT,
+          imported_by TEXT NOT NULL,
+          imported_at TEXT NOT NULL,
+          UNIQUE(name, version));
+        CREATE TABLE blocklist_entries(
+          list_id INTEGER NOT NULL REFERENCES blocklists(id),
+          hash TEXT NOT NULL,
+          PRIMARY KEY(list_id, hash)) WITHOUT ROWID;
+        CREATE INDEX blocklist_entries_by_hash ON blocklist_entries(hash);
+        CREATE TABLE quarantine(
+          id INTEGER PRIMARY KEY,
+          image_id INTEGER REFERENCES images(id),
+          sha256 TEXT NOT NULL UNIQUE,
+          md5 TEXT,
+          pdq BLOB,
+          pdq_quality INTEGER,
+          origin TEXT,
+          source TEXT,
+          list_id INTEGER NOT NULL REFERENCES blocklists(id),
+          distance INTEGER,
+          sealed_blob TEXT NOT NULL,
+          quarantined_by TEXT NOT NULL,
+          quarantined_at TEXT NOT NULL);
+        CREATE TABLE taints(
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          entity_id INTEGER NOT NULL,
+          cause_kind TEXT NOT NULL,
+          cause_ref TEXT NOT NULL,
+          cause TEXT NOT NULL,
+          at TEXT NOT NULL,
+          UNIQUE(kind, entity_id, cause_kind, cause_ref));
+        CREATE INDEX taints_by_entity ON taints(kind, entity_id);
+        CREATE TABLE audit(
+          seq INTEGER PRIMARY KEY,
+          at TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          detail TEXT NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash TEXT NOT NULL,
+          key_id TEXT NOT NULL,
+          mac TEXT NOT NULL);
+        CREATE TABLE audit_refs(
+          seq INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          ref TEXT NOT NULL,
+          PRIMARY KEY(kind, ref, seq)) WITHOUT ROWID;
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
     ];
 }

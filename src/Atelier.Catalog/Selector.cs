@@ -53,7 +53,8 @@ public sealed class Selector
             // COALESCE: a NULL column (unrated, no licence) must count as "not matching", so its negation holds.
             clauses.Add(negate ? $"NOT COALESCE(({clause}), 0)" : $"({clause})");
         }
-        return new Selector(text.Trim(), string.Join(" AND ", clauses), parameters);
+        // Quarantined images are invisible to every selection: the one place that guarantees they are never listed or snapshotted.
+        return new Selector(text.Trim(), "images.quarantined = 0 AND " + string.Join(" AND ", clauses), parameters);
     }
 
     private static AtelierException Bad(string term, string why) =>

@@ -28,14 +28,14 @@ public sealed class Workspace : IDisposable
     }
 
     /// <summary>Creates a workspace in <paramref name="directory"/> (made if missing). Refuses an existing one.</summary>
-    public static Workspace Init(string directory)
+    public static Workspace Init(string directory, WorkspaceConfig? initialConfig = null)
     {
         var root = Path.GetFullPath(directory);
         var data = Path.Combine(root, DirectoryName);
         if (File.Exists(Path.Combine(data, "config.json")))
             throw new AtelierException("workspace-exists", $"a workspace already exists in {root}");
         Directory.CreateDirectory(data);
-        var config = new WorkspaceConfig();
+        var config = initialConfig ?? new WorkspaceConfig();
         AtomicFile.WriteAllBytes(Path.Combine(data, "config.json"), JsonSerializer.SerializeToUtf8Bytes(config, WorkspaceConfig.JsonOptions));
         return new Workspace(root, config);
     }

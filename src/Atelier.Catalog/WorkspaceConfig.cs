@@ -9,6 +9,8 @@ public sealed record WorkspaceConfig
     public int Version { get; init; } = 1;
     public IngestSettings Ingest { get; init; } = new();
     public CurationThresholds Curation { get; init; } = new();
+    /// <summary>Where the workspace key ring lives when not in the default place (ATELIER_KEY_FILE overrides it).</summary>
+    public string? KeyFile { get; init; }
 
     public static readonly JsonSerializerOptions JsonOptions = new()
     {

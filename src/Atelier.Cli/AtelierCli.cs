@@ -12,6 +12,8 @@ public static class AtelierCli
         var root = new RootCommand("Atelier: from a pile of images to a trained image generator, with every step accounted for.");
         root.Options.Add(context.WorkspaceOption);
         root.Options.Add(context.JsonOption);
+        root.Options.Add(context.AsOption);
+        root.Options.Add(context.TokenOption);
         foreach (var command in Commands(context)) root.Subcommands.Add(command);
 
         var parse = root.Parse(args);

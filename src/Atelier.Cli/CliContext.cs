@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Atelier.Catalog;
+using Atelier.Governance;
 
 namespace Atelier.Cli;
 
@@ -11,9 +12,24 @@ public sealed class CliContext(CliHost host)
 {
     public CliHost Host { get; } = host;
 
+    public const string UserVariable = "ATELIER_USER";
+    public const string TokenVariable = "ATELIER_TOKEN";
+
     public Option<string?> WorkspaceOption { get; } = new("--workspace", "-w")
     {
         Description = "Workspace folder (else ATELIER_WORKSPACE, else the current folder)",
+        Recursive = true,
+    };
+
+    public Option<string?> AsOption { get; } = new("--as")
+    {
+        Description = "Act as this workspace user (else ATELIER_USER, else the workspace owner); needs the user's token",
+        Recursive = true,
+    };
+
+    public Option<string?> TokenOption { get; } = new("--token")
+    {
+        Description = "Token of the user named by --as (else ATELIER_TOKEN)",
         Recursive = true,
     };
 
@@ -41,6 +57,9 @@ public sealed class CliContext(CliHost host)
         Guard(() =>
         {
             using var workspace = Workspace.Open(WorkspacePath(parse));
+            // Every command acts as someone: the stages' checks and audit entries name this session's actor.
+            GovernanceSession.Open(workspace, Host.Environment,
+                parse.GetValue(AsOption) ?? Host.Environment(UserVariable), parse.GetValue(TokenOption) ?? Host.Environment(TokenVariable));
             return body(workspace);
         });
 
