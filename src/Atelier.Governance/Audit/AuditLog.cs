@@ -44,7 +44,7 @@ public sealed class AuditLog(Catalog.Catalog catalog, KeyRing keys, string headP
         foreach (var e in entries)
         {
             if (e.Seq != expectedSeq)
-                return AuditVerification.Bad(entries.Count, e.Seq, e.Seq > expectedSeq
+                return AuditVerification.Bad(entries.Count, Math.Min(e.Seq, expectedSeq), e.Seq > expectedSeq
                     ? $"entry {expectedSeq}{(e.Seq - expectedSeq > 1 ? $" to {e.Seq - 1}" : "")} is missing (deleted)"
                     : $"entry {e.Seq} is out of order");
             if (e.PrevHash != prev)
