@@ -43,5 +43,8 @@ public static class AtelierCli
         TrainingCommands.Sample(c),
         TrainingCommands.ExportModel(c),
         TrainingCommands.Runs(c),
+        GovernanceCommands.Audit(c),
+        GovernanceCommands.Lineage(c),
+        GovernanceCommands.User(c),
     ];
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atelier.Catalog;
+using Atelier.Governance;
 
 namespace Atelier.Cli;
 
@@ -14,15 +15,11 @@ public static partial class CurationCommands
             : new Command("include", "Put excluded images back into future snapshots") { selector };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var ids = ws.Catalog.SelectIds(Selector.Parse(parse.GetValue(selector)!));
-            int changed;
-            using (var tx = ws.Catalog.BeginTransaction())
-            {
-                changed = ws.Catalog.SetExcluded(ids, exclude, exclude ? parse.GetValue(reason) : null);
-                tx.Commit();
-            }
-            if (c.Json(parse)) c.WriteJson(new { images = ids.Count, changed });
-            else c.Host.Out.WriteLine($"{(exclude ? "Excluded" : "Included")} {changed} image(s) ({ids.Count} selected)");
+            var session = GovernanceSession.For(ws);
+            var chosen = Selector.Parse(parse.GetValue(selector)!);
+            var (selected, changed) = exclude ? Annotations.Exclude(session, chosen, parse.GetValue(reason)!) : Annotations.Include(session, chosen);
+            if (c.Json(parse)) c.WriteJson(new { images = selected, changed });
+            else c.Host.Out.WriteLine($"{(exclude ? "Excluded" : "Included")} {changed} image(s) ({selected} selected)");
             return 0;
         }));
         return command;

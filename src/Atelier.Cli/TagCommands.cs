@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atelier.Catalog;
+using Atelier.Governance;
 
 namespace Atelier.Cli;
 
@@ -27,16 +28,14 @@ public static class TagCommands
         var command = new Command(add ? "add" : "remove", add ? "Add tags to the selected images" : "Remove tags from the selected images") { selector, tags };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var ids = ws.Catalog.SelectIds(Selector.Parse(parse.GetValue(selector)!));
+            var session = GovernanceSession.For(ws);
+            var chosen = Selector.Parse(parse.GetValue(selector)!);
             var names = parse.GetValue(tags)!;
-            int changed;
-            using (var tx = ws.Catalog.BeginTransaction())
-            {
-                changed = add ? ws.Catalog.AddTags(ids, names.Select(n => Tags.Parse(n))) : ws.Catalog.RemoveTags(ids, names.Select(n => Tags.Parse(n).Name));
-                tx.Commit();
-            }
-            if (c.Json(parse)) c.WriteJson(new { images = ids.Count, changed });
-            else c.Host.Out.WriteLine($"{(add ? "Added" : "Removed")} {changed} tag link(s) on {ids.Count} selected image(s)");
+            var (selected, changed) = add
+                ? Annotations.AddTags(session, chosen, names.Select(n => Tags.Parse(n)).ToList())
+                : Annotations.RemoveTags(session, chosen, names.Select(n => Tags.Parse(n).Name).ToList());
+            if (c.Json(parse)) c.WriteJson(new { images = selected, changed });
+            else c.Host.Out.WriteLine($"{(add ? "Added" : "Removed")} {changed} tag link(s) on {selected} selected image(s)");
             return 0;
         }));
         return command;
@@ -83,16 +82,10 @@ public static class TagCommands
         var command = new Command("rate", "Set the content rating of the selected images") { selector, rating };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var ids = ws.Catalog.SelectIds(Selector.Parse(parse.GetValue(selector)!));
             var value = parse.GetValue(rating) is "unrated" ? null : parse.GetValue(rating);
-            int changed;
-            using (var tx = ws.Catalog.BeginTransaction())
-            {
-                changed = ws.Catalog.SetRating(ids, value);
-                tx.Commit();
-            }
-            if (c.Json(parse)) c.WriteJson(new { images = ids.Count, changed, rating = value ?? "unrated" });
-            else c.Host.Out.WriteLine($"Rated {changed} image(s) {value ?? "unrated"} ({ids.Count} selected)");
+            var (selected, changed) = Annotations.Rate(GovernanceSession.For(ws), Selector.Parse(parse.GetValue(selector)!), value);
+            if (c.Json(parse)) c.WriteJson(new { images = selected, changed, rating = value ?? "unrated" });
+            else c.Host.Out.WriteLine($"Rated {changed} image(s) {value ?? "unrated"} ({selected} selected)");
             return 0;
         }));
         return command;

@@ -1,4 +1,6 @@
 using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
 using Atelier.Hashing;
 
 namespace Atelier.Curation;
@@ -14,6 +16,7 @@ public sealed class Curator(Workspace workspace)
 {
     public CurationSummary Run()
     {
+        GovernanceSession.For(workspace).Actor.Require(Role.Reviewer, "curate");
         var catalog = workspace.Catalog;
         var t = workspace.Config.Curation;
         var images = catalog.ListImages(Selector.All);

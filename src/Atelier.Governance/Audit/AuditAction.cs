@@ -21,6 +21,7 @@ public static class AuditAction
     public const string Export = "export";
     public const string TrainingStart = "training-start";
     public const string Sampling = "sampling";
+    public const string ModelExport = "model-export";
     public const string KeysRotated = "keys-rotated";
     public const string UserAdded = "user-added";
     public const string UserChanged = "user-changed";

@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Governance.Audit;
 using Atelier.Hashing;
 using Atelier.Imaging;
 
@@ -22,6 +25,8 @@ public sealed class Ingestion(Workspace workspace)
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
     {
         var catalog = workspace.Catalog;
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "ingest images");
         var settings = workspace.Config.Ingest;
         var done = catalog.DoneOrigins();
         var alreadyDone = 0;
@@ -148,6 +153,12 @@ public sealed class Ingestion(Workspace workspace)
         var summary = new IngestSummary(ingestId, state.Added, state.ExactDuplicates, state.NearDuplicates, alreadyDone, state.OptedOut,
             state.Rejections.OrderByDescending(kv => kv.Value).ToDictionary(), stopwatch.Elapsed.TotalSeconds, state.Interrupted);
         catalog.FinishIngest(ingestId, state.Interrupted ? "interrupted" : "finished", JsonSerializer.Serialize(summary));
+        // One entry per ingest run; the images it added point back to it through their provenance.
+        governance.Record(AuditAction.Ingest, new
+        {
+            ingest = ingestId, request.Sources, source = request.SourceName, license = request.License, summary.Added, summary.ExactDuplicates,
+            summary.OptedOut, summary.Rejected, summary.Interrupted,
+        }, GovernanceSession.Ref("ingest", ingestId));
         return summary;
     }
 

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Governance.Audit;
+using Atelier.Governance.Lineage;
 using Atelier.Training.Checkpoints;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -22,6 +26,10 @@ public static class ModelExport
         TorchRuntime.EnsureLoadable();
         var run = workspace.Catalog.GetRun(runName) ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
         var record = Sampler.PickCheckpoint(workspace.Catalog, run, checkpoint);
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "export models");
+        // A tainted generator must not leave the workspace by another door than sampling.
+        Revocation.EnsureUsable(workspace.Catalog, record, run.Name);
         string source = Path.Combine(new RunFolder(workspace, run.Name).Checkpoints, record.FileName);
         var (generator, options, labels) = TrainingSession.LoadGenerator(CheckpointFile.Load(source), torch.CPU);
         using var _ = generator;
@@ -49,6 +57,8 @@ public static class ModelExport
         };
         string descriptorPath = Path.ChangeExtension(path, ".json");
         File.WriteAllText(descriptorPath, descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        governance.Record(AuditAction.ModelExport, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, format = format.ToString(), path },
+            GovernanceSession.Ref("run", run.Name), GovernanceSession.Ref("checkpoint", record.Id));
         return new ModelExportResult(path, descriptorPath, BlobStore.Sha256Hex(File.ReadAllBytes(path)), record.Id, record.ImagesSeen);
     }
 }

@@ -1,5 +1,9 @@
 using System.Text.Json;
 using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Governance.Audit;
+using Atelier.Governance.Lineage;
 using Atelier.Training.Checkpoints;
 using Atelier.Training.Data;
 using Atelier.Training.Reporting;
@@ -30,6 +34,9 @@ public static class Sampler
         var catalog = workspace.Catalog;
         var run = catalog.GetRun(request.Run) ?? throw new TrainingException("unknown-run", $"no run named '{request.Run}' (see `atelier runs list`)");
         var record = PickCheckpoint(catalog, run, request.Checkpoint);
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "sample from models");
+        Revocation.EnsureUsable(catalog, record, run.Name);
         var folder = new RunFolder(workspace, run.Name);
         string path = Path.Combine(folder.Checkpoints, record.FileName);
         var content = CheckpointFile.Load(path);
@@ -40,6 +47,7 @@ public static class Sampler
 
         Directory.CreateDirectory(request.OutputDirectory);
         var samples = new List<GeneratedSample>();
+        var sampleIds = new List<long>();
         using var noGrad = no_grad();
         for (int i = 0; i < request.Count; i++)
         {
@@ -54,9 +62,12 @@ public static class Sampler
             string file = Path.Combine(request.OutputDirectory, $"{run.Name}-{record.ImagesSeen / 1000.0:0000.0}kimg-seed{request.Seed}-{i:D5}.png");
             File.WriteAllBytes(file, png);
             string sha = BlobStore.Sha256Hex(png);
-            catalog.AddSample(run.Id, record.Id, request.Seed, i, names.Count == 0 ? null : JsonSerializer.Serialize(names), sha, Path.GetFullPath(file));
+            var sample = catalog.AddSample(run.Id, record.Id, request.Seed, i, names.Count == 0 ? null : JsonSerializer.Serialize(names), sha, Path.GetFullPath(file));
             samples.Add(new GeneratedSample(i, file, sha, names));
+            sampleIds.Add(sample.Id);
         }
+        governance.Record(AuditAction.Sampling, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, request.Seed, request.Count, request.Tags },
+            [GovernanceSession.Ref("run", run.Name), GovernanceSession.Ref("checkpoint", record.Id), .. sampleIds.Select(id => GovernanceSession.Ref("sample", id))]);
         return new SampleResult(run.Name, record.Id, record.ImagesSeen, record.Sha256, request.Seed, samples);
     }
 

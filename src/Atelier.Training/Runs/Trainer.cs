@@ -289,7 +289,9 @@ public static class Trainer
     private static SavedCheckpoint SaveCheckpoint(Catalog.Catalog catalog, RunRecord run, CheckpointStore store, TrainingSession s, double score)
     {
         var saved = store.Save(s.Images, s.ToCheckpoint(Software, score), score);
-        catalog.AddCheckpoint(run.Id, saved.ImagesSeen, saved.Sha256, Path.GetFileName(saved.Path), score);
+        var checkpoint = catalog.AddCheckpoint(run.Id, saved.ImagesSeen, saved.Sha256, Path.GetFileName(saved.Path), score);
+        // A consent withdrawn while the run trains reaches the checkpoints it writes afterwards too.
+        catalog.InheritRunTaints(run.Id, checkpoint.Id);
         // The store pruned what it no longer keeps: their records stay, marked, for lineage.
         foreach (var record in catalog.ListCheckpoints(run.Id))
             if (!record.Deleted && !File.Exists(Path.Combine(store.Directory, record.FileName)))
