@@ -45,6 +45,26 @@ public class SamplerTests
     }
 
     [Fact]
+    public void ATaintedCheckpointNeitherSamplesNorExportsAndNamesTheCause()
+    {
+        using var data = new TinyDataset(count: 16);
+        TrainSmall(data, "t", "none");
+        using var output = new TestSupport.TempDir();
+        var catalog = data.Ws.Catalog;
+        var snapshot = catalog.GetSnapshot("tiny")!;
+        var count = catalog.TaintDownstream(catalog.ImagesOfSnapshot(snapshot.Id).Take(1).ToList(), "consent-revoked", "7", "consent 7 of S-1 was revoked: withdrawn");
+        Assert.Equal((1, 1), (count.Snapshots, count.Runs));
+        Assert.True(count.Checkpoints >= 1);
+
+        var refused = Assert.Throws<AtelierException>(() => Sampler.Generate(data.Ws, new SampleRequest("t", "latest", 1, 0, [], output.Path, "cpu"), TestContext.Current.CancellationToken));
+        Assert.Equal("tainted", refused.Code);
+        Assert.Contains("consent 7 of S-1 was revoked: withdrawn", refused.Message);
+        Assert.Empty(Directory.GetFiles(output.Path));
+        Assert.Empty(catalog.ListSamples(catalog.GetRun("t")!.Id));
+        Assert.Equal("tainted", Assert.Throws<AtelierException>(() => ModelExport.Run(data.Ws, "t", "latest", ModelFormat.Safetensors, Path.Combine(output.Path, "g.safetensors"))).Code);
+    }
+
+    [Fact]
     public void AClassConditionedRunSamplesTheNamedClassAndRefusesUnknownLabels()
     {
         using var data = new TinyDataset(count: 16);
