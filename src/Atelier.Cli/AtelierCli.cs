@@ -43,5 +43,8 @@ public static class AtelierCli
         TrainingCommands.Sample(c),
         TrainingCommands.ExportModel(c),
         TrainingCommands.Runs(c),
+        ConsentCommands.Subject(c),
+        ConsentCommands.Consent(c),
+        ConsentCommands.Keys(c),
     ];
 }
