@@ -67,8 +67,13 @@ public static class ConsentCommands
         {
             from, legalName, otherNames, dob, idType, idIssuer, idNumber, method, verifier, verifiedAt, custodian,
         };
+        // A value with a space left unquoted would come back in the parser's "unrecognized argument" error: personal data on stderr.
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
+            if (parse.UnmatchedTokens.Count > 0)
+                throw new AtelierException("usage", $"{parse.UnmatchedTokens.Count} unexpected word(s) after the options (not repeated here: they may be personal data); " +
+                                                    "quote values that contain spaces, or use --from FILE");
             var typed = new SubjectForm
             {
                 LegalName = parse.GetValue(legalName), OtherNames = parse.GetValue(otherNames), Dob = parse.GetValue(dob),
@@ -237,13 +242,22 @@ public static class ConsentCommands
     private static Command ConsentShow(CliContext c)
     {
         var id = new Argument<long>("CONSENT") { Description = "Consent id" };
-        var command = new Command("show", "One consent: scopes, state, the images it covers, who granted or revoked it") { id };
+        var saveRelease = new Option<string?>("--save-release") { Description = "Also write the signed release, decrypted, to this file (admin, needs the key; audited)" };
+        var command = new Command("show", "One consent: scopes, state, the images it covers, who granted or revoked it") { id, saveRelease };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var detail = GovernanceSession.For(ws).Consent.DescribeConsent(parse.GetValue(id));
+            var ledger = GovernanceSession.For(ws).Consent;
+            var detail = ledger.DescribeConsent(parse.GetValue(id));
+            string? saved = null;
+            if (parse.GetValue(saveRelease) is { } target)
+            {
+                saved = Path.GetFullPath(target, c.Host.CurrentDirectory);
+                if (File.Exists(saved)) throw new AtelierException("file-exists", $"{saved} already exists; the release is never written over a file");
+                AtomicFile.WriteAllBytes(saved, ledger.RevealDocument(detail.Consent.ConsentId).Bytes);
+            }
             if (c.Json(parse))
             {
-                c.WriteJson(new { consent = detail.Consent, imageIds = detail.ImageIds });
+                c.WriteJson(new { consent = detail.Consent, imageIds = detail.ImageIds, releaseSavedTo = saved });
                 return 0;
             }
             var o = c.Host.Out;
@@ -255,7 +269,7 @@ public static class ConsentCommands
             if (cv.RevokedAt is { } r) o.WriteLine($"  revoked    by {cv.RevokedBy} at {Time(r)}: {cv.RevokeReason}");
             o.WriteLine($"  selector   {cv.Selector}");
             o.WriteLine($"  images ({detail.ImageIds.Count}): {Ids(detail.ImageIds)}");
-            o.WriteLine("  release    stored encrypted");
+            o.WriteLine(saved is null ? "  release    stored encrypted (--save-release FILE to read it; admin)" : $"  release    decrypted to {saved}");
             return 0;
         }));
         return command;

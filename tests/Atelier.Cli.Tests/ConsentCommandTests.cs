@@ -155,11 +155,28 @@ public class ConsentCommandTests
         Assert.Equal(IdNumber, revealed.GetProperty("idNumber").GetString());
         Assert.Equal("1993-08-21", revealed.GetProperty("dateOfBirth").GetString());
 
+        var release = Path.Combine(cli.Directory, "release-copy.txt");
+        AssertOneLine(cli.Run("--as", "rita", "--token", token, "consent", "show", "1", "--save-release", release), "may not read signed releases");
+        Assert.False(File.Exists(release));
+        cli.Ok("consent", "show", "1", "--save-release", release);
+        Assert.Contains(DocumentText, File.ReadAllText(release));
+        AssertOneLine(cli.Run("consent", "show", "1", "--save-release", release), "already exists");
+
         var ring = Path.Combine(cli.Directory, Workspace.DirectoryName, "keyring.json");
         File.Move(ring, Path.Combine(cli.Directory, "keyring-elsewhere.json"));
         AssertOneLine(cli.Run("subject", "show", subject, "--reveal"), "the workspace key ring is not at");
         cli.Environment["ATELIER_KEY_FILE"] = Path.Combine(cli.Directory, "keyring-elsewhere.json");
         Assert.Contains(Name, cli.Ok("subject", "show", subject, "--reveal").Out);
+    }
+
+    [Fact]
+    public void AnUnquotedNameIsRefusedWithoutRepeatingIt()
+    {
+        using var cli = WorkspaceWithImages(1);
+        var r = cli.Run("subject", "add", "--legal-name", "Zephyrine", "Quillfeather", "--dob", "1990-01-01");
+        AssertOneLine(r, "1 unexpected word(s) after the options");
+        Assert.DoesNotContain("Quillfeather", r.Error);
+        Assert.Equal("No subjects (add one with 'atelier subject add')", cli.Ok("subject", "list").Out.Trim());
     }
 
     [Fact]
