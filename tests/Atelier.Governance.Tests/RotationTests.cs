@@ -103,6 +103,39 @@ public class RotationTests
     }
 
     [Fact]
+    public void ASessionLoadedBeforeAnotherRotationKeepsThatRotationsKey()
+    {
+        using var f = new ConsentFixture();
+        var (subject, consent) = f.SubjectWithConsent("Ruth Example", "R-55", "the release");
+        var stale = GovernanceSession.Open(f.Workspace, ConsentFixture.NoEnvironment);
+        var first = KeyRotation.Rotate(f.Session);
+
+        // The stale session still holds only the original key; its rotation must not drop the first rotation's key.
+        var second = KeyRotation.Rotate(stale);
+
+        Assert.Equal(first.NewKeyId, second.OldKeyId);
+        var reopened = GovernanceSession.Open(f.Workspace, ConsentFixture.NoEnvironment);
+        Assert.Equal(3, reopened.Keys.Keys.Count);
+        Assert.Equal(second.NewKeyId, reopened.Keys.Active.Id);
+        Assert.All(SealedValues(f), v => Assert.Equal(second.NewKeyId, Sealer.KeyIdOf(v)));
+        Assert.Equal("Ruth Example", reopened.Consent.Reveal(subject).LegalName);
+        Assert.Equal("the release", Encoding.UTF8.GetString(reopened.Consent.RevealDocument(consent.Id).Bytes));
+        Assert.True(reopened.Audit.Verify().Intact);
+    }
+
+    [Fact]
+    public void OnlyOneRotationRunsAtATime()
+    {
+        using var f = new ConsentFixture();
+        f.SubjectWithConsent();
+        var before = f.Session.Keys.Active.Id;
+        using (new FileStream(f.KeyRingPath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            Assert.Equal("rotation-running", Assert.Throws<AtelierException>(() => KeyRotation.Rotate(f.Session)).Code);
+        Assert.Equal(before, GovernanceSession.Open(f.Workspace, ConsentFixture.NoEnvironment).Keys.Active.Id);
+        Assert.NotEqual(before, KeyRotation.Rotate(f.Session).NewKeyId);
+    }
+
+    [Fact]
     public void OnlyAnAdminWithAKeyFileMayRotate()
     {
         using var f = new ConsentFixture();

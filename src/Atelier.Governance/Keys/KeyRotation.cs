@@ -29,8 +29,13 @@ public static class KeyRotation
         session.Actor.Require(Role.Admin, "rotate the workspace keys");
         var catalog = session.Workspace.Catalog;
         if (catalog.InTransaction) throw new InvalidOperationException("key rotation runs its own transaction");
-        var oldKey = session.Keys.Active.Id;
-        session.UseKeys(session.Keys.Rotate());
+        if (session.Keys.FilePath is null)
+            throw new AtelierException("key-in-environment", $"the key comes from {KeyRing.KeyVariable}; rotation needs a key file (set {KeyRing.FileVariable})");
+        // One rotation at a time: a second one waits for nothing, it is refused (the lock file stays; it is only a lock).
+        using var rotationLock = TakeLock(session.Keys.FilePath + ".lock");
+        var current = session.Keys.Reload();
+        var oldKey = current.Active.Id;
+        session.UseKeys(current.Rotate());
         var sealer = session.Sealer;
         var blobs = session.Workspace.Blobs;
         var replaced = new List<string>();
@@ -66,6 +71,18 @@ public static class KeyRotation
             tx.Commit();
         }
         return new KeyRotationResult(oldKey, session.Keys.Active.Id, subjects, documents, quarantined);
+    }
+
+    private static FileStream TakeLock(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new AtelierException("rotation-running", "another key rotation is running in this workspace; try again when it has finished");
+        }
     }
 
     private static byte[] Reseal(Sealer sealer, byte[] sealedValue, string purpose) => sealer.Seal(sealer.Open(sealedValue, purpose), purpose);
