@@ -46,5 +46,8 @@ public static class AtelierCli
         GovernanceCommands.Audit(c),
         GovernanceCommands.Lineage(c),
         GovernanceCommands.User(c),
+        ConsentCommands.Subject(c),
+        ConsentCommands.Consent(c),
+        ConsentCommands.Keys(c),
     ];
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Atelier.Catalog;
@@ -14,23 +15,24 @@ public sealed class ConsentLedger(GovernanceSession session)
 {
     private Catalog.Catalog Catalog => session.Workspace.Catalog;
 
+    /// <summary>Records a depicted person; only the sealed record and an opaque id reach the catalog.</summary>
     public SubjectRow AddSubject(SubjectDetails details)
     {
-        session.Actor.Require(Role.Reviewer, "add subjects");
+        session.Actor.Require(Role.Admin, "add subjects' personal data");
         if (string.IsNullOrWhiteSpace(details.LegalName)) throw new AtelierException("bad-subject", "a subject needs a legal name");
-        var publicId = "S-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        SubjectRow row;
-        using (var tx = Catalog.BeginTransaction())
-        {
-            row = Catalog.AddSubject(publicId, session.Sealer.Seal(JsonSerializer.Serialize(details), SubjectPurpose(publicId)), session.Actor.Name);
-            session.Record(AuditAction.SubjectAdd, new { subject = publicId, verified = details.Verified }, GovernanceSession.Ref("subject", publicId));
-            tx.Commit();
-        }
+        string publicId;
+        // Eight hex digits: a clash is rare but possible, and the id must stay unique.
+        do publicId = "S-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        while (Catalog.GetSubject(publicId) is not null);
+        using var tx = Catalog.BeginTransaction();
+        var row = Catalog.AddSubject(publicId, session.Sealer.Seal(JsonSerializer.Serialize(details), SubjectPurpose(publicId)), session.Actor.Name);
+        session.Record(AuditAction.SubjectAdd, new { subject = publicId, verified = details.Verified }, GovernanceSession.Ref("subject", publicId));
+        tx.Commit();
         return row;
     }
 
     public SubjectRow GetSubject(string publicId) =>
-        Catalog.GetSubject(publicId) ?? throw new AtelierException("unknown-subject", $"no subject '{publicId}' (see 'atelier subject list')");
+        Catalog.GetSubject(publicId.Trim()) ?? throw new AtelierException("unknown-subject", $"no subject '{publicId}' (see 'atelier subject list')");
 
     /// <summary>The personal data of a subject: admins only, and the reading is audited.</summary>
     public SubjectDetails Reveal(string publicId)
@@ -38,20 +40,27 @@ public sealed class ConsentLedger(GovernanceSession session)
         session.Actor.Require(Role.Admin, "see subjects' personal data");
         var row = GetSubject(publicId);
         var details = Unseal(row);
-        session.Record(AuditAction.SubjectReveal, new { subject = publicId }, GovernanceSession.Ref("subject", publicId));
+        session.Record(AuditAction.SubjectReveal, new { subject = row.PublicId }, GovernanceSession.Ref("subject", row.PublicId));
         return details;
     }
 
+    /// <summary>Says that the subject appears in the selected images, captured on <paramref name="capturedAt"/> (else the images' own capture dates).</summary>
     public int Link(string publicId, Selector images, DateTimeOffset? capturedAt)
     {
         session.Actor.Require(Role.Reviewer, "link subjects to images");
         var subject = GetSubject(publicId);
+        if (capturedAt is { } c)
+        {
+            if (c > DateTimeOffset.UtcNow.AddDays(1)) throw new AtelierException("bad-capture-date", "the capture date is in the future");
+            if (DateOnly.FromDateTime(c.UtcDateTime) < Unseal(subject).DateOfBirth)
+                throw new AtelierException("bad-capture-date", $"the capture date is before the date of birth of {subject.PublicId}");
+        }
         var ids = Catalog.SelectIds(images);
         if (ids.Count == 0) throw new AtelierException("no-images", $"no images match '{images.Text}'");
         using var tx = Catalog.BeginTransaction();
         var n = Catalog.LinkSubject(subject.Id, ids, capturedAt, session.Actor.Name);
-        session.Record(AuditAction.SubjectLink, new { subject = publicId, images = ids.Count, capturedAt },
-            [GovernanceSession.Ref("subject", publicId), .. ids.Select(GovernanceSession.Image)]);
+        session.Record(AuditAction.SubjectLink, new { subject = subject.PublicId, images = ids.Count, capturedAt },
+            [GovernanceSession.Ref("subject", subject.PublicId), .. ids.Select(GovernanceSession.Image)]);
         tx.Commit();
         return n;
     }
@@ -61,45 +70,110 @@ public sealed class ConsentLedger(GovernanceSession session)
     {
         session.Actor.Require(Role.Reviewer, "record consents");
         var subject = GetSubject(publicId);
-        var unknown = scopes.Where(s => !ConsentScope.All.Contains(s)).ToList();
-        if (scopes.Count == 0 || unknown.Count > 0)
+        var wanted = scopes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => s.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        var unknown = wanted.Where(s => !ConsentScope.All.Contains(s)).ToList();
+        if (wanted.Count == 0) throw new AtelierException("bad-scope", $"say what the consent covers with --scope ({string.Join(", ", ConsentScope.All)})");
+        if (unknown.Count > 0)
             throw new AtelierException("bad-scope", $"unknown consent scope '{string.Join(",", unknown)}': use {string.Join(", ", ConsentScope.All)}");
-        if (expires is { } e && e <= DateTimeOffset.UtcNow) throw new AtelierException("bad-expiry", $"the consent would already be expired ({e:yyyy-MM-dd})");
-        if (!File.Exists(documentPath)) throw new AtelierException("no-document", $"the signed release {documentPath} does not exist");
+        if (expires is { } e && e <= DateTimeOffset.UtcNow)
+            throw new AtelierException("bad-expiry", $"the consent would already be expired ({e.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})");
+        // The path is not echoed: a release's file name often carries the person's name.
+        if (string.IsNullOrWhiteSpace(documentPath) || !File.Exists(documentPath))
+            throw new AtelierException("no-document", "the signed release given with --document does not exist");
         var document = File.ReadAllBytes(documentPath);
-        if (document.Length == 0) throw new AtelierException("no-document", $"the signed release {documentPath} is empty");
+        if (document.Length == 0) throw new AtelierException("no-document", "the signed release given with --document is empty");
         var ids = Catalog.SelectIds(images);
         if (ids.Count == 0) throw new AtelierException("no-images", $"no images match '{images.Text}'");
         var linked = Catalog.ImagesOfSubject(subject.Id).ToHashSet();
         var notLinked = ids.Where(i => !linked.Contains(i)).ToList();
         if (notLinked.Count > 0)
-            throw new AtelierException("not-linked", $"{notLinked.Count} of the {ids.Count} images are not linked to {publicId} (first: image {notLinked[0]}); link them first with 'atelier subject link'");
-        var blob = session.Workspace.Blobs.Put(session.Sealer.Seal(document, DocumentPurpose(publicId)));
-        var name = session.Sealer.Seal(Path.GetFileName(documentPath), DocumentNamePurpose(publicId));
+            throw new AtelierException("not-linked", $"{notLinked.Count} of the {ids.Count} selected images are not linked to {subject.PublicId} (first: image {notLinked[0]}); link them first with 'atelier subject link'");
         using var tx = Catalog.BeginTransaction();
-        var row = Catalog.AddConsent(subject.Id, scopes, images.Text, expires, blob, name, session.Actor.Name, ids);
-        session.Record(AuditAction.ConsentGrant, new { consent = row.Id, subject = publicId, scopes, images = ids.Count, expires },
-            [GovernanceSession.Ref("consent", row.Id), GovernanceSession.Ref("subject", publicId), .. ids.Select(GovernanceSession.Image)]);
+        // Written (durably) before the row that names it commits; a rollback leaves only an unreadable orphan.
+        var blob = session.Workspace.Blobs.Put(session.Sealer.Seal(document, DocumentPurpose(subject.PublicId)));
+        var name = session.Sealer.Seal(Path.GetFileName(documentPath), DocumentNamePurpose(subject.PublicId));
+        var row = Catalog.AddConsent(subject.Id, wanted, images.Text, expires, blob, name, session.Actor.Name, ids);
+        session.Record(AuditAction.ConsentGrant, new { consent = row.Id, subject = subject.PublicId, scopes = wanted, images = ids.Count, expires },
+            [GovernanceSession.Ref("consent", row.Id), GovernanceSession.Ref("subject", subject.PublicId), .. ids.Select(GovernanceSession.Image)]);
         tx.Commit();
         return row;
     }
 
+    public ConsentRow GetConsent(long consentId) =>
+        Catalog.GetConsent(consentId) ?? throw new AtelierException("unknown-consent", $"no consent {consentId} (see 'atelier consent list')");
+
     /// <summary>Withdraws a consent and taints every snapshot, run and checkpoint built on the images it covered.</summary>
-    public (ConsentRow Consent, TaintCount Tainted) Revoke(long consentId, string reason)
+    public ConsentRevocation Revoke(long consentId, string reason)
     {
         session.Actor.Require(Role.Reviewer, "revoke consents");
         if (string.IsNullOrWhiteSpace(reason)) throw new AtelierException("no-reason", "say why the consent is revoked (--reason)");
-        var consent = Catalog.GetConsent(consentId) ?? throw new AtelierException("unknown-consent", $"no consent {consentId} (see 'atelier consent list')");
+        var consent = GetConsent(consentId);
         if (consent.Status != ConsentStatus.Active) throw new AtelierException("not-active", $"consent {consentId} is already {consent.Status}");
         var images = Catalog.ImagesOfConsent(consentId);
-        using var tx = Catalog.BeginTransaction();
-        Catalog.RevokeConsent(consentId, session.Actor.Name, reason);
-        session.Record(AuditAction.ConsentRevoke, new { consent = consentId, subject = consent.SubjectPublicId, reason, images = images.Count },
-            [GovernanceSession.Ref("consent", consentId), GovernanceSession.Ref("subject", consent.SubjectPublicId), .. images.Select(GovernanceSession.Image)]);
-        var tainted = Lineage.Revocation.Taint(session, images, "consent-revoked", consentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            $"consent {consentId} of {consent.SubjectPublicId} was revoked: {reason}");
-        tx.Commit();
-        return (Catalog.GetConsent(consentId)!, tainted);
+        TaintCount tainted;
+        using (var tx = Catalog.BeginTransaction())
+        {
+            if (!Catalog.RevokeConsent(consentId, session.Actor.Name, reason.Trim()))
+                throw new AtelierException("not-active", $"consent {consentId} was revoked by someone else meanwhile");
+            session.Record(AuditAction.ConsentRevoke, new { consent = consentId, subject = consent.SubjectPublicId, reason = reason.Trim(), images = images.Count },
+                [GovernanceSession.Ref("consent", consentId), GovernanceSession.Ref("subject", consent.SubjectPublicId), .. images.Select(GovernanceSession.Image)]);
+            tainted = Lineage.Revocation.Taint(session, images, Lineage.Revocation.ConsentRevoked, consentId.ToString(CultureInfo.InvariantCulture),
+                $"consent {consentId} of {consent.SubjectPublicId} was revoked: {reason.Trim()}");
+            tx.Commit();
+        }
+        // Everything downstream of the images carries this cause now (new or not), so the walk names exactly what is tainted.
+        var snapshots = images.SelectMany(Catalog.SnapshotsOfImage).DistinctBy(s => s.Id).OrderBy(s => s.Id).ToList();
+        var runs = snapshots.SelectMany(s => Catalog.RunsOfSnapshot(s.Id)).DistinctBy(r => r.Id).OrderBy(r => r.Id).ToList();
+        var checkpoints = runs.SelectMany(r => Catalog.ListCheckpoints(r.Id)).Select(c => c.Id).Order().ToList();
+        return new ConsentRevocation(ConsentView.Of(GetConsent(consentId), images.Count, DateTimeOffset.UtcNow),
+            snapshots.Select(s => s.Name).ToList(), runs.Select(r => r.Name).ToList(), checkpoints, tainted);
+    }
+
+    /// <summary>Every subject, without personal data (verified is a fact about the record, not the record).</summary>
+    public IReadOnlyList<SubjectSummary> ListSubjects()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var consents = Catalog.ListConsents().ToLookup(c => c.SubjectId);
+        return Catalog.ListSubjects().Select(s => Summarize(s, consents[s.Id].ToList(), now)).ToList();
+    }
+
+    /// <summary>One subject's links and consents, without personal data.</summary>
+    public SubjectView Describe(string publicId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var row = GetSubject(publicId);
+        var consents = Catalog.ListConsents(row.Id);
+        var images = Catalog.SubjectLinks(Catalog.ImagesOfSubject(row.Id)).Where(l => l.SubjectId == row.Id)
+            .Select(l => new SubjectImage(l.ImageId, l.CapturedAt)).ToList();
+        return new SubjectView(Summarize(row, consents, now), images,
+            consents.Select(c => ConsentView.Of(c, Catalog.ImagesOfConsent(c.Id).Count, now)).ToList());
+    }
+
+    public IReadOnlyList<ConsentView> ListConsents(string? subjectPublicId = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var rows = Catalog.ListConsents(subjectPublicId is null ? null : GetSubject(subjectPublicId).Id);
+        return rows.Select(c => ConsentView.Of(c, Catalog.ImagesOfConsent(c.Id).Count, now)).ToList();
+    }
+
+    public ConsentDetail DescribeConsent(long consentId)
+    {
+        var row = GetConsent(consentId);
+        var images = Catalog.ImagesOfConsent(consentId);
+        return new ConsentDetail(ConsentView.Of(row, images.Count, DateTimeOffset.UtcNow), images);
+    }
+
+    /// <summary>The stored signed release, opened: admins only, and audited like any other reading of personal data.</summary>
+    public ConsentDocument RevealDocument(long consentId)
+    {
+        session.Actor.Require(Role.Admin, "read signed releases");
+        var row = GetConsent(consentId);
+        var bytes = session.Sealer.Open(session.Workspace.Blobs.Read(row.DocumentBlob), DocumentPurpose(row.SubjectPublicId));
+        var name = session.Sealer.OpenText(row.DocumentSealed, DocumentNamePurpose(row.SubjectPublicId));
+        session.Record(AuditAction.SubjectReveal, new { subject = row.SubjectPublicId, consent = consentId, document = true },
+            GovernanceSession.Ref("subject", row.SubjectPublicId), GovernanceSession.Ref("consent", consentId));
+        return new ConsentDocument(consentId, name, bytes);
     }
 
     /// <summary>For each image, its linked subjects reduced to facts: verified, age at capture, the consents covering it.</summary>
@@ -127,6 +201,14 @@ public sealed class ConsentLedger(GovernanceSession session)
             result[group.Key] = new ImageConsentFacts(group.Key, facts);
         }
         return result;
+    }
+
+    private SubjectSummary Summarize(SubjectRow row, IReadOnlyList<ConsentRow> consents, DateTimeOffset now)
+    {
+        var states = consents.Select(c => ConsentView.StateOf(c, now)).ToList();
+        return new SubjectSummary(row.PublicId, Unseal(row).Verified, Catalog.ImagesOfSubject(row.Id).Count,
+            states.Count(s => s == ConsentStatus.Active), states.Count(s => s == ConsentView.Expired), states.Count(s => s == ConsentStatus.Revoked),
+            row.CreatedBy, row.CreatedAt);
     }
 
     internal SubjectDetails Unseal(SubjectRow row) =>

@@ -66,17 +66,26 @@ public sealed class KeyRing
         return ring;
     }
 
-    /// <summary>A new active key; the old ones are kept as retired. Written to the key file before it is used.</summary>
+    /// <summary>
+    /// A new active key; the old ones are kept as retired. Written to the key file before it is used.
+    /// The file is read again first: another process may have rotated since this ring was loaded, and
+    /// dropping the key it added would leave everything it re-sealed unreadable.
+    /// </summary>
     public KeyRing Rotate()
     {
         if (FilePath is null)
             throw new AtelierException("key-in-environment", $"the key comes from {KeyVariable}; rotation needs a key file (set {FileVariable})");
+        var onDisk = File.Exists(FilePath) ? Read(FilePath).Keys : [];
+        var known = onDisk.Concat(Keys.Where(k => onDisk.All(d => d.Id != k.Id))).ToList();
         var now = DateTimeOffset.UtcNow;
         var fresh = WorkspaceKey.Generate();
-        var ring = new KeyRing(FilePath, fresh, [.. Keys.Select(k => k.Retired is null ? k.Retire(now) : k), fresh]);
+        var ring = new KeyRing(FilePath, fresh, [.. known.Select(k => k.Retired is null ? k.Retire(now) : k), fresh]);
         ring.Save();
         return ring;
     }
+
+    /// <summary>The ring as its file holds it now (another process may have rotated since this one was loaded).</summary>
+    internal KeyRing Reload() => FilePath is null ? this : Read(FilePath);
 
     private static KeyRing Read(string path)
     {
