@@ -7,7 +7,8 @@ namespace Atelier.Ingest.Metadata;
 /// <summary>
 /// Manifest rows keyed by file: <c>metadata.jsonl</c> (one object a line), <c>metadata.csv</c> (header row),
 /// or a JSON array of objects (e.g. <c>emoji.json</c>). A row is found by its path relative to the manifest's
-/// folder, or else by bare file name when that name is unique in the manifest.
+/// folder, or else by bare file name when that name is unique in the manifest. Nested variant objects that
+/// name a file of their own are rows too (see <see cref="AddVariants"/>).
 /// </summary>
 public sealed class ManifestIndex
 {
@@ -19,6 +20,9 @@ public sealed class ManifestIndex
     public IReadOnlyList<IngestRejection> Rejections => _rejections;
 
     public int Count => _byPath.Count;
+
+    /// <summary>Field a variant row gets with the key it had in its parent (e.g. <c>1F3FB</c>); see <see cref="AddVariants"/>.</summary>
+    public const string VariantKeyField = "variant_key";
 
     public static bool IsManifestName(string fileName, string? userManifest) =>
         fileName.Equals("metadata.jsonl", StringComparison.OrdinalIgnoreCase)
@@ -100,23 +104,57 @@ public sealed class ManifestIndex
 
     private void AddRow(string rowOrigin, JsonObject row, MetadataMapping mapping)
     {
-        string? key = null;
         var fields = mapping.FileField is { } f ? [f] : MetadataMapping.DefaultFileFields;
-        foreach (var field in fields)
-        {
-            if (row.TryGetPropertyValue(field, out var node) && node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
-            {
-                key = v.GetValue<string>().Replace('\\', '/');
-                while (key.StartsWith("./", StringComparison.Ordinal)) key = key[2..];
-                key = key.TrimStart('/');
-                break;
-            }
-        }
-        if (string.IsNullOrEmpty(key))
+        if (KeyOf(row, fields) is not { } key)
         {
             Reject(rowOrigin, $"row has no file field ({string.Join(", ", fields)})");
             return;
         }
+        Index(key, row);
+        AddVariants(row, fields);
+    }
+
+    /// <summary>
+    /// Variant objects nested one level down (emoji.json's <c>skin_variations</c>: code → object with its own
+    /// <c>image</c>) are rows of their own: the parent's fields, overridden by the variant's, plus
+    /// <see cref="VariantKeyField"/>. So a variant file gets its base's tags and category.
+    /// </summary>
+    private void AddVariants(JsonObject parent, IReadOnlyList<string> fields)
+    {
+        foreach (var (container, node) in parent)
+        {
+            if (node is not JsonObject variants) continue;
+            foreach (var (variantKey, value) in variants)
+            {
+                if (value is not JsonObject variant || KeyOf(variant, fields) is not { } key) continue;
+                var row = new JsonObject();
+                foreach (var (name, field) in parent)
+                    if (name != container) row[name] = field?.DeepClone();
+                foreach (var (name, field) in variant) row[name] = field?.DeepClone();
+                row[VariantKeyField] = variantKey;
+                Index(key, row);
+            }
+        }
+    }
+
+    /// <summary>The row's file path ('/'-separated, no leading <c>./</c> or <c>/</c>), or null when it names none.</summary>
+    private static string? KeyOf(JsonObject row, IReadOnlyList<string> fields)
+    {
+        foreach (var field in fields)
+        {
+            if (row.TryGetPropertyValue(field, out var node) && node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            {
+                var key = v.GetValue<string>().Replace('\\', '/');
+                while (key.StartsWith("./", StringComparison.Ordinal)) key = key[2..];
+                key = key.TrimStart('/');
+                return key.Length == 0 ? null : key;
+            }
+        }
+        return null;
+    }
+
+    private void Index(string key, JsonObject row)
+    {
         _byPath[key] = row;
         var name = key[(key.LastIndexOf('/') + 1)..];
         // A bare name shared by two rows is ambiguous: only the full relative path finds those.

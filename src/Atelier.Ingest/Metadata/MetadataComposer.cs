@@ -12,7 +12,7 @@ public static class MetadataComposer
 
     /// <summary>
     /// Later sources override earlier fields: manifest entry, then JSON sidecar. Tags from a .txt sidecar go to
-    /// category <c>general</c>. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
+    /// category <c>general</c>; an emoji skin-tone variant row also gets its <see cref="SkinTone"/> tags. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
     /// </summary>
     public static ItemMetadata? Compose(
         MetadataMapping mapping,
@@ -56,6 +56,8 @@ public static class MetadataComposer
                     Add(part, map.Category);
             }
         }
+
+        foreach (var tone in SkinTone.TagsOf(Field(raw, ManifestIndex.VariantKeyField))) Add(tone, SkinTone.Category);
 
         if (txtSidecar is not null)
         {
