@@ -16,7 +16,10 @@ public sealed class ManifestIndex
     private readonly Dictionary<string, JsonObject?> _byName = new(StringComparer.Ordinal);
     private readonly List<IngestRejection> _rejections = [];
 
-    /// <summary>Rows or whole manifests that could not be read (code <c>bad-manifest</c>).</summary>
+    /// <summary>
+    /// Rows that could not be read, so the file each one meant is unknown (code <c>bad-manifest</c>). While there are any,
+    /// files without a row cannot be told apart from those rows' files: the folder and archive sources refuse them.
+    /// </summary>
     public IReadOnlyList<IngestRejection> Rejections => _rejections;
 
     public int Count => _byPath.Count;
@@ -29,7 +32,11 @@ public sealed class ManifestIndex
         || fileName.Equals("metadata.csv", StringComparison.OrdinalIgnoreCase)
         || (userManifest is not null && fileName.Equals(userManifest, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Adds one manifest file's rows; errors become <see cref="Rejections"/>, never exceptions.</summary>
+    /// <summary>
+    /// Adds one manifest file's rows. A row that cannot be read becomes one of <see cref="Rejections"/>; a manifest that
+    /// cannot be read at all throws <see cref="SourceException"/> (code <c>bad-manifest</c>) naming the file and line,
+    /// because ingesting its files without their metadata would let them in unchecked.
+    /// </summary>
     public void Add(string origin, string fileName, byte[] content, MetadataMapping mapping)
     {
         try
@@ -40,15 +47,33 @@ public sealed class ManifestIndex
                 case ".jsonl": AddJsonLines(origin, content, mapping); break;
                 case ".csv": AddCsv(origin, content, mapping); break;
                 case ".json": AddJsonArray(origin, content, mapping); break;
-                default:
-                    Reject(origin, $"unknown manifest format '{ext}' (use .jsonl, .csv or .json)");
-                    break;
+                default: throw new FormatException($"unknown manifest format '{ext}' (use .jsonl, .csv or .json)");
             }
         }
-        catch (Exception e) when (e is JsonException or FormatException or DecoderFallbackException)
+        catch (JsonException e)
         {
-            Reject(origin, OneLine(e.Message));
+            throw Unreadable(origin, $"line {e.LineNumber + 1}: {JsonMessage(e)}");
         }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            throw Unreadable(origin, OneLine(e.Message));
+        }
+    }
+
+    /// <summary>The one-line error for a manifest that cannot be read at all.</summary>
+    internal static SourceException Unreadable(string origin, string why) =>
+        new(RejectionCodes.BadManifest, $"manifest {origin} cannot be read: {why}; fix it and run the ingest again");
+
+    /// <summary>A JSON error's message without the position suffix (the caller says the line, 1-based).</summary>
+    internal static string JsonMessage(JsonException e)
+    {
+        var message = OneLine(e.Message);
+        foreach (var suffix in new[] { " Path: ", " LineNumber: " })
+        {
+            int at = message.IndexOf(suffix, StringComparison.Ordinal);
+            if (at > 0) message = message[..at];
+        }
+        return message.TrimEnd();
     }
 
     /// <summary>Finds the row for <paramref name="relativePath"/> ('/'-separated, relative to the manifest's folder).</summary>
@@ -72,7 +97,11 @@ public sealed class ManifestIndex
                 if (JsonNode.Parse(line) is not JsonObject row) throw new FormatException("expected a JSON object");
                 AddRow($"{origin}#{lineNo}", row, mapping);
             }
-            catch (Exception e) when (e is JsonException or FormatException)
+            catch (JsonException e)
+            {
+                Reject($"{origin}#{lineNo}", JsonMessage(e));
+            }
+            catch (FormatException e)
             {
                 Reject($"{origin}#{lineNo}", OneLine(e.Message));
             }
@@ -94,7 +123,7 @@ public sealed class ManifestIndex
 
     private void AddJsonArray(string origin, byte[] content, MetadataMapping mapping)
     {
-        if (JsonNode.Parse(content) is not JsonArray array) throw new FormatException("expected a JSON array of objects");
+        if (JsonNode.Parse(content) is not JsonArray array) throw new FormatException("line 1: expected a JSON array of objects");
         for (int i = 0; i < array.Count; i++)
         {
             if (array[i] is JsonObject row) AddRow($"{origin}#{i}", (JsonObject)row.DeepClone(), mapping);

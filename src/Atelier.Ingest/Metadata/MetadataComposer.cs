@@ -14,6 +14,8 @@ public static class MetadataComposer
     /// Later sources override earlier fields: manifest entry, then JSON sidecar. Tags from a .txt sidecar go to
     /// category <c>general</c>; an emoji skin-tone variant row also gets its <see cref="SkinTone"/> tags. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
     /// </summary>
+    /// <exception cref="FormatException">A mapped field holds what it cannot mean (an object as a tag or rating, a
+    /// capture date that is not a date): the item's metadata is unreadable, and the caller refuses the item.</exception>
     public static ItemMetadata? Compose(
         MetadataMapping mapping,
         JsonObject? manifestEntry = null,
@@ -48,11 +50,11 @@ public static class MetadataComposer
             if (node is JsonArray array)
             {
                 foreach (var element in array)
-                    if (Scalar(element) is { } text) Add(text, map.Category);
+                    if (element is not null) Add(Scalar(element) ?? throw Unusable(map.Field, element), map.Category);
             }
-            else if (Scalar(node) is { } text)
+            else
             {
-                foreach (var part in text.Split(','))
+                foreach (var part in (Scalar(node) ?? throw Unusable(map.Field, node)).Split(','))
                     Add(part, map.Category);
             }
         }
@@ -70,16 +72,30 @@ public static class MetadataComposer
             Rating: Field(raw, mapping.RatingField),
             License: Field(raw, mapping.LicenseField),
             SourceUrl: Field(raw, mapping.SourceUrlField) ?? fallbackSourceUrl,
-            CapturedAt: ParseDate(raw, mapping.CapturedField),
+            CapturedAt: CapturedAt(raw, mapping.CapturedField),
             Raw: raw.ToJsonString());
     }
 
+    /// <summary>A scalar field's trimmed text; null when absent, JSON null or empty; throws when it is an object or array.</summary>
     private static string? Field(JsonObject raw, string? field)
     {
-        if (field is null || !raw.TryGetPropertyValue(field, out var node)) return null;
-        var text = Scalar(node)?.Trim();
-        return string.IsNullOrEmpty(text) ? null : text;
+        if (field is null || !raw.TryGetPropertyValue(field, out var node) || node is null) return null;
+        var text = (Scalar(node) ?? throw Unusable(field, node)).Trim();
+        return text.Length == 0 ? null : text;
     }
+
+    private static DateTimeOffset? CapturedAt(JsonObject raw, string? field)
+    {
+        var date = ParseDate(raw, field);
+        if (date is null && Field(raw, field) is { } text)
+            throw new FormatException($"metadata field '{field}' ('{Clip(text)}') is not a date (ISO 8601, EXIF or Unix seconds)");
+        return date;
+    }
+
+    private static FormatException Unusable(string field, JsonNode node) =>
+        new($"metadata field '{field}' holds a JSON {node.GetValueKind().ToString().ToLowerInvariant()} ({Clip(node.ToJsonString())}), not text or a number");
+
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "…";
 
     private static string? Scalar(JsonNode? node) => node is JsonValue value
         ? value.GetValueKind() switch
