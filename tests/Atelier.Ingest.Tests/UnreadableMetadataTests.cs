@@ -53,6 +53,7 @@ public sealed class UnreadableMetadataTests
     [InlineData("""{"file_name":"a.png","tags":["ok",{"name":"x"}]}""", "'tags' holds a JSON object")]
     [InlineData("""{"file_name":"a.png","license":["MIT","GPL-3.0-only"]}""", "'license' holds a JSON array")]
     [InlineData("""{"file_name":"a.png","captured_at":"last tuesday"}""", "'captured_at' ('last tuesday') is not a date")]
+    [InlineData("""{"file_name":"a.png","rating":"e"}""", "'rating' ('e') is not a rating (general, sensitive, questionable, explicit)")]
     public async Task A_mapped_field_that_cannot_mean_what_it_is_mapped_to_rejects_the_image(string row, string reason)
     {
         using var dir = new TempDir();

@@ -62,7 +62,7 @@ public sealed class ManifestIndex
 
     /// <summary>The one-line error for a manifest that cannot be read at all.</summary>
     internal static SourceException Unreadable(string origin, string why) =>
-        new(RejectionCodes.BadManifest, $"manifest {origin} cannot be read: {why}; fix it and run the ingest again");
+        new(RejectionCodes.BadManifest, $"manifest {origin} cannot be read ({why.TrimEnd('.')}); fix it and run the ingest again");
 
     /// <summary>A JSON error's message without the position suffix (the caller says the line, 1-based).</summary>
     internal static string JsonMessage(JsonException e)

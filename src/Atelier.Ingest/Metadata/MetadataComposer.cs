@@ -14,8 +14,9 @@ public static class MetadataComposer
     /// Later sources override earlier fields: manifest entry, then JSON sidecar. Tags from a .txt sidecar go to
     /// category <c>general</c>; an emoji skin-tone variant row also gets its <see cref="SkinTone"/> tags. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
     /// </summary>
-    /// <exception cref="FormatException">A mapped field holds what it cannot mean (an object as a tag or rating, a
-    /// capture date that is not a date): the item's metadata is unreadable, and the caller refuses the item.</exception>
+    /// <exception cref="FormatException">A mapped field holds what it cannot mean (an object as a tag, a rating the
+    /// catalog does not know, a capture date that is not a date): the item's metadata is unreadable, and the caller
+    /// refuses the item.</exception>
     public static ItemMetadata? Compose(
         MetadataMapping mapping,
         JsonObject? manifestEntry = null,
@@ -69,7 +70,7 @@ public static class MetadataComposer
 
         return new ItemMetadata(
             tags,
-            Rating: Field(raw, mapping.RatingField),
+            Rating: Rating(raw, mapping.RatingField),
             License: Field(raw, mapping.LicenseField),
             SourceUrl: Field(raw, mapping.SourceUrlField) ?? fallbackSourceUrl,
             CapturedAt: CapturedAt(raw, mapping.CapturedField),
@@ -82,6 +83,18 @@ public static class MetadataComposer
         if (field is null || !raw.TryGetPropertyValue(field, out var node) || node is null) return null;
         var text = (Scalar(node) ?? throw Unusable(field, node)).Trim();
         return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>
+    /// A rating must be one the catalog knows: one it cannot read (booru's <c>e</c>, say) would otherwise come in as
+    /// unrated, which governance rules treat differently from what the source meant.
+    /// </summary>
+    private static string? Rating(JsonObject raw, string? field)
+    {
+        var text = Field(raw, field)?.ToLowerInvariant();
+        if (text is null || Atelier.Catalog.Selector.Ratings.Contains(text)) return text;
+        throw new FormatException(
+            $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)})");
     }
 
     private static DateTimeOffset? CapturedAt(JsonObject raw, string? field)

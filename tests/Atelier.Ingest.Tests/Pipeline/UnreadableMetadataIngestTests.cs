@@ -69,4 +69,24 @@ public sealed class UnreadableMetadataIngestTests
         Assert.Empty(ws.Catalog.Rejections());
         Assert.Empty(ws.Catalog.DoneOrigins());
     }
+
+    [Fact]
+    public async Task With_several_sources_a_bad_manifest_stops_at_its_source_and_what_came_before_is_kept()
+    {
+        using var ws = new TempWorkspace();
+        using var good = new TempDir();
+        using var bad = new TempDir();
+        good.Write("a.png", SyntheticImages.Png(32, 32, 1));
+        bad.Write("b.png", SyntheticImages.Png(32, 32, 2));
+        bad.Write("metadata.jsonl", "{\"file_name\":\"b.png\"}\n");
+        bad.Write("metadata.csv", "file_name\n\"b.png\n");
+
+        var e = await Assert.ThrowsAsync<AtelierException>(() => Ingest(ws, good.Path, bad.Path));
+
+        Assert.Equal(RejectionCodes.BadManifest, e.Code);
+        Assert.Contains("metadata.csv", e.Message);
+        var kept = Assert.Single(ws.Catalog.ListImages(Selector.All));
+        Assert.Equal("a.png", ws.Catalog.GetDetails(kept.Id)!.Provenance[0].FileName);
+        Assert.DoesNotContain(ws.Catalog.DoneOrigins(), o => o.Contains("b.png", StringComparison.Ordinal));
+    }
 }
