@@ -122,4 +122,22 @@ public sealed class UnreadableMetadataTests
         Assert.Contains("XMP packet cannot be parsed", XmpPacketCheck.Problem(XmpImages.Jpeg(XmpImages.Broken), ImageFormat.Jpeg));
         Assert.Contains("XMP packet cannot be parsed", XmpPacketCheck.Problem(XmpImages.Png(XmpImages.Broken), ImageFormat.Png));
     }
+
+    [Fact]
+    public void Xmp_in_webp_and_gif_is_checked_too()
+    {
+        var webp = File.ReadAllBytes(ImagingFixture("animated.webp"));
+        var gif = File.ReadAllBytes(ImagingFixture("animated.gif"));
+        Assert.False(XmpPacketCheck.HasPacket(webp, ImageFormat.Webp));
+        Assert.False(XmpPacketCheck.HasPacket(gif, ImageFormat.Gif));
+
+        Assert.True(XmpPacketCheck.HasPacket(XmpImages.Webp(webp, XmpImages.Harmless), ImageFormat.Webp));
+        Assert.True(XmpPacketCheck.HasPacket(XmpImages.Gif(gif, XmpImages.Harmless), ImageFormat.Gif));
+        Assert.Null(XmpPacketCheck.Problem(XmpImages.Webp(webp, XmpImages.Harmless), ImageFormat.Webp));
+        Assert.Null(XmpPacketCheck.Problem(XmpImages.Gif(gif, XmpImages.Harmless), ImageFormat.Gif));
+        Assert.Contains("cannot be parsed", XmpPacketCheck.Problem(XmpImages.Webp(webp, XmpImages.Broken), ImageFormat.Webp));
+        Assert.Contains("cannot be parsed", XmpPacketCheck.Problem(XmpImages.Gif(gif, XmpImages.Broken), ImageFormat.Gif));
+    }
+
+    private static string ImagingFixture(string name) => Path.Combine(Repo.Root, "tests", "Atelier.Imaging.Tests", "Fixtures", name);
 }

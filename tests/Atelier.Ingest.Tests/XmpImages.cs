@@ -49,4 +49,30 @@ internal static class XmpImages
         const int afterIhdr = 8 + 25;
         return [.. png.AsSpan(0, afterIhdr), .. chunk, .. png.AsSpan(afterIhdr)];
     }
+
+    /// <summary>A WebP with an <c>XMP </c> chunk appended to its RIFF container (size fixed up).</summary>
+    public static byte[] Webp(byte[] webp, string xmp)
+    {
+        var data = Encoding.UTF8.GetBytes(xmp);
+        var chunk = new byte[8 + data.Length + (data.Length & 1)];
+        "XMP "u8.CopyTo(chunk);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(4), (uint)data.Length);
+        data.CopyTo(chunk, 8);
+        byte[] result = [.. webp, .. chunk];
+        BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(4), (uint)(result.Length - 8));
+        return result;
+    }
+
+    /// <summary>
+    /// A GIF with an XMP application extension before its trailer: the packet bytes, then the 258-byte "magic trailer"
+    /// (0x01, 0xFF down to 0x00, 0x00) that lets GIF readers skip it as sub-blocks.
+    /// </summary>
+    public static byte[] Gif(byte[] gif, string xmp)
+    {
+        var trailer = new byte[258];
+        trailer[0] = 0x01;
+        for (int i = 0; i < 256; i++) trailer[1 + i] = (byte)(0xFF - i);
+        byte[] extension = [0x21, 0xFF, 0x0B, .. "XMP DataXMP"u8, .. Encoding.UTF8.GetBytes(xmp), .. trailer];
+        return [.. gif.AsSpan(0, gif.Length - 1), .. extension, gif[^1]];
+    }
 }
