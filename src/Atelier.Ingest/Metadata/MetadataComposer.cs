@@ -12,7 +12,8 @@ public static class MetadataComposer
 
     /// <summary>
     /// Later sources override earlier fields: manifest entry, then JSON sidecar. Tags from a .txt sidecar go to
-    /// category <c>general</c>; an emoji skin-tone variant row also gets its <see cref="SkinTone"/> tags. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
+    /// category <c>general</c>; an emoji skin-tone variant row also gets its <see cref="SkinTone"/> tags.
+    /// Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
     /// </summary>
     /// <exception cref="FormatException">A mapped field holds what it cannot mean (an object as a tag, a rating the
     /// catalog does not know, a capture date that is not a date): the item's metadata is unreadable, and the caller
@@ -60,7 +61,9 @@ public static class MetadataComposer
             }
         }
 
-        foreach (var tone in SkinTone.TagsOf(Field(raw, ManifestIndex.VariantKeyField))) Add(tone, SkinTone.Category);
+        // Not a mapped field, so read leniently: whatever else a manifest calls variant_key adds nothing.
+        var variantKey = raw.TryGetPropertyValue(ManifestIndex.VariantKeyField, out var variantNode) ? Scalar(variantNode) : null;
+        foreach (var tone in SkinTone.TagsOf(variantKey)) Add(tone, SkinTone.Category);
 
         if (txtSidecar is not null)
         {
