@@ -30,6 +30,11 @@ public static class RejectionCodes
     public const string NotAnImage = "not-an-image";
     public const string OptedOut = "opted-out";
 
-    public const string BadSidecar = "bad-sidecar";
+    /// <summary>A manifest row that names no file, or a manifest that cannot be read at all (then the ingest stops).</summary>
     public const string BadManifest = "bad-manifest";
+    /// <summary>
+    /// The image's own metadata (an XMP packet, a sidecar, its manifest row, a mapped field) cannot be read, so what it
+    /// says (an opt-out, a rating, a licence) is unknown: the image is left out rather than let in unchecked.
+    /// </summary>
+    public const string UnreadableMetadata = "unreadable-metadata";
 }

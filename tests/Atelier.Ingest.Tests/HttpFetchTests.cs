@@ -89,6 +89,29 @@ public sealed class HttpFetchTests
     }
 
     [Fact]
+    public async Task Opt_out_on_an_intermediate_redirect_hop_stops_the_fetch()
+    {
+        await using var server = new LoopbackServer((path, _) => path switch
+        {
+            "/start" => Reply.RedirectTo("/hop"),
+            "/hop" => Reply.RedirectTo("/final.png") with { Headers = [("Location", "/final.png"), ("X-Robots-Tag", "noindex, noimageai")] },
+            "/plain" => Reply.RedirectTo("/final.png") with { Headers = [("Location", "/final.png"), ("X-Robots-Tag", "noindex")] },
+            _ => Reply.Png(Repo.Png()),
+        });
+
+        var r = (await Fetch(server.Url("/start"))).As<IngestRejection>();
+        Assert.Equal(RejectionCodes.OptedOut, r.Code);
+        Assert.Equal("url:" + server.Url("/start"), r.Origin);
+        Assert.Contains(server.Url("/hop"), r.Message);
+        Assert.Contains("X-Robots-Tag: noindex, noimageai", r.Message);
+        Assert.False(server.Hits.ContainsKey("/final.png"), "the target of an opted-out hop must not be fetched");
+
+        // A hop whose X-Robots-Tag is only about search is followed as before.
+        var item = (await Fetch(server.Url("/plain"))).As<IngestItem>();
+        Assert.Equal(server.Url("/final.png"), item.FinalUrl);
+    }
+
+    [Fact]
     public async Task Oversized_body_is_rejected_with_or_without_content_length()
     {
         var big = new byte[300_000];

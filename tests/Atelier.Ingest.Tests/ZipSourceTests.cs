@@ -116,15 +116,23 @@ public sealed class ZipSourceTests
     }
 
     [Fact]
-    public async Task Broken_json_sidecar_is_rejected_but_its_image_is_kept()
+    public async Task Broken_json_sidecar_rejects_its_image_and_the_next_comes_in()
     {
         using var dir = new TempDir();
-        var zip = MakeZip(dir, "side.zip", z => { Add(z, "a.png", Repo.Png()); Add(z, "a.json", "{oops"u8.ToArray()); });
+        var zip = MakeZip(dir, "side.zip", z =>
+        {
+            Add(z, "a.png", Repo.Png());
+            Add(z, "a.json", "{\"rating\": \"general\",\n oops"u8.ToArray());
+            Add(z, "b.png", Repo.Png("1f605.png"));
+            Add(z, "b.json", "{\"rating\": \"general\"}"u8.ToArray());
+        });
         var outcomes = await Outcomes.ReadAll(SourceResolver.Open(zip));
         var rejected = Assert.Single(outcomes.Rejections());
-        Assert.Equal(RejectionCodes.BadSidecar, rejected.Code);
-        Assert.EndsWith("!a.json", rejected.Origin);
-        Assert.Equal("a.png", Assert.Single(outcomes.Items()).FileName);
+        Assert.Equal(RejectionCodes.UnreadableMetadata, rejected.Code);
+        Assert.EndsWith("!a.png", rejected.Origin);
+        Assert.StartsWith("sidecar a.json cannot be read: line 2:", rejected.Message);
+        Assert.DoesNotContain('\n', rejected.Message);
+        Assert.Equal("general", Assert.Single(outcomes.Items()).Metadata!.Rating);
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle)

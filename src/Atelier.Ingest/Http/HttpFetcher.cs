@@ -6,7 +6,7 @@ namespace Atelier.Ingest.Http;
 
 /// <summary>
 /// Downloads one URL at a time (callers bound concurrency) with retries, a per-request timeout, a size cap,
-/// manual redirects (max hops, loop detection, http/https only) and the AI opt-out check. Never throws
+/// manual redirects (max hops, loop detection, http/https only) and the AI opt-out check on every hop. Never throws
 /// except on cancellation: every failure is an <see cref="IngestRejection"/>.
 /// </summary>
 public sealed class HttpFetcher : IDisposable
@@ -97,6 +97,9 @@ public sealed class HttpFetcher : IDisposable
             int status = (int)response.StatusCode;
             if (status is 301 or 302 or 303 or 307 or 308)
             {
+                // An opt-out on any hop covers what it points at: stop here rather than fetch the target.
+                if (OptOut(response) is { } header)
+                    return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, $"redirect hop {url.AbsoluteUri} sent X-Robots-Tag: {header}"));
                 return response.Headers.Location is { } location
                     ? new Redirect(location)
                     : new Done(new IngestRejection(origin, RejectionCodes.HttpStatus, $"HTTP {status} without a Location header"));
@@ -106,8 +109,8 @@ public sealed class HttpFetcher : IDisposable
             if (status is < 200 or >= 300)
                 return new Done(new IngestRejection(origin, RejectionCodes.HttpStatus, $"HTTP {status} {response.ReasonPhrase}".TrimEnd()));
 
-            if (response.Headers.TryGetValues("X-Robots-Tag", out var robots) && RobotsTag.OptsOutOfAi(robots))
-                return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, $"X-Robots-Tag: {string.Join(", ", robots)}"));
+            if (OptOut(response) is { } robots)
+                return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, $"X-Robots-Tag: {robots}"));
 
             var length = response.Content.Headers.ContentLength;
             byte[] body;
@@ -148,6 +151,10 @@ public sealed class HttpFetcher : IDisposable
                 : new Retryable(RejectionCodes.NetworkError, e.Message.ReplaceLineEndings(" "), null);
         }
     }
+
+    /// <summary>The X-Robots-Tag value(s) when they opt out of AI use, else null.</summary>
+    private static string? OptOut(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-Robots-Tag", out var robots) && RobotsTag.OptsOutOfAi(robots) ? string.Join(", ", robots) : null;
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
         response.Headers.RetryAfter switch

@@ -7,7 +7,8 @@ namespace Atelier.Ingest.Metadata;
 /// <summary>
 /// Manifest rows keyed by file: <c>metadata.jsonl</c> (one object a line), <c>metadata.csv</c> (header row),
 /// or a JSON array of objects (e.g. <c>emoji.json</c>). A row is found by its path relative to the manifest's
-/// folder, or else by bare file name when that name is unique in the manifest.
+/// folder, or else by bare file name when that name is unique in the manifest. Nested variant objects that
+/// name a file of their own are rows too (see <see cref="AddVariants"/>).
 /// </summary>
 public sealed class ManifestIndex
 {
@@ -15,17 +16,27 @@ public sealed class ManifestIndex
     private readonly Dictionary<string, JsonObject?> _byName = new(StringComparer.Ordinal);
     private readonly List<IngestRejection> _rejections = [];
 
-    /// <summary>Rows or whole manifests that could not be read (code <c>bad-manifest</c>).</summary>
+    /// <summary>
+    /// Rows that could not be read, so the file each one meant is unknown (code <c>bad-manifest</c>). While there are any,
+    /// files without a row cannot be told apart from those rows' files: the folder and archive sources refuse them.
+    /// </summary>
     public IReadOnlyList<IngestRejection> Rejections => _rejections;
 
     public int Count => _byPath.Count;
+
+    /// <summary>Field a variant row gets with the key it had in its parent (e.g. <c>1F3FB</c>); see <see cref="AddVariants"/>.</summary>
+    public const string VariantKeyField = "variant_key";
 
     public static bool IsManifestName(string fileName, string? userManifest) =>
         fileName.Equals("metadata.jsonl", StringComparison.OrdinalIgnoreCase)
         || fileName.Equals("metadata.csv", StringComparison.OrdinalIgnoreCase)
         || (userManifest is not null && fileName.Equals(userManifest, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Adds one manifest file's rows; errors become <see cref="Rejections"/>, never exceptions.</summary>
+    /// <summary>
+    /// Adds one manifest file's rows. A row that cannot be read becomes one of <see cref="Rejections"/>; a manifest that
+    /// cannot be read at all throws <see cref="SourceException"/> (code <c>bad-manifest</c>) naming the file and line,
+    /// because ingesting its files without their metadata would let them in unchecked.
+    /// </summary>
     public void Add(string origin, string fileName, byte[] content, MetadataMapping mapping)
     {
         try
@@ -36,15 +47,33 @@ public sealed class ManifestIndex
                 case ".jsonl": AddJsonLines(origin, content, mapping); break;
                 case ".csv": AddCsv(origin, content, mapping); break;
                 case ".json": AddJsonArray(origin, content, mapping); break;
-                default:
-                    Reject(origin, $"unknown manifest format '{ext}' (use .jsonl, .csv or .json)");
-                    break;
+                default: throw new FormatException($"unknown manifest format '{ext}' (use .jsonl, .csv or .json)");
             }
         }
-        catch (Exception e) when (e is JsonException or FormatException or DecoderFallbackException)
+        catch (JsonException e)
         {
-            Reject(origin, OneLine(e.Message));
+            throw Unreadable(origin, $"line {e.LineNumber + 1}: {JsonMessage(e)}");
         }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            throw Unreadable(origin, OneLine(e.Message));
+        }
+    }
+
+    /// <summary>The one-line error for a manifest that cannot be read at all.</summary>
+    internal static SourceException Unreadable(string origin, string why) =>
+        new(RejectionCodes.BadManifest, $"manifest {origin} cannot be read ({why.TrimEnd('.')}); fix it and run the ingest again");
+
+    /// <summary>A JSON error's message without the position suffix (the caller says the line, 1-based).</summary>
+    internal static string JsonMessage(JsonException e)
+    {
+        var message = OneLine(e.Message);
+        foreach (var suffix in new[] { " Path: ", " LineNumber: " })
+        {
+            int at = message.IndexOf(suffix, StringComparison.Ordinal);
+            if (at > 0) message = message[..at];
+        }
+        return message.TrimEnd();
     }
 
     /// <summary>Finds the row for <paramref name="relativePath"/> ('/'-separated, relative to the manifest's folder).</summary>
@@ -68,7 +97,11 @@ public sealed class ManifestIndex
                 if (JsonNode.Parse(line) is not JsonObject row) throw new FormatException("expected a JSON object");
                 AddRow($"{origin}#{lineNo}", row, mapping);
             }
-            catch (Exception e) when (e is JsonException or FormatException)
+            catch (JsonException e)
+            {
+                Reject($"{origin}#{lineNo}", JsonMessage(e));
+            }
+            catch (FormatException e)
             {
                 Reject($"{origin}#{lineNo}", OneLine(e.Message));
             }
@@ -90,7 +123,7 @@ public sealed class ManifestIndex
 
     private void AddJsonArray(string origin, byte[] content, MetadataMapping mapping)
     {
-        if (JsonNode.Parse(content) is not JsonArray array) throw new FormatException("expected a JSON array of objects");
+        if (JsonNode.Parse(content) is not JsonArray array) throw new FormatException("line 1: expected a JSON array of objects");
         for (int i = 0; i < array.Count; i++)
         {
             if (array[i] is JsonObject row) AddRow($"{origin}#{i}", (JsonObject)row.DeepClone(), mapping);
@@ -100,23 +133,57 @@ public sealed class ManifestIndex
 
     private void AddRow(string rowOrigin, JsonObject row, MetadataMapping mapping)
     {
-        string? key = null;
         var fields = mapping.FileField is { } f ? [f] : MetadataMapping.DefaultFileFields;
-        foreach (var field in fields)
-        {
-            if (row.TryGetPropertyValue(field, out var node) && node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
-            {
-                key = v.GetValue<string>().Replace('\\', '/');
-                while (key.StartsWith("./", StringComparison.Ordinal)) key = key[2..];
-                key = key.TrimStart('/');
-                break;
-            }
-        }
-        if (string.IsNullOrEmpty(key))
+        if (KeyOf(row, fields) is not { } key)
         {
             Reject(rowOrigin, $"row has no file field ({string.Join(", ", fields)})");
             return;
         }
+        Index(key, row);
+        AddVariants(row, fields);
+    }
+
+    /// <summary>
+    /// Variant objects nested one level down (emoji.json's <c>skin_variations</c>: code → object with its own
+    /// <c>image</c>) are rows of their own: the parent's fields, overridden by the variant's, plus
+    /// <see cref="VariantKeyField"/>. So a variant file gets its base's tags and category.
+    /// </summary>
+    private void AddVariants(JsonObject parent, IReadOnlyList<string> fields)
+    {
+        foreach (var (container, node) in parent)
+        {
+            if (node is not JsonObject variants) continue;
+            foreach (var (variantKey, value) in variants)
+            {
+                if (value is not JsonObject variant || KeyOf(variant, fields) is not { } key) continue;
+                var row = new JsonObject();
+                foreach (var (name, field) in parent)
+                    if (name != container) row[name] = field?.DeepClone();
+                foreach (var (name, field) in variant) row[name] = field?.DeepClone();
+                row[VariantKeyField] = variantKey;
+                Index(key, row);
+            }
+        }
+    }
+
+    /// <summary>The row's file path ('/'-separated, no leading <c>./</c> or <c>/</c>), or null when it names none.</summary>
+    private static string? KeyOf(JsonObject row, IReadOnlyList<string> fields)
+    {
+        foreach (var field in fields)
+        {
+            if (row.TryGetPropertyValue(field, out var node) && node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            {
+                var key = v.GetValue<string>().Replace('\\', '/');
+                while (key.StartsWith("./", StringComparison.Ordinal)) key = key[2..];
+                key = key.TrimStart('/');
+                return key.Length == 0 ? null : key;
+            }
+        }
+        return null;
+    }
+
+    private void Index(string key, JsonObject row)
+    {
         _byPath[key] = row;
         var name = key[(key.LastIndexOf('/') + 1)..];
         // A bare name shared by two rows is ambiguous: only the full relative path finds those.

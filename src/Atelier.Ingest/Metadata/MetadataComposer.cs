@@ -12,8 +12,12 @@ public static class MetadataComposer
 
     /// <summary>
     /// Later sources override earlier fields: manifest entry, then JSON sidecar. Tags from a .txt sidecar go to
-    /// category <c>general</c>. Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
+    /// category <c>general</c>; an emoji skin-tone variant row also gets its <see cref="SkinTone"/> tags.
+    /// Returns null when nothing was found and there is no <paramref name="fallbackSourceUrl"/>.
     /// </summary>
+    /// <exception cref="FormatException">A mapped field holds what it cannot mean (an object as a tag, a rating the
+    /// catalog does not know, a capture date that is not a date): the item's metadata is unreadable, and the caller
+    /// refuses the item.</exception>
     public static ItemMetadata? Compose(
         MetadataMapping mapping,
         JsonObject? manifestEntry = null,
@@ -48,14 +52,18 @@ public static class MetadataComposer
             if (node is JsonArray array)
             {
                 foreach (var element in array)
-                    if (Scalar(element) is { } text) Add(text, map.Category);
+                    if (element is not null) Add(Scalar(element) ?? throw Unusable(map.Field, element), map.Category);
             }
-            else if (Scalar(node) is { } text)
+            else
             {
-                foreach (var part in text.Split(','))
+                foreach (var part in (Scalar(node) ?? throw Unusable(map.Field, node)).Split(','))
                     Add(part, map.Category);
             }
         }
+
+        // Not a mapped field, so read leniently: whatever else a manifest calls variant_key adds nothing.
+        var variantKey = raw.TryGetPropertyValue(ManifestIndex.VariantKeyField, out var variantNode) ? Scalar(variantNode) : null;
+        foreach (var tone in SkinTone.TagsOf(variantKey)) Add(tone, SkinTone.Category);
 
         if (txtSidecar is not null)
         {
@@ -65,19 +73,45 @@ public static class MetadataComposer
 
         return new ItemMetadata(
             tags,
-            Rating: Field(raw, mapping.RatingField),
+            Rating: Rating(raw, mapping.RatingField),
             License: Field(raw, mapping.LicenseField),
             SourceUrl: Field(raw, mapping.SourceUrlField) ?? fallbackSourceUrl,
-            CapturedAt: ParseDate(raw, mapping.CapturedField),
+            CapturedAt: CapturedAt(raw, mapping.CapturedField),
             Raw: raw.ToJsonString());
     }
 
+    /// <summary>A scalar field's trimmed text; null when absent, JSON null or empty; throws when it is an object or array.</summary>
     private static string? Field(JsonObject raw, string? field)
     {
-        if (field is null || !raw.TryGetPropertyValue(field, out var node)) return null;
-        var text = Scalar(node)?.Trim();
-        return string.IsNullOrEmpty(text) ? null : text;
+        if (field is null || !raw.TryGetPropertyValue(field, out var node) || node is null) return null;
+        var text = (Scalar(node) ?? throw Unusable(field, node)).Trim();
+        return text.Length == 0 ? null : text;
     }
+
+    /// <summary>
+    /// A rating must be one the catalog knows: one it cannot read (booru's <c>e</c>, say) would otherwise come in as
+    /// unrated, which governance rules treat differently from what the source meant.
+    /// </summary>
+    private static string? Rating(JsonObject raw, string? field)
+    {
+        var text = Field(raw, field)?.ToLowerInvariant();
+        if (text is null || Atelier.Catalog.Selector.Ratings.Contains(text)) return text;
+        throw new FormatException(
+            $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)})");
+    }
+
+    private static DateTimeOffset? CapturedAt(JsonObject raw, string? field)
+    {
+        var date = ParseDate(raw, field);
+        if (date is null && Field(raw, field) is { } text)
+            throw new FormatException($"metadata field '{field}' ('{Clip(text)}') is not a date (ISO 8601, EXIF or Unix seconds)");
+        return date;
+    }
+
+    private static FormatException Unusable(string field, JsonNode node) =>
+        new($"metadata field '{field}' holds a JSON {node.GetValueKind().ToString().ToLowerInvariant()} ({Clip(node.ToJsonString())}), not text or a number");
+
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "…";
 
     private static string? Scalar(JsonNode? node) => node is JsonValue value
         ? value.GetValueKind() switch

@@ -18,6 +18,8 @@ public sealed record TagFieldMapping(string Field, string Category);
 /// Example: <c>--map tags:short_names=general --map tags:category=category --map rating=rating --map license=license
 /// --map source_url=url --map captured=date</c>. Giving any rule replaces <see cref="Default"/> entirely.
 /// Field and category names are case-sensitive JSON keys / CSV headers; categories are normalised like tags.
+/// A manifest's nested variant rows (emoji skin tones) inherit their parent's fields, so the same rules tag them;
+/// skin-tone variants also get a <c>skin-tone-N</c> tag (see <see cref="SkinTone"/>).
 /// </remarks>
 public sealed record MetadataMapping
 {

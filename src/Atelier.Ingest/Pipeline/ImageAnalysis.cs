@@ -28,6 +28,8 @@ internal static class ImageAnalysis
         var info = ImageProbe.Read(item.Content);
         if (info.DataMiningProhibited)
             throw new ImageRejectedException("opted-out", "the image's XMP metadata prohibits data mining (PLUS DataMining)");
+        if (XmpPacketCheck.Problem(item.Content, info.Format) is { } unreadable)
+            throw new ImageRejectedException(RejectionCodes.UnreadableMetadata, unreadable);
         var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
         var quality = QualityMeasures.Measure(image);
         var thumbnail = ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide), fast: true);

@@ -19,8 +19,12 @@ namespace Atelier.Ingest.Pipeline;
 /// </summary>
 public sealed class Ingestion(Workspace workspace)
 {
-    /// <summary>Rejections that may succeed on a later run; their origins are not marked done.</summary>
-    private static readonly HashSet<string> Transient = [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus];
+    /// <summary>
+    /// Rejections that may succeed on a later run; their origins are not marked done. Unreadable metadata is
+    /// among them so that an image whose sidecar or manifest row was fixed comes in on the next run.
+    /// </summary>
+    private static readonly HashSet<string> Transient =
+        [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus, RejectionCodes.UnreadableMetadata];
 
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -73,6 +77,7 @@ public sealed class Ingestion(Workspace workspace)
 
         // Sources stop on cancellation; workers and the writer finish what is in flight, so what was
         // read is either committed or, after a kill, simply redone on the next run.
+        SourceException? sourceFailure = null;
         var producer = Task.Run(async () =>
         {
             try
@@ -85,6 +90,14 @@ public sealed class Ingestion(Workspace workspace)
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
                 state.Interrupted = true;
+                input.Writer.Complete();
+                return;
+            }
+            catch (SourceException e)
+            {
+                // A source that cannot be read at all (a manifest that does not parse) stops the ingest before
+                // it yields anything; what earlier sources yielded is still stored.
+                sourceFailure = e;
                 input.Writer.Complete();
                 return;
             }
@@ -148,6 +161,12 @@ public sealed class Ingestion(Workspace workspace)
         {
             TryFinish(catalog, ingestId, "failed: disk full");
             throw DiskFull.Error("ingesting");
+        }
+
+        if (sourceFailure is not null)
+        {
+            catalog.FinishIngest(ingestId, "failed: " + sourceFailure.Code, "{}");
+            throw new AtelierException(sourceFailure.Code, sourceFailure.Message);
         }
 
         var summary = new IngestSummary(ingestId, state.Added, state.ExactDuplicates, state.NearDuplicates, alreadyDone, state.OptedOut,

@@ -1,12 +1,18 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Atelier.Ingest.Metadata;
 
 namespace Atelier.Ingest.Sources;
 
-/// <summary>Reads manifests once and sidecars per item for a folder or archive, turning problems into rejections.</summary>
+/// <summary>
+/// Reads manifests once and sidecars per item for a folder or archive. Fails closed: an item whose sidecar, manifest
+/// row or mapped fields cannot be read is rejected (<c>unreadable-metadata</c>), and a manifest that cannot be read
+/// at all stops the source before it yields anything.
+/// </summary>
 internal sealed class ContainerMetadata
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly ContainerLayout _layout;
     private readonly SourceOptions _options;
     private readonly string _originPrefix;
@@ -14,6 +20,7 @@ internal sealed class ContainerMetadata
     private readonly ManifestIndex _manifest = new();
 
     /// <param name="read">Reads a small file by relative path; throws <see cref="IngestFileException"/> or IO errors.</param>
+    /// <exception cref="SourceException">A manifest cannot be read at all (code <c>bad-manifest</c>).</exception>
     public ContainerMetadata(ContainerLayout layout, SourceOptions options, string originPrefix, Func<string, byte[]> read)
     {
         _layout = layout;
@@ -23,69 +30,95 @@ internal sealed class ContainerMetadata
         foreach (var path in layout.Manifests)
         {
             var origin = originPrefix + path;
+            byte[] content;
             try
             {
-                _manifest.Add(origin, path, read(path), options.Mapping);
+                content = read(path);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or IngestFileException or InvalidDataException)
+            catch (Exception e) when (IsReadError(e))
             {
-                ManifestRejections.Add(new IngestRejection(origin, RejectionCodes.BadManifest, ManifestIndex.OneLine(e.Message)));
+                throw ManifestIndex.Unreadable(origin, ManifestIndex.OneLine(e.Message));
             }
+            _manifest.Add(origin, path, content, options.Mapping);
         }
         ManifestRejections.AddRange(_manifest.Rejections);
     }
 
+    /// <summary>Manifest rows that could not be read; each is stored as a rejection of its own.</summary>
     public List<IngestRejection> ManifestRejections { get; } = [];
 
-    public ItemMetadata? For(string path, List<IngestRejection> rejections)
+    /// <summary>The item's metadata, or null when it has none.</summary>
+    /// <exception cref="IngestFileException">Code <c>unreadable-metadata</c>: some of it cannot be read.</exception>
+    public ItemMetadata? For(string path)
     {
-        var row = path.StartsWith(_layout.ManifestBase, StringComparison.Ordinal) && _manifest.Count > 0
-            ? _manifest.Find(path[_layout.ManifestBase.Length..])
-            : null;
+        bool underManifest = _layout.Manifests.Count > 0 && path.StartsWith(_layout.ManifestBase, StringComparison.Ordinal);
+        var row = underManifest && _manifest.Count > 0 ? _manifest.Find(path[_layout.ManifestBase.Length..]) : null;
+        if (row is null && underManifest && _manifest.Rejections.Count > 0)
+        {
+            // One of the unreadable rows may be this file's: its tags, rating or licence are unknown.
+            var first = _manifest.Rejections[0];
+            throw Unreadable($"it has no row in the manifest, which has {_manifest.Rejections.Count} row(s) that cannot be read " +
+                $"(first: {Relative(first.Origin)}: {first.Message})");
+        }
         var (txtPath, jsonPath) = _layout.SidecarsOf(path);
         string? txt = null;
-        System.Text.Json.Nodes.JsonObject? json = null;
+        JsonObject? json = null;
         if (txtPath is not null)
         {
-            try { txt = Encoding.UTF8.GetString(_read(txtPath)).Trim(); }
-            catch (Exception e) when (IsReadError(e)) { rejections.Add(Bad(txtPath, e)); }
+            try { txt = StrictUtf8.GetString(_read(txtPath)).Trim(); }
+            catch (Exception e) when (IsReadError(e) || e is DecoderFallbackException)
+            {
+                throw Unreadable($"sidecar {txtPath} cannot be read: {ManifestIndex.OneLine(e.Message)}");
+            }
         }
         if (jsonPath is not null)
         {
             try { json = MetadataComposer.ParseObject(_read(jsonPath)); }
-            catch (Exception e) when (IsReadError(e) || e is JsonException or FormatException) { rejections.Add(Bad(jsonPath, e)); }
+            catch (JsonException e)
+            {
+                throw Unreadable($"sidecar {jsonPath} cannot be read: line {e.LineNumber + 1}: {ManifestIndex.JsonMessage(e)}");
+            }
+            catch (Exception e) when (IsReadError(e) || e is FormatException)
+            {
+                throw Unreadable($"sidecar {jsonPath} cannot be read: {ManifestIndex.OneLine(e.Message)}");
+            }
         }
-        return MetadataComposer.Compose(_options.Mapping, row, json, txt);
+        try
+        {
+            return MetadataComposer.Compose(_options.Mapping, row, json, txt);
+        }
+        catch (FormatException e)
+        {
+            throw Unreadable(ManifestIndex.OneLine(e.Message));
+        }
     }
 
     private static bool IsReadError(Exception e) =>
         e is IOException or UnauthorizedAccessException or IngestFileException or InvalidDataException;
 
-    private IngestRejection Bad(string path, Exception e) =>
-        new(_originPrefix + path, RejectionCodes.BadSidecar, ManifestIndex.OneLine(e.Message));
+    private static IngestFileException Unreadable(string why) => new(RejectionCodes.UnreadableMetadata, why);
+
+    private string Relative(string origin) => origin.StartsWith(_originPrefix, StringComparison.Ordinal) ? origin[_originPrefix.Length..] : origin;
 
     /// <summary>
-    /// The item for one candidate file, or the rejection its reading raised, preceded by any sidecar
-    /// rejections. <paramref name="reject"/> turns the source's own read failures into a rejection
-    /// (null: not a read failure, let it propagate).
+    /// The item for one candidate file, or the rejection its metadata or reading raised. <paramref name="reject"/>
+    /// turns the source's own read failures into a rejection (null: not a read failure, let it propagate).
     /// </summary>
-    internal IReadOnlyList<IngestOutcome> Outcomes(string relative, string origin, Func<byte[]> read, Func<Exception, IngestRejection?> reject)
+    internal IngestOutcome Outcome(string relative, string origin, Func<byte[]> read, Func<Exception, IngestRejection?> reject)
     {
-        var sidecarRejections = new List<IngestRejection>();
-        IngestOutcome outcome;
         try
         {
-            outcome = new IngestItem(origin, Path.GetFileName(relative), read(), For(relative, sidecarRejections));
+            var metadata = For(relative);
+            return new IngestItem(origin, Path.GetFileName(relative), read(), metadata);
         }
         catch (IngestFileException e)
         {
-            outcome = new IngestRejection(origin, e.Code, e.Message);
+            return new IngestRejection(origin, e.Code, e.Message);
         }
         catch (Exception e) when (reject(e) is { } rejection)
         {
-            outcome = rejection;
+            return rejection;
         }
-        return [.. sidecarRejections, outcome];
     }
 }
 

@@ -27,10 +27,11 @@ public sealed class FolderSource : IIngestSource
         var early = new List<IngestRejection>();
         Walk(_root, "", realRoot, files, early);
 
-        foreach (var r in early) yield return r;
+        // Manifests first: one that cannot be read stops the folder before anything of it is yielded.
         var layout = ContainerLayout.Build(files, _options, allowNestedManifestBase: false);
         var prefix = "folder:" + _root + "/";
         var metadata = new ContainerMetadata(layout, _options, prefix, rel => ReadFile(rel));
+        foreach (var r in early) yield return r;
         foreach (var r in metadata.ManifestRejections) yield return r;
 
         foreach (var rel in layout.Candidates)
@@ -38,10 +39,9 @@ public sealed class FolderSource : IIngestSource
             cancellationToken.ThrowIfCancellationRequested();
             var origin = prefix + rel;
             if (_options.ShouldSkip(origin)) continue;
-            foreach (var o in metadata.Outcomes(rel, origin, () => ReadFile(rel), e => e is IOException or UnauthorizedAccessException
-                         ? new IngestRejection(origin, RejectionCodes.Unreadable, e.Message.ReplaceLineEndings(" "))
-                         : null))
-                yield return o;
+            yield return metadata.Outcome(rel, origin, () => ReadFile(rel), e => e is IOException or UnauthorizedAccessException
+                ? new IngestRejection(origin, RejectionCodes.Unreadable, e.Message.ReplaceLineEndings(" "))
+                : null);
         }
     }
 

@@ -33,11 +33,12 @@ public sealed class TarSource : IIngestSource
         var prefix = "tar:" + _path + "!";
         var scan = Scan(prefix, cancellationToken);
         if (scan.Fatal is not null) { yield return scan.Fatal; yield break; }
-        foreach (var r in scan.Rejections) yield return r;
 
+        // Manifests first: one that cannot be read stops the archive before anything of it is yielded.
         var layout = ContainerLayout.Build(scan.Files, _options, allowNestedManifestBase: true);
         var metadata = new ContainerMetadata(layout, _options, prefix, rel =>
             scan.Small.TryGetValue(rel, out var bytes) ? bytes : throw new IngestFileException(RejectionCodes.FileTooLarge, "metadata file too large"));
+        foreach (var r in scan.Rejections) yield return r;
         foreach (var r in metadata.ManifestRejections) yield return r;
 
         var wanted = new HashSet<string>(layout.Candidates.Where(c => !_options.ShouldSkip(prefix + c)), StringComparer.Ordinal);
@@ -49,7 +50,6 @@ public sealed class TarSource : IIngestSource
         {
             cancellationToken.ThrowIfCancellationRequested();
             IngestOutcome? outcome = null;
-            var sidecarRejections = new List<IngestRejection>();
             bool done = false;
             try
             {
@@ -61,9 +61,9 @@ public sealed class TarSource : IIngestSource
                     try
                     {
                         var content = entry.DataStream is null ? [] : BoundedRead.ReadAll(entry.DataStream, _options.MaxFileBytes, entry.Length);
-                        outcome = new IngestItem(origin, Path.GetFileName(rel), content, metadata.For(rel, sidecarRejections));
+                        outcome = new IngestItem(origin, Path.GetFileName(rel), content, metadata.For(rel));
                     }
-                    catch (IngestFileException e) when (e.Code == RejectionCodes.FileTooLarge)
+                    catch (IngestFileException e) when (e.Code is RejectionCodes.FileTooLarge or RejectionCodes.UnreadableMetadata)
                     {
                         outcome = new IngestRejection(origin, e.Code, e.Message);
                     }
@@ -75,7 +75,6 @@ public sealed class TarSource : IIngestSource
                 outcome = new IngestRejection("tar:" + _path, RejectionCodes.CorruptArchive, ZipSource.OneLine(e));
                 done = true;
             }
-            foreach (var r in sidecarRejections) yield return r;
             if (outcome is not null) yield return outcome;
             if (done) yield break;
         }

@@ -92,8 +92,16 @@ public sealed class UrlListSource : IIngestSource
         if (!seen.Add(origin))
             return (new IngestRejection(entry.LineOrigin, RejectionCodes.DuplicateUrl, $"{url.AbsoluteUri} is listed earlier"), null, null);
         if (_options.ShouldSkip(origin)) return null;
-        var metadata = MetadataComposer.Compose(_options.Mapping, manifestEntry: entry.Extra, fallbackSourceUrl: url.AbsoluteUri);
-        return (null, url, metadata);
+        try
+        {
+            var metadata = MetadataComposer.Compose(_options.Mapping, manifestEntry: entry.Extra, fallbackSourceUrl: url.AbsoluteUri);
+            return (null, url, metadata);
+        }
+        catch (FormatException e)
+        {
+            // Not fetched: its metadata says something we cannot read. Not marked done, so a fixed list retries it.
+            return (new IngestRejection(origin, RejectionCodes.UnreadableMetadata, $"{entry.LineOrigin}: {e.Message}"), null, null);
+        }
     }
 
     private IEnumerable<ListEntry> Entries()

@@ -88,9 +88,10 @@ public sealed class ZipSource : IIngestSource
                     $"expands {total / (double)Math.Max(1, archiveBytes):F0}x (limit {_options.MaxCompressionRatio:F0}x)");
             if (fatal is not null) { yield return fatal; yield break; }
 
-            foreach (var r in early) yield return r;
+            // Manifests first: one that cannot be read stops the archive before anything of it is yielded.
             var layout = ContainerLayout.Build(entries.Keys, _options, allowNestedManifestBase: true);
             var metadata = new ContainerMetadata(layout, _options, prefix, rel => ReadEntry(entries[rel]));
+            foreach (var r in early) yield return r;
             foreach (var r in metadata.ManifestRejections) yield return r;
 
             foreach (var rel in layout.Candidates)
@@ -98,10 +99,9 @@ public sealed class ZipSource : IIngestSource
                 cancellationToken.ThrowIfCancellationRequested();
                 var origin = prefix + rel;
                 if (_options.ShouldSkip(origin)) continue;
-                foreach (var o in metadata.Outcomes(rel, origin, () => ReadEntry(entries[rel]), e => e is InvalidDataException or IOException or NotSupportedException
-                             ? new IngestRejection(origin, RejectionCodes.CorruptEntry, OneLine(e))
-                             : null))
-                    yield return o;
+                yield return metadata.Outcome(rel, origin, () => ReadEntry(entries[rel]), e => e is InvalidDataException or IOException or NotSupportedException
+                    ? new IngestRejection(origin, RejectionCodes.CorruptEntry, OneLine(e))
+                    : null);
             }
         }
     }
