@@ -192,7 +192,7 @@ public static partial class PolicyFile
         return items;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.+-]*\*?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(\*|[A-Za-z0-9][A-Za-z0-9.+-]*\*?)$", RegexOptions.CultureInvariant)]
     private static partial Regex LicensePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_-]*$", RegexOptions.CultureInvariant)]
