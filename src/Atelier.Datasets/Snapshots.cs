@@ -21,13 +21,14 @@ public static class Snapshots
         var catalog = workspace.Catalog;
         if (catalog.GetSnapshot(name) is not null)
             throw new AtelierException("snapshot-exists", $"a dataset named '{name}' already exists (snapshots are immutable; choose another name)");
+        // A broken policy file is reported before anything else: it must be fixed whatever is selected.
+        var policy = PolicyFile.Load(workspace);
         var text = string.IsNullOrWhiteSpace(filter) ? "all" : filter.Trim();
         var selector = Selector.Parse(text + " excluded:no");
         var selected = catalog.ListImages(selector);
         if (selected.Count == 0) throw new AtelierException("empty-dataset", $"no images match '{text}' (excluded images are left out)");
 
         var session = GovernanceSession.For(workspace);
-        var policy = PolicyFile.Load(workspace);
         var report = PolicyGate.Evaluate(session, PolicyStage.DatasetCreate, selected.Select(i => i.Id).ToList(), policy: policy, now: now);
         var passing = report.PassedImageIds.ToHashSet();
         var images = selected.Where(i => passing.Contains(i.Id)).ToList();
