@@ -66,13 +66,15 @@ public static class DatasetCommands
                 .ToDictionary(g => g.Key, g => g.Count());
             if (c.Json(parse))
             {
-                c.WriteJson(new { dataset = record, verified = true, ratings, topTags = tags });
+                c.WriteJson(new { dataset = record, verified = true, ratings, topTags = tags, policy = manifest.Metadata.Where(kv => kv.Key.StartsWith("policy.", StringComparison.Ordinal)).ToDictionary() });
                 return 0;
             }
             c.Host.Out.WriteLine($"dataset {record.Name}: {record.ImageCount} images, created {record.CreatedAt:u}");
             c.Host.Out.WriteLine($"  root hash  {record.RootHash} (verified)");
             c.Host.Out.WriteLine($"  manifest   blob {record.ManifestSha256}");
             c.Host.Out.WriteLine($"  filter     {record.Filter}");
+            if (manifest.Metadata.TryGetValue(Snapshots.PolicySha256Key, out var policySha))
+                c.Host.Out.WriteLine($"  policy     {manifest.Metadata.GetValueOrDefault(Snapshots.PolicyNameKey)} revision {manifest.Metadata.GetValueOrDefault(Snapshots.PolicyRevisionKey)} (sha256 {policySha})");
             c.Host.Out.WriteLine($"  ratings    {string.Join(", ", ratings.Select(kv => $"{kv.Key} {kv.Value}"))}");
             c.Host.Out.WriteLine($"  top tags   {string.Join(", ", tags.Select(kv => $"{kv.Key} {kv.Value}"))}");
             return 0;

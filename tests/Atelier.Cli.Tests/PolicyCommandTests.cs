@@ -93,6 +93,7 @@ public class PolicyCommandTests
             consent = session.Consent.Grant(subject, [ConsentScope.GenerativeTraining], Selector.Parse("1"), null, images.Write("release.txt", "signed release")).Id;
         }
         Assert.Contains("Created dataset adults: 4 images", cli.Ok("dataset", "create", "adults").Out);
+        Assert.Contains($"policy     atelier-default revision 1 (sha256 {PolicyFile.BuiltIn.Sha256})", cli.Ok("dataset", "show", "adults").Out);
         Assert.Contains("4 of 4 images pass", cli.Ok("policy", "check", "--dataset", "adults").Out);
         cli.Ok("dataset", "export", "adults", "--resolution", "16", "--format", "folder", "--out", Path.Combine(cli.Directory, "ok"));
 
