@@ -39,6 +39,7 @@ public static class AtelierCli
         ImagesCommands.Create(c),
         ReportCommand.Create(c),
         DatasetCommands.Create(c),
+        PolicyCommands.Create(c),
         TrainingCommands.Train(c),
         TrainingCommands.Sample(c),
         TrainingCommands.ExportModel(c),

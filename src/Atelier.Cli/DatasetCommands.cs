@@ -25,13 +25,19 @@ public static class DatasetCommands
         var name = NameArgument();
         var where = new Option<string>("--where") { Description = "Selector of the images to freeze (default: all); excluded images are always left out" };
         var command = new Command("create", "Freeze the selected images, their tags and ratings into an immutable snapshot") { name, where };
-        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () =>
         {
-            var (record, _) = Snapshots.Create(ws, parse.GetValue(name)!, parse.GetValue(where));
-            if (c.Json(parse)) c.WriteJson(record);
-            else c.Host.Out.WriteLine($"Created dataset {record.Name}: {record.ImageCount} images, root {record.RootHash}");
+            var (record, _, report) = Snapshots.Create(ws, parse.GetValue(name)!, parse.GetValue(where));
+            if (c.Json(parse))
+                c.WriteJson(new { record.Id, record.Name, record.RootHash, record.ManifestSha256, record.Filter, record.ImageCount, record.CreatedAt, policy = report });
+            else
+            {
+                c.Host.Out.WriteLine($"Created dataset {record.Name}: {record.ImageCount} images, root {record.RootHash}");
+                // The report says which images the policy left out and why; a clean one is a single summary line.
+                foreach (var line in report.Lines()) c.Host.Out.WriteLine(line);
+            }
             return 0;
-        }));
+        })));
         return command;
     }
 
@@ -60,13 +66,15 @@ public static class DatasetCommands
                 .ToDictionary(g => g.Key, g => g.Count());
             if (c.Json(parse))
             {
-                c.WriteJson(new { dataset = record, verified = true, ratings, topTags = tags });
+                c.WriteJson(new { dataset = record, verified = true, ratings, topTags = tags, policy = manifest.Metadata.Where(kv => kv.Key.StartsWith("policy.", StringComparison.Ordinal)).ToDictionary() });
                 return 0;
             }
             c.Host.Out.WriteLine($"dataset {record.Name}: {record.ImageCount} images, created {record.CreatedAt:u}");
             c.Host.Out.WriteLine($"  root hash  {record.RootHash} (verified)");
             c.Host.Out.WriteLine($"  manifest   blob {record.ManifestSha256}");
             c.Host.Out.WriteLine($"  filter     {record.Filter}");
+            if (manifest.Metadata.TryGetValue(Snapshots.PolicySha256Key, out var policySha))
+                c.Host.Out.WriteLine($"  policy     {manifest.Metadata.GetValueOrDefault(Snapshots.PolicyNameKey)} revision {manifest.Metadata.GetValueOrDefault(Snapshots.PolicyRevisionKey)} (sha256 {policySha})");
             c.Host.Out.WriteLine($"  ratings    {string.Join(", ", ratings.Select(kv => $"{kv.Key} {kv.Value}"))}");
             c.Host.Out.WriteLine($"  top tags   {string.Join(", ", tags.Select(kv => $"{kv.Key} {kv.Value}"))}");
             return 0;
@@ -94,10 +102,13 @@ public static class DatasetCommands
                 parse.GetValue(fit) == "pad" ? FitMode.Pad : FitMode.Crop,
                 ParseColour(parse.GetValue(background)!),
                 parse.GetValue(format) switch { "folder" => ExportFormat.Folder, "webdataset" => ExportFormat.WebDataset, _ => ExportFormat.Shards });
-            var result = DatasetExport.Run(ws, request, c.Host.Cancellation);
-            if (c.Json(parse)) c.WriteJson(result);
-            else c.Host.Out.WriteLine($"Exported {result.Images} images of {request.Name} to {result.OutputDirectory} in {result.Seconds:0.0} s");
-            return 0;
+            return PolicyCommands.Gated(c, parse, () =>
+            {
+                var result = DatasetExport.Run(ws, request, c.Host.Cancellation);
+                if (c.Json(parse)) c.WriteJson(result);
+                else c.Host.Out.WriteLine($"Exported {result.Images} images of {request.Name} to {result.OutputDirectory} in {result.Seconds:0.0} s");
+                return 0;
+            });
         }));
         return command;
     }

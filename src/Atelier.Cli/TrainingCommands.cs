@@ -35,7 +35,7 @@ public static class TrainingCommands
         {
             dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, snapshotKimg, tickKimg, keep, device,
         };
-        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () =>
         {
             var progress = new ProgressLine(c.Host, enabled: !c.Json(parse));
             TrainingResult result;
@@ -83,7 +83,7 @@ public static class TrainingCommands
             if (result.Status != RunStatus.Stopped) return 0;
             c.Host.Error.WriteLine($"atelier: interrupted; a checkpoint was written, continue with `atelier train --resume {result.Run}`");
             return 130;
-        }));
+        })));
         return command;
     }
 

@@ -1,11 +1,15 @@
 using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Audit;
+using Atelier.Governance.Policy;
 using Atelier.Imaging;
 
 namespace Atelier.Datasets;
 
 public sealed record DatasetExportRequest(string Name, string OutputDirectory, int Resolution, FitMode Fit, Rgb Background, ExportFormat Format);
 
-public sealed record DatasetExportResult(string OutputDirectory, int Images, string RootHash, double Seconds);
+/// <summary>What an export wrote, with the policy report of the gate it passed.</summary>
+public sealed record DatasetExportResult(string OutputDirectory, int Images, string RootHash, double Seconds, PolicyReport? Policy = null);
 
 /// <summary>
 /// Writes a snapshot as training data: each original is decoded, oriented, fitted to a square
@@ -18,6 +22,9 @@ public static class DatasetExport
     {
         if (request.Resolution is < 8 or > 4096) throw new AtelierException("bad-resolution", $"resolution {request.Resolution} is outside 8..4096");
         var (record, manifest) = Snapshots.Load(workspace, request.Name);
+        // The snapshot is judged again as things stand now: a consent may have been revoked, an image quarantined, the policy changed.
+        var session = GovernanceSession.For(workspace);
+        var report = PolicyGate.EnsureSnapshotUsable(session, record, PolicyStage.Export);
         var started = DateTime.UtcNow;
         var options = new ExportOptions
         {
@@ -39,7 +46,10 @@ public static class DatasetExport
             foreach (var (item, rgb) in prepared)
                 writer.Add(index++, ExportLabel.From(item), rgb);
             writer.Complete();
-            return new DatasetExportResult(request.OutputDirectory, index, record.RootHash, (DateTime.UtcNow - started).TotalSeconds);
+            session.Record(AuditAction.Export,
+                new { dataset = record.Name, root = record.RootHash, images = index, format = request.Format.ToString().ToLowerInvariant(), request.Resolution, output = request.OutputDirectory },
+                GovernanceSession.Ref("snapshot", record.Id));
+            return new DatasetExportResult(request.OutputDirectory, index, record.RootHash, (DateTime.UtcNow - started).TotalSeconds, report);
         }
         catch (DatasetException e)
         {

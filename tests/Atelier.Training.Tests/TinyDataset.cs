@@ -24,7 +24,7 @@ public sealed class TinyDataset : IDisposable
             bool disc = i % 2 == 0;
             folder.Write($"{(disc ? "disc" : "square")}-{i:D3}.png", ImageEncoder.EncodePng(Shape(side, disc, rng)));
         }
-        var summary = new Ingestion(Workspace.Workspace).RunAsync(new IngestRequest { Sources = [folder.Path], SourceName = "tiny", Workers = 1 })
+        var summary = new Ingestion(Workspace.Workspace).RunAsync(new IngestRequest { Sources = [folder.Path], SourceName = "tiny", License = "CC0-1.0", Workers = 1 })
             .GetAwaiter().GetResult();
         if (summary.Added != count) throw new InvalidOperationException($"fixture ingest added {summary.Added} of {count}");
         var catalog = Workspace.Catalog;

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Reflection;
 using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Audit;
+using Atelier.Governance.Policy;
 using Atelier.Training.Augmentation;
 using Atelier.Training.Checkpoints;
 using Atelier.Training.Data;
@@ -33,6 +36,8 @@ public static class Trainer
         var folder = new RunFolder(workspace, options.Name);
         var conditioning = ConditioningRequest.Parse(options.Conditioning);
         if (snapshot.ImageCount == 0) throw new TrainingException("empty-dataset", $"dataset '{snapshot.Name}' has no images");
+        var governance = GovernanceSession.For(workspace);
+        PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingStart);
 
         // Refusals about the data come before anything is recorded, so a refused run leaves no trace.
         var exportDir = TrainingExports.Prepare(workspace, snapshot, options.Resolution, cancellation);
@@ -44,6 +49,8 @@ public static class Trainer
             folder.Create();
             File.WriteAllText(folder.Config, options.ToJson());
             var run = workspace.Catalog.AddRun(options.Name, snapshot, options.Model.ToString().ToLowerInvariant(), options.ToJson(), Software);
+            governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = false },
+                GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
             return Train(workspace, run, folder, data, session, progress, cancellation);
         }
         finally
@@ -62,6 +69,8 @@ public static class Trainer
         var stored = TrainingOptions.FromJson(run.Config);
         var snapshot = workspace.Catalog.GetSnapshot(stored.Dataset)
             ?? throw new TrainingException("unknown-dataset", $"run '{runName}' trained on dataset '{stored.Dataset}', which no longer exists");
+        var governance = GovernanceSession.For(workspace);
+        PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingResume);
         var exportDir = TrainingExports.Prepare(workspace, snapshot, stored.Resolution, cancellation);
         var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);
         try
@@ -80,6 +89,8 @@ public static class Trainer
                     throw new TrainingException("snapshot-mismatch", $"checkpoint {Path.GetFileName(latest.Path)} was trained on snapshot {session.SnapshotRoot[..12]}, the export holds {data.SnapshotRoot[..12]}");
             }
             folder.Create();
+            governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = true },
+                GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
             return Train(workspace, run, folder, data, session, progress, cancellation);
         }
         finally
