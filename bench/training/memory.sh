@@ -8,7 +8,7 @@ model="${1:-dcgan}"; steps="${2:-10000}"; batch=8
 ws="$(mktemp -d)"; trap 'rm -rf "$ws"' EXIT
 a() { ./atelier --workspace "$ws" "$@"; }
 a init "$ws" >/dev/null
-a ingest data/emoji-sample --metadata emoji.json --map tags:category=category >/dev/null
+a ingest data/emoji-sample --metadata emoji.json --map tags:category=category --license Apache-2.0 >/dev/null
 a dataset create emoji >/dev/null
 kimg=$(python3 -c "print($steps*$batch/1000)"); tick=$(python3 -c "print(500*$batch/1000)")
 a train --dataset emoji --model "$model" --resolution 32 --batch $batch --kimg "$kimg" --tick-kimg "$tick" \

@@ -42,7 +42,7 @@ atelier() { "$ATELIER" -w "$WS" "$@"; }
 if [ ! -d "$WS" ]; then
   mkdir -p "$TRAIN"
   "$ATELIER" init "$WS" >/dev/null
-  atelier ingest "$EMOJI" --workers 2 >/dev/null
+  atelier ingest "$EMOJI" --workers 2 --license Apache-2.0 >/dev/null
   atelier dataset create emoji >/dev/null
 fi
 for R in 32 64 128; do  # the peer's input; the Atelier trainer reads the snapshot itself

@@ -34,7 +34,7 @@ public sealed class RevocationEndToEndTests
 
         var grant = cli.Ok("consent", "grant", "--subject", subject, "--scope", "generative-training", "--images", "tag:smileys_&_emotion",
             "--document", release, "--json").Json;
-        var consentId = grant.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var consentId = grant.GetProperty("consent").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var created = cli.Ok("dataset", "create", "faces", "--where", "tag:smileys_&_emotion", "--json").Json;
         var frozen = created.GetProperty("imageCount").GetInt32();
         Assert.True(frozen >= 16, $"only {frozen} images were frozen");
