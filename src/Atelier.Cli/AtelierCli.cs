@@ -43,5 +43,7 @@ public static class AtelierCli
         TrainingCommands.Sample(c),
         TrainingCommands.ExportModel(c),
         TrainingCommands.Runs(c),
+        BlocklistCommands.Blocklist(c),
+        BlocklistCommands.Quarantine(c),
     ];
 }

@@ -38,9 +38,9 @@ public sealed record BlocklistFile(BlocklistKind Kind, IReadOnlyList<string> Has
             line = line.Trim();
             if (line.Length == 0) continue;
             if (!line.All(char.IsAsciiHexDigit))
-                throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' is not hex (a {kind.Name()} list holds one {digits}-digit hex hash a line)");
+                throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' is not hex (expected one {digits}-digit hex {kind.Title()} hash a line)");
             if (line.Length != digits)
-                throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' has {line.Length} hex digits; a {kind.Name()} hash has {digits}");
+                throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' has {line.Length} hex digits; a {kind.Title()} hash has {digits}");
             var hash = line.ToLowerInvariant();
             if (seen.Add(hash)) hashes.Add(hash);
         }

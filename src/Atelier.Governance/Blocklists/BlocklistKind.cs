@@ -12,6 +12,14 @@ public static class BlocklistKinds
 {
     public static string Name(this BlocklistKind kind) => kind.ToString().ToLowerInvariant();
 
+    /// <summary>The name as people write it, for messages.</summary>
+    public static string Title(this BlocklistKind kind) => kind switch
+    {
+        BlocklistKind.Pdq => "PDQ",
+        BlocklistKind.Sha256 => "SHA-256",
+        _ => "MD5",
+    };
+
     /// <summary>How many hex digits one entry of this kind has.</summary>
     public static int HexDigits(this BlocklistKind kind) => kind == BlocklistKind.Md5 ? 32 : 64;
 
