@@ -96,9 +96,12 @@ public sealed partial class Catalog
         Exec("DELETE FROM near_duplicates WHERE image_id = $i OR other_id = $i", ("$i", imageId));
     }
 
-    /// <summary>Whether a visible image other than <paramref name="exceptImageId"/> shows this thumbnail (identical thumbnails share a blob).</summary>
-    public bool ThumbnailInUse(string thumbnailSha256, long exceptImageId) =>
-        Scalar("SELECT 1 FROM images WHERE thumb_sha256 = $t AND id != $i AND quarantined = 0 LIMIT 1", ("$t", thumbnailSha256), ("$i", exceptImageId)) is not null;
+    /// <summary>
+    /// Whether a visible image other than <paramref name="exceptImageId"/> uses this blob, as its file or
+    /// its thumbnail (identical thumbnails share a blob, and a small image's thumbnail can be its file).
+    /// </summary>
+    public bool BlobInUse(string sha256, long exceptImageId) =>
+        Scalar("SELECT 1 FROM images WHERE (thumb_sha256 = $t OR sha256 = $t) AND id != $i AND quarantined = 0 LIMIT 1", ("$t", sha256), ("$i", exceptImageId)) is not null;
 
     /// <summary>Where an image first came from (the origin and source of its first provenance record).</summary>
     public (string? Origin, string? Source) FirstOrigin(long imageId)
@@ -132,7 +135,7 @@ public sealed partial class Catalog
     public IReadOnlyList<string> QuarantinedThumbnailsNotInUse() =>
         Strings("""
                 SELECT DISTINCT q.thumb_sha256 FROM images q WHERE q.quarantined = 1 AND q.thumb_sha256 IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM images v WHERE v.thumb_sha256 = q.thumb_sha256 AND v.quarantined = 0)
+                AND NOT EXISTS (SELECT 1 FROM images v WHERE (v.thumb_sha256 = q.thumb_sha256 OR v.sha256 = q.thumb_sha256) AND v.quarantined = 0)
                 """);
 
     /// <summary>Root hashes of snapshots tainted by a cause of this kind.</summary>

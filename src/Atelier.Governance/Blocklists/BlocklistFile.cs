@@ -40,7 +40,7 @@ public sealed record BlocklistFile(BlocklistKind Kind, IReadOnlyList<string> Has
             if (!line.All(char.IsAsciiHexDigit))
                 throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' is not hex (expected one {digits}-digit hex {kind.Title()} hash a line)");
             if (line.Length != digits)
-                throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' has {line.Length} hex digits; a {kind.Title()} hash has {digits}");
+                throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' has {line.Length} hex digits; {kind.Title()} hashes have {digits}");
             var hash = line.ToLowerInvariant();
             if (seen.Add(hash)) hashes.Add(hash);
         }

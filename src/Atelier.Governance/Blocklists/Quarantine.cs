@@ -39,7 +39,8 @@ public sealed class Quarantine(GovernanceSession session)
         var tainted = Revocation.Taint(session, [image.Id], Revocation.Quarantined, Id(record),
             $"image {image.Id} was quarantined: it matches blocklist {hit.ListName} {hit.ListVersion} ({hit.DistanceText})");
 
-        var thumbnail = image.ThumbnailSha256 is { } t && !Catalog.ThumbnailInUse(t, image.Id) ? t : null;
+        // The blocklisted bytes go whatever else points at them; a thumbnail stays only while a visible image needs it.
+        var thumbnail = image.ThumbnailSha256 is { } t && !Catalog.BlobInUse(t, image.Id) ? t : null;
         var exports = Catalog.SnapshotsOfImage(image.Id).Select(s => s.RootHash).ToList();
         Catalog.AfterCommit(() =>
         {
