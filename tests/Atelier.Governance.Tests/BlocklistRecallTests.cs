@@ -64,12 +64,17 @@ public class BlocklistRecallTests
         output?.WriteLine($"listed and edited in {clock.Elapsed.TotalSeconds:0.0} s");
         var falseHits = 0;
         var usable = 0;
+        var nearest = int.MaxValue;
         Parallel.For(0, Unrelated, i =>
         {
             // Seeds far from the listed ones; hashed straight from pixels (encoding changes nothing here that matters).
             var pdq = BlocklistTestKit.Pdq(BlocklistImages.Textured(1_000_000 + i, 128, 128));
             if (pdq.Quality >= 50) Interlocked.Increment(ref usable);
             if (screen.MatchPdq(pdq.Hash, pdq.Quality) is not null) Interlocked.Increment(ref falseHits);
+            // The margin: how close the closest unrelated picture comes to any listed one.
+            var closest = originals.Min(o => o.Hash.DistanceTo(pdq.Hash));
+            int seen;
+            while (closest < (seen = Volatile.Read(ref nearest)) && Interlocked.CompareExchange(ref nearest, closest, seen) != seen) { }
         });
 
         output?.WriteLine($"all done in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -80,7 +85,7 @@ public class BlocklistRecallTests
                 $"recall {edit,-22} {caught.GetValueOrDefault(edit),3}/{tried[edit]}  median distance {(d.Count > 0 ? d[d.Count / 2] : -1)}  max {(d.Count > 0 ? d[^1] : -1)}  copies below quality 50: {lowQuality.GetValueOrDefault(edit)}"));
         }
         output?.WriteLine($"listed: the first {Listed} of {candidates.Count(c => c.Pdq.Quality >= 50)}/{candidates.Length} seeds with PDQ quality >= 50");
-        output?.WriteLine($"unrelated: {falseHits} of {Unrelated} caught ({usable} with PDQ quality >= 50)");
+        output?.WriteLine($"unrelated: {falseHits} of {Unrelated} caught ({usable} with PDQ quality >= 50); nearest to a listed hash: distance {nearest}");
 
         // The bar (99%) holds for each edit on its own. Crops shift PDQ's whole sampling grid
         // and are reported apart, as is the stack of all non-crop edits at once; their floors only

@@ -16,7 +16,8 @@ internal sealed record Blocked(IngestItem Item, string Source, string Sha256, st
 internal sealed class IngestScreen(Workspace workspace)
 {
     private readonly BlocklistScreen _screen = BlocklistScreen.Load(workspace.Catalog);
-    private readonly Quarantine _quarantine = new(GovernanceSession.For(workspace));
+    // Opened only when something is stopped: a plain ingest needs no governance session.
+    private readonly Lazy<Quarantine> _quarantine = new(() => new Quarantine(GovernanceSession.For(workspace)));
 
     public static string Md5(byte[] bytes) => Convert.ToHexStringLower(MD5.HashData(bytes));
 
@@ -34,7 +35,7 @@ internal sealed class IngestScreen(Workspace workspace)
     public void Stop(Blocked blocked, Catalog.Catalog catalog)
     {
         if (blocked.Hit is { } hit)
-            _quarantine.StopIncoming(new IncomingFile(blocked.Item.Content, blocked.Sha256, blocked.Md5, blocked.Pdq, blocked.Origin, blocked.Source), hit);
+            _quarantine.Value.StopIncoming(new IncomingFile(blocked.Item.Content, blocked.Sha256, blocked.Md5, blocked.Pdq, blocked.Origin, blocked.Source), hit);
         catalog.MarkDone(blocked.Origin, null, "quarantined");
     }
 }
