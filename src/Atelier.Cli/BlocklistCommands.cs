@@ -24,7 +24,7 @@ public static class BlocklistCommands
         };
         import.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var result = new Blocklists(GovernanceSession.For(ws)).Import(new BlocklistImportRequest(
+            var result = new BlocklistImporter(GovernanceSession.For(ws)).Import(new BlocklistImportRequest(
                 FullPath(c, parse.GetValue(file)!), BlocklistKinds.Parse(parse.GetValue(kind)!), parse.GetValue(name)!, parse.GetValue(version)!,
                 parse.GetValue(signature) is { } s ? FullPath(c, s) : null, parse.GetValue(publicKey) is { } k ? FullPath(c, k) : null));
             if (c.Json(parse))
@@ -48,7 +48,7 @@ public static class BlocklistCommands
         var list = new Command("list", "Imported blocklists");
         list.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var all = new Blocklists(GovernanceSession.For(ws)).List();
+            var all = new BlocklistImporter(GovernanceSession.For(ws)).List();
             if (c.Json(parse)) c.WriteJson(new { blocklists = all.Select(ListView) });
             else if (all.Count == 0) c.Host.Out.WriteLine("no blocklists imported");
             else

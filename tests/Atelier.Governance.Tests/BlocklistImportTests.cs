@@ -15,7 +15,7 @@ public class BlocklistImportTests
     private static byte[] Picture(int seed) => ImageEncoder.EncodePng(BlocklistImages.Textured(seed, 128, 128), fast: true);
 
     private static BlocklistImportResult Import(GovernanceSession session, TempDir dir, BlocklistKind kind, string version, params string[] hashes) =>
-        new Blocklists.Blocklists(session).Import(new BlocklistImportRequest(
+        new BlocklistImporter(session).Import(new BlocklistImportRequest(
             dir.Write($"list-{version}.txt", "# test list\n" + string.Join("\n", hashes) + "\n"), kind, "test-list", version));
 
     [Fact]
@@ -140,7 +140,7 @@ public class BlocklistImportTests
         using var ws = new TempWorkspace();
         using var dir = new TempDir();
         var session = Session(ws);
-        var lists = new Blocklists.Blocklists(session);
+        var lists = new BlocklistImporter(session);
         var good = dir.Write("good.txt", "098f6bcd4621d373cade4e832627b4f6\n");
         var key = dir.Write("key.pem", System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfoPem());
         var bogus = dir.Write("list.sig", "AAAA");
@@ -159,7 +159,7 @@ public class BlocklistImportTests
 
         var (_, token) = session.Users.Add("rita", Role.Reviewer);
         var reviewer = GovernanceSession.Open(ws.Workspace, _ => null, "rita", token);
-        var e = Assert.Throws<AtelierException>(() => new Blocklists.Blocklists(reviewer).Import(new(good, BlocklistKind.Md5, "l", "2")));
+        var e = Assert.Throws<AtelierException>(() => new BlocklistImporter(reviewer).Import(new(good, BlocklistKind.Md5, "l", "2")));
         Assert.Equal("forbidden", e.Code);
         Assert.Single(ws.Catalog.ListBlocklists());
     }

@@ -13,7 +13,7 @@ public class QuarantineTests
     private static byte[] Picture(int seed) => ImageEncoder.EncodePng(BlocklistImages.Textured(seed, 96, 96), fast: true);
 
     private static BlocklistImportResult Block(GovernanceSession session, TempDir dir, params byte[][] files) =>
-        new Blocklists.Blocklists(session).Import(new BlocklistImportRequest(
+        new BlocklistImporter(session).Import(new BlocklistImportRequest(
             dir.Write("list.txt", string.Join("\n", files.Select(Sha256))), BlocklistKind.Sha256, "list", "1"));
 
     [Fact]

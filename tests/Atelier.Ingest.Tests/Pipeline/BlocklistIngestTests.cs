@@ -19,7 +19,7 @@ public class BlocklistIngestTests
     private static GovernanceSession Session(TempWorkspace ws) => GovernanceSession.Open(ws.Workspace, _ => null);
 
     private static void Block(GovernanceSession session, TempDir dir, BlocklistKind kind, string hash, string version = "1") =>
-        new Blocklists(session).Import(new BlocklistImportRequest(dir.Write($"list-{kind}-{version}.txt", hash + "\n"), kind, "vendor", version));
+        new BlocklistImporter(session).Import(new BlocklistImportRequest(dir.Write($"list-{kind}-{version}.txt", hash + "\n"), kind, "vendor", version));
 
     private static string Sha256(byte[] b) => Convert.ToHexStringLower(SHA256.HashData(b));
     private static string Md5(byte[] b) => Convert.ToHexStringLower(MD5.HashData(b));

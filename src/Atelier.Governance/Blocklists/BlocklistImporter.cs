@@ -16,7 +16,7 @@ public sealed record BlocklistImportRequest(string FilePath, BlocklistKind Kind,
 public sealed record BlocklistImportResult(BlocklistRecord List, int Screened, int Md5Computed, IReadOnlyList<QuarantineRecord> Quarantined, TaintCount Tainted);
 
 /// <summary>Imports hash blocklists and screens the whole catalog against each new one.</summary>
-public sealed class Blocklists(GovernanceSession session)
+public sealed class BlocklistImporter(GovernanceSession session)
 {
     private const int MaxLabelLength = 100;
     private const int Md5Batch = 512;
