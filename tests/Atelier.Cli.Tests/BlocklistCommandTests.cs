@@ -53,6 +53,7 @@ public class BlocklistCommandTests
         Assert.Equal((1, 1, 1), (tainted.GetProperty("snapshots").GetInt32(), tainted.GetProperty("runs").GetInt32(), tainted.GetProperty("checkpoints").GetInt32()));
         Assert.Equal(3, cli.Ok("images", "list", "--json").Json.GetProperty("total").GetInt32());
         Assert.Equal(0, cli.Ok("images", "list", "source:in " + badId, "--json").Json.GetProperty("total").GetInt32());
+        Assert.Equal(3, cli.Ok("images", "list", "snapshot:before", "--json").Json.GetProperty("total").GetInt32());
         var show = cli.Run("images", "show", badId.ToString());
         Assert.Equal(1, show.Code);
         Assert.Contains("no image matches", show.Error);
