@@ -50,5 +50,7 @@ public static class AtelierCli
         ConsentCommands.Subject(c),
         ConsentCommands.Consent(c),
         ConsentCommands.Keys(c),
+        BlocklistCommands.Blocklist(c),
+        BlocklistCommands.Quarantine(c),
     ];
 }

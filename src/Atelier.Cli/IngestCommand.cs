@@ -77,6 +77,7 @@ public static class IngestCommand
         o.WriteLine($"  exact duplicates   {s.ExactDuplicates}");
         o.WriteLine($"  near duplicates    {s.NearDuplicates}");
         o.WriteLine($"  opted out          {s.OptedOut}");
+        o.WriteLine($"  quarantined        {s.Quarantined}");
         o.WriteLine($"  already done       {s.AlreadyDone}");
         o.WriteLine($"  rejected           {s.Rejected}");
         foreach (var (code, n) in s.RejectedByReason) o.WriteLine($"    {n,6}  {code}");

@@ -13,7 +13,7 @@ public class RotationTests
     private static (string Sha, string Blob) Quarantine(ConsentFixture f, byte[] original)
     {
         var sha = BlobStore.Sha256Hex(original);
-        var blob = f.Workspace.Blobs.Put(f.Session.Sealer.Seal(original, KeyRotation.QuarantinePurpose(sha)));
+        var blob = f.Workspace.Blobs.Put(f.Session.Sealer.Seal(original, Blocklists.Quarantine.SealPurpose(sha)));
         using var db = new SqliteConnection($"Data Source={f.Catalog.DatabasePath};Pooling=False");
         db.Open();
         using var cmd = db.CreateCommand();
@@ -65,7 +65,7 @@ public class RotationTests
         Assert.Equal("Ruth Example", reopened.Consent.Reveal(subject).LegalName);
         Assert.Equal("the release", Encoding.UTF8.GetString(reopened.Consent.RevealDocument(consent.Id).Bytes));
         var q = f.Catalog.QuarantineSeals().Single();
-        Assert.Equal(original, reopened.Sealer.Open(f.Workspace.Blobs.Read(q.SealedBlob), KeyRotation.QuarantinePurpose(sha)));
+        Assert.Equal(original, reopened.Sealer.Open(f.Workspace.Blobs.Read(q.SealedBlob), Blocklists.Quarantine.SealPurpose(sha)));
 
         var verified = reopened.Audit.Verify();
         Assert.True(verified.Intact, verified.Problem);

@@ -18,9 +18,6 @@ public sealed record KeyRotationResult(string OldKeyId, string NewKeyId, int Sub
 /// </summary>
 public static class KeyRotation
 {
-    /// <summary>The purpose a quarantined item's original bytes are sealed under (see the blocklist stage).</summary>
-    public static string QuarantinePurpose(string sha256) => $"quarantine {sha256}";
-
     public static KeyRotationResult Rotate(GovernanceSession session) => Rotate(session, beforeCommit: null);
 
     /// <param name="beforeCommit">Test hook: runs inside the transaction just before it commits (a throw stands for a crash).</param>
@@ -57,7 +54,7 @@ public static class KeyRotation
             }
             foreach (var item in catalog.QuarantineSeals())
             {
-                var blob = blobs.PutDeferred(Reseal(sealer, blobs.Read(item.SealedBlob), QuarantinePurpose(item.Sha256)));
+                var blob = blobs.PutDeferred(Reseal(sealer, blobs.Read(item.SealedBlob), Blocklists.Quarantine.SealPurpose(item.Sha256)));
                 catalog.ResealQuarantine(item.Id, blob);
                 replaced.Add(item.SealedBlob);
                 quarantined++;

@@ -31,7 +31,8 @@ public sealed record IngestSummary(
     int OptedOut,
     IReadOnlyDictionary<string, int> RejectedByReason,
     double Seconds,
-    bool Interrupted)
+    bool Interrupted,
+    int Quarantined = 0)
 {
     public int Rejected => RejectedByReason.Values.Sum();
 }

@@ -5,7 +5,7 @@ using Atelier.Imaging;
 namespace Atelier.Ingest.Pipeline;
 
 /// <summary>The single writer of an ingest: turns work results into catalog rows inside the caller's batch.</summary>
-internal sealed class IngestWriter(Workspace workspace, IngestRequest request, PdqIndex index, RunState state)
+internal sealed class IngestWriter(Workspace workspace, IngestRequest request, PdqIndex index, RunState state, IngestScreen screen)
 {
     private readonly Catalog.Catalog _catalog = workspace.Catalog;
     private readonly CurationThresholds _thresholds = workspace.Config.Curation;
@@ -17,6 +17,9 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         {
             case Rejected r:
                 Reject(r.Origin, r.Source, r.Code, r.Message);
+                break;
+            case Blocked b:
+                StoreBlocked(b);
                 break;
             case Duplicate d:
                 if (_catalog.FindImageId(d.Sha256) is long existing) StoreDuplicate(d.Item, d.Source, existing);
@@ -37,8 +40,21 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         if (!Ingestion.IsTransient(code)) _catalog.MarkDone(origin, null, "rejected:" + code);
     }
 
+    private void StoreBlocked(Blocked blocked)
+    {
+        screen.Stop(blocked, _catalog);
+        state.Quarantined++;
+    }
+
     private void StoreDuplicate(IngestItem item, string source, long imageId)
     {
+        if (_catalog.IsQuarantined(imageId))
+        {
+            // A copy of quarantined bytes: it stays out, and adds no provenance or tags to the hidden image.
+            state.Quarantined++;
+            _catalog.MarkDone(item.Origin, null, "quarantined");
+            return;
+        }
         if (_catalog.AddProvenance(imageId, ProvenanceOf(item, source))) state.ExactDuplicates++;
         _catalog.AddTags([imageId], TagsOf(item));
         _catalog.MarkDone(item.Origin, imageId, "duplicate");
@@ -49,10 +65,16 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
     {
         try
         {
+            var md5 = IngestScreen.Md5(d.Item.Content);
             var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide);
+            if ((screen.Exact(d.Item, d.Source, d.Sha256, md5) ?? screen.Perceptual(d.Item, d.Source, d.Sha256, md5, analyzed.Pdq)) is { } blocked)
+            {
+                StoreBlocked(blocked);
+                return;
+            }
             state.WriterStoredBlobs = true;
             workspace.Blobs.Put(d.Sha256, d.Item.Content, durable: false);
-            StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.PutDeferred(analyzed.Thumbnail)));
+            StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.PutDeferred(analyzed.Thumbnail), md5));
         }
         catch (ImageRejectedException e)
         {
@@ -92,6 +114,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         };
         var provenance = ProvenanceOf(image.Item, a.Source);
         var id = _catalog.AddImage(record with { License = provenance.License, SourceUrl = provenance.SourceUrl }, provenance, TagsOf(image.Item));
+        _catalog.SetMd5(id, a.Md5);
         state.Added++;
         if (image.Pdq.Quality >= _thresholds.MinPdqQuality)
         {

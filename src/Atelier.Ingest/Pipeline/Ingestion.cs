@@ -69,6 +69,7 @@ public sealed class Ingestion(Workspace workspace)
         // set of 64-bit prefixes of what is stored; the writer confirms every hit exactly.
         var storedPrefixes = new HashSet<ulong>(catalog.AllSha256().Select(ShaPrefix));
         var known = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var screen = new IngestScreen(workspace);
 
         var stopwatch = Stopwatch.StartNew();
         var state = new RunState(ingestId);
@@ -123,13 +124,17 @@ public sealed class Ingestion(Workspace workspace)
             var item = (IngestItem)outcome;
             var sha = ImageAnalysis.Sha256(item.Content);
             if (storedPrefixes.Contains(ShaPrefix(sha)) || known.ContainsKey(sha)) return new Duplicate(item, source, sha);
+            // Blocklisted bytes are stopped before anything of them reaches the blob store.
+            var md5 = IngestScreen.Md5(item.Content);
+            if (screen.Exact(item, source, sha, md5) is { } exact) return exact;
             try
             {
                 var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide);
+                if (screen.Perceptual(item, source, sha, md5, analyzed.Pdq) is { } near) return near;
                 workspace.Blobs.Put(sha, item.Content, durable: false);
                 var thumbSha = workspace.Blobs.PutDeferred(analyzed.Thumbnail);
                 known.TryAdd(sha, 0);
-                return new Analyzed(analyzed, source, thumbSha);
+                return new Analyzed(analyzed, source, thumbSha, md5);
             }
             catch (ImageRejectedException e)
             {
@@ -137,7 +142,7 @@ public sealed class Ingestion(Workspace workspace)
             }
         }
 
-        var committer = new BatchCommitter(workspace, new IngestWriter(workspace, request, index, state), state, progress);
+        var committer = new BatchCommitter(workspace, new IngestWriter(workspace, request, index, state, screen), state, progress);
         try
         {
             // Results are stored in source order, whatever order the workers finish in, so image ids
@@ -170,7 +175,7 @@ public sealed class Ingestion(Workspace workspace)
         }
 
         var summary = new IngestSummary(ingestId, state.Added, state.ExactDuplicates, state.NearDuplicates, alreadyDone, state.OptedOut,
-            state.Rejections.OrderByDescending(kv => kv.Value).ToDictionary(), stopwatch.Elapsed.TotalSeconds, state.Interrupted);
+            state.Rejections.OrderByDescending(kv => kv.Value).ToDictionary(), stopwatch.Elapsed.TotalSeconds, state.Interrupted, state.Quarantined);
         catalog.FinishIngest(ingestId, state.Interrupted ? "interrupted" : "finished", JsonSerializer.Serialize(summary));
         // One entry per ingest run; the images it added point back to it through their provenance.
         governance.Record(AuditAction.Ingest, new
@@ -210,12 +215,12 @@ public sealed class Ingestion(Workspace workspace)
 internal abstract record WorkResult(string Origin, string Source);
 internal sealed record Rejected(string Origin, string Source, string Code, string Message) : WorkResult(Origin, Source);
 internal sealed record Duplicate(IngestItem Item, string Source, string Sha256) : WorkResult(Item.Origin, Source);
-internal sealed record Analyzed(AnalyzedImage Image, string Source, string ThumbnailSha256) : WorkResult(Image.Item.Origin, Source);
+internal sealed record Analyzed(AnalyzedImage Image, string Source, string ThumbnailSha256, string Md5) : WorkResult(Image.Item.Origin, Source);
 
 internal sealed class RunState(long ingestId)
 {
     public long IngestId { get; } = ingestId;
-    public int Seen, Added, ExactDuplicates, NearDuplicates, OptedOut;
+    public int Seen, Added, ExactDuplicates, NearDuplicates, OptedOut, Quarantined;
     /// <summary>Set when the writer itself stored blobs, which then need a flush before the commit.</summary>
     public bool WriterStoredBlobs;
     public volatile bool Interrupted;
