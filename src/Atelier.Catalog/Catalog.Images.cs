@@ -124,6 +124,9 @@ public sealed partial class Catalog
         while (r.Read()) yield return (r.GetInt64(0), (byte[])r[1], r.GetInt32(2));
     }
 
+    public void SetFlag(long imageId, string flag, string? detail) =>
+        Exec("INSERT OR REPLACE INTO image_flags(image_id, flag, detail) VALUES($id, $f, $d)", ("$id", imageId), ("$f", flag), ("$d", detail));
+
     /// <summary>Replaces the flags curation manages (others, such as ones a reviewer set, stay).</summary>
     public void ReplaceFlags(IReadOnlyCollection<string> managedFlags, IEnumerable<(long ImageId, string Flag, string? Detail)> flags)
     {

@@ -1,4 +1,5 @@
 using Atelier.Catalog;
+using Atelier.Governance.Access;
 using Atelier.Governance;
 using Atelier.Governance.Audit;
 using Atelier.Governance.Policy;
@@ -24,6 +25,7 @@ public static class DatasetExport
         var (record, manifest) = Snapshots.Load(workspace, request.Name);
         // The snapshot is judged again as things stand now: a consent may have been revoked, an image quarantined, the policy changed.
         var session = GovernanceSession.For(workspace);
+        session.Actor.Require(Role.Reviewer, "export datasets");
         var report = PolicyGate.EnsureSnapshotUsable(session, record, PolicyStage.Export);
         var started = DateTime.UtcNow;
         var options = new ExportOptions

@@ -1,4 +1,5 @@
 using Atelier.Catalog;
+using Atelier.Governance.Access;
 using Atelier.Governance;
 using Atelier.Governance.Audit;
 using Atelier.Governance.Policy;
@@ -18,6 +19,7 @@ public static class Snapshots
     {
         if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || c is '/' or '\\'))
             throw new AtelierException("bad-name", $"'{name}' is not a usable dataset name (no spaces or slashes)");
+        GovernanceSession.For(workspace).Actor.Require(Role.Reviewer, "create datasets");
         var catalog = workspace.Catalog;
         if (catalog.GetSnapshot(name) is not null)
             throw new AtelierException("snapshot-exists", $"a dataset named '{name}' already exists (snapshots are immutable; choose another name)");

@@ -12,14 +12,18 @@ namespace Atelier.Ingest;
 /// </param>
 public abstract record IngestOutcome(string Origin);
 
-/// <summary>A candidate file: its bytes (already capped by <see cref="SourceOptions.MaxFileBytes"/>) and provenance.</summary>
+/// <summary>
+/// A candidate file: its bytes (already capped by <see cref="SourceOptions.MaxFileBytes"/>) and provenance.
+/// <see cref="OptOutSignal"/> names an AI opt-out that was seen but not honoured (the policy says so); the image is flagged with it.
+/// </summary>
 public sealed record IngestItem(
     string Origin,
     string FileName,
     byte[] Content,
     ItemMetadata? Metadata = null,
     IReadOnlyDictionary<string, string>? ResponseHeaders = null,
-    string? FinalUrl = null) : IngestOutcome(Origin);
+    string? FinalUrl = null,
+    string? OptOutSignal = null) : IngestOutcome(Origin);
 
 /// <summary>A file (or a whole archive) that was not ingested, with a kebab-case <see cref="Code"/> from <see cref="RejectionCodes"/>.</summary>
 public sealed record IngestRejection(string Origin, string Code, string Message) : IngestOutcome(Origin)

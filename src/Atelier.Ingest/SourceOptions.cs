@@ -5,6 +5,9 @@ namespace Atelier.Ingest;
 /// <summary>Limits and behaviour for reading a source. Defaults are safe for untrusted input.</summary>
 public sealed record SourceOptions
 {
+    /// <summary>Refuse URLs and images that opt out of AI use (the policy's honour-opt-out); when false they are ingested and flagged opted-out.</summary>
+    public bool HonourOptOut { get; init; } = true;
+
     /// <summary>Largest single file kept in memory; bigger ones are rejected with <c>file-too-large</c>.</summary>
     public long MaxFileBytes { get; init; } = 256L * 1024 * 1024;
 

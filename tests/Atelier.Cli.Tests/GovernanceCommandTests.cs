@@ -44,6 +44,8 @@ public sealed class GovernanceCommandTests : IDisposable
         Assert.Contains("needs the reviewer role", _cli.Run("exclude", "2", "--reason", "dup").Error);
         Assert.Contains("needs the admin role", _cli.Run("user", "add", "eve", "--role", "admin").Error);
         Assert.Contains("needs the reviewer role", _cli.Run("ingest", _images.Path).Error);
+        Assert.Contains("needs the reviewer role", _cli.Run("dataset", "create", "mine").Error);
+        Assert.Contains("needs the reviewer role", _cli.Run("train", "--dataset", "mine", "--resolution", "32").Error);
 
         _cli.Environment["ATELIER_TOKEN"] = viewer;
         Assert.Contains("no enabled user 'ana' with that token", _cli.Run("report").Error);

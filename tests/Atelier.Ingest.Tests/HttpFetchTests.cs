@@ -89,6 +89,24 @@ public sealed class HttpFetchTests
     }
 
     [Fact]
+    public async Task An_opt_out_the_policy_does_not_honour_is_fetched_and_carried_with_the_item()
+    {
+        await using var server = new LoopbackServer((path, _) => path switch
+        {
+            "/start" => Reply.RedirectTo("/final.png") with { Headers = [("Location", "/final.png"), ("X-Robots-Tag", "noai")] },
+            "/direct.png" => Reply.Png(Repo.Png()) with { Headers = [("X-Robots-Tag", "noimageai")] },
+            _ => Reply.Png(Repo.Png()),
+        });
+        var lenient = Fast with { HonourOptOut = false };
+        var viaHop = (await Fetch(server.Url("/start"), lenient)).As<IngestItem>();
+        Assert.Contains("redirect hop", viaHop.OptOutSignal);
+        Assert.Contains("noai", viaHop.OptOutSignal);
+        var direct = (await Fetch(server.Url("/direct.png"), lenient)).As<IngestItem>();
+        Assert.Equal("X-Robots-Tag: noimageai", direct.OptOutSignal);
+        Assert.Null((await Fetch(server.Url("/other.png"), lenient)).As<IngestItem>().OptOutSignal);
+    }
+
+    [Fact]
     public async Task Opt_out_on_an_intermediate_redirect_hop_stops_the_fetch()
     {
         await using var server = new LoopbackServer((path, _) => path switch

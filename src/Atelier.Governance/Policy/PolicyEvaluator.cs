@@ -50,6 +50,10 @@ public static class PolicyEvaluator
             Add(PolicyRule.QualityTooLow,
                 image.PdqQuality is { } q ? $"PDQ quality {q} is below the policy's minimum {policy.MinPdqQuality}" : "the image has no PDQ quality",
                 $"use a sharper, more detailed copy, or lower min-pdq-quality in the policy");
+        // Images ingested while the policy did not honour opt-outs carry the flag; a policy that honours them keeps them out.
+        if (policy.HonourOptOut && image.Flags.Contains(PolicyRule.OptedOut, StringComparer.Ordinal))
+            Add(PolicyRule.OptedOut, "its source opted out of AI use (X-Robots-Tag noai/noimageai or XMP data mining prohibited)",
+                "leave it out, or set honour-opt-out: false in the policy if you have the right to use it anyway");
         foreach (var flag in image.Flags.Where(f => policy.ExcludedFlags.Contains(f, StringComparer.OrdinalIgnoreCase)))
             Add(PolicyRule.FlagExcluded, $"the image is flagged '{flag}', which the policy excludes",
                 $"leave it out, or take '{flag}' off excluded-flags in the policy");

@@ -55,8 +55,9 @@ public static partial class PolicyFile
         # Every image must name where it came from (its ingest source and provenance).
         require-source: true
 
-        # Honour AI opt-out signals recorded at ingest (IPTC/PLUS data mining prohibited,
-        # X-Robots-Tag noai / noimageai): such images are refused.
+        # Honour AI opt-out signals (IPTC/PLUS data mining prohibited, X-Robots-Tag noai / noimageai):
+        # true refuses such images at ingest and keeps out any that came in flagged 'opted-out';
+        # false ingests them, flagged 'opted-out' with the signal.
         honour-opt-out: true
 
         # Minimum PDQ quality (0-100) of an image's perceptual hash; 0 turns the rule off.

@@ -21,6 +21,7 @@ public static class PolicyRule
     public const string SourceRequired = "source-required";
     public const string QualityTooLow = "quality-too-low";
     public const string FlagExcluded = "flag-excluded";
+    public const string OptedOut = "opted-out";
 
     public static readonly string[] Hard =
         [Blocklisted, ImageMissing, SubjectRequired, SubjectUnverified, CaptureDateUnknown, SubjectUnder18, ConsentRequired, ConsentRevoked, ConsentExpired, ConsentScope];

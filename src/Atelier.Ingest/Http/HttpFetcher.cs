@@ -46,10 +46,16 @@ public sealed class HttpFetcher : IDisposable
             return new IngestRejection(origin, RejectionCodes.UnsupportedScheme, $"scheme '{url.Scheme}' is not http or https");
         var visited = new HashSet<string>(StringComparer.Ordinal) { url.AbsoluteUri };
         var current = url;
+        string? hopSignal = null;
         for (int hop = 0; ; hop++)
         {
             var result = await WithRetriesAsync(current, origin, url, metadata, cancellationToken).ConfigureAwait(false);
-            if (result is not Redirect redirect) return ((Done)result).Outcome;
+            if (result is not Redirect redirect)
+            {
+                var outcome = ((Done)result).Outcome;
+                return hopSignal is not null && outcome is IngestItem item ? item with { OptOutSignal = item.OptOutSignal ?? hopSignal } : outcome;
+            }
+            hopSignal ??= redirect.OptOutSignal;
             var next = redirect.Location.IsAbsoluteUri ? redirect.Location : new Uri(current, redirect.Location);
             if (!IsSupportedScheme(next))
                 return new IngestRejection(origin, RejectionCodes.UnsupportedScheme, $"redirect to scheme '{next.Scheme}' refused");
@@ -63,7 +69,7 @@ public sealed class HttpFetcher : IDisposable
 
     private abstract record Attempt;
     private sealed record Done(IngestOutcome Outcome) : Attempt;
-    private sealed record Redirect(Uri Location) : Attempt;
+    private sealed record Redirect(Uri Location, string? OptOutSignal) : Attempt;
     private sealed record Retryable(string Code, string Message, TimeSpan? RetryAfter) : Attempt;
 
     private async Task<Attempt> WithRetriesAsync(Uri url, string origin, Uri requested, ItemMetadata? metadata, CancellationToken ct)
@@ -98,10 +104,11 @@ public sealed class HttpFetcher : IDisposable
             if (status is 301 or 302 or 303 or 307 or 308)
             {
                 // An opt-out on any hop covers what it points at: stop here rather than fetch the target.
-                if (OptOut(response) is { } header)
-                    return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, $"redirect hop {url.AbsoluteUri} sent X-Robots-Tag: {header}"));
+                var hopSignal = OptOut(response) is { } header ? $"redirect hop {url.AbsoluteUri} sent X-Robots-Tag: {header}" : null;
+                if (hopSignal is not null && _options.HonourOptOut)
+                    return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, hopSignal));
                 return response.Headers.Location is { } location
-                    ? new Redirect(location)
+                    ? new Redirect(location, hopSignal)
                     : new Done(new IngestRejection(origin, RejectionCodes.HttpStatus, $"HTTP {status} without a Location header"));
             }
             if (status is 408 or 429 or >= 500)
@@ -109,8 +116,9 @@ public sealed class HttpFetcher : IDisposable
             if (status is < 200 or >= 300)
                 return new Done(new IngestRejection(origin, RejectionCodes.HttpStatus, $"HTTP {status} {response.ReasonPhrase}".TrimEnd()));
 
-            if (OptOut(response) is { } robots)
-                return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, $"X-Robots-Tag: {robots}"));
+            var signal = OptOut(response) is { } robots ? $"X-Robots-Tag: {robots}" : null;
+            if (signal is not null && _options.HonourOptOut)
+                return new Done(new IngestRejection(origin, RejectionCodes.OptedOut, signal));
 
             var length = response.Content.Headers.ContentLength;
             byte[] body;
@@ -137,7 +145,7 @@ public sealed class HttpFetcher : IDisposable
                     headers[name] = string.Join(", ", v);
             }
             var final = url.AbsoluteUri == requested.AbsoluteUri ? null : url.AbsoluteUri;
-            return new Done(new IngestItem(origin, FileNameOf(url), body, metadata, headers, final));
+            return new Done(new IngestItem(origin, FileNameOf(url), body, metadata, headers, final, signal));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -5,8 +5,11 @@ using Atelier.Imaging;
 namespace Atelier.Ingest.Pipeline;
 
 /// <summary>The single writer of an ingest: turns work results into catalog rows inside the caller's batch.</summary>
-internal sealed class IngestWriter(Workspace workspace, IngestRequest request, PdqIndex index, RunState state, IngestScreen screen)
+internal sealed class IngestWriter(Workspace workspace, IngestRequest request, PdqIndex index, RunState state, IngestScreen screen, bool honourOptOut = true)
 {
+    /// <summary>Marks an image whose source opted out of AI use, ingested because the policy did not honour opt-outs.</summary>
+    public const string OptOutFlag = "opted-out";
+
     private readonly Catalog.Catalog _catalog = workspace.Catalog;
     private readonly CurationThresholds _thresholds = workspace.Config.Curation;
 
@@ -66,7 +69,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         try
         {
             var md5 = IngestScreen.Md5(d.Item.Content);
-            var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide);
+            var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide, honourOptOut);
             if ((screen.Exact(d.Item, d.Source, d.Sha256, md5) ?? screen.Perceptual(d.Item, d.Source, d.Sha256, md5, analyzed.Pdq)) is { } blocked)
             {
                 StoreBlocked(blocked);
@@ -115,6 +118,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         var provenance = ProvenanceOf(image.Item, a.Source);
         var id = _catalog.AddImage(record with { License = provenance.License, SourceUrl = provenance.SourceUrl }, provenance, TagsOf(image.Item));
         _catalog.SetMd5(id, a.Md5);
+        if (image.OptOutSignal is { } signal) _catalog.SetFlag(id, OptOutFlag, signal);
         state.Added++;
         if (image.Pdq.Quality >= _thresholds.MinPdqQuality)
         {

@@ -6,6 +6,7 @@ using Atelier.Catalog;
 using Atelier.Governance;
 using Atelier.Governance.Access;
 using Atelier.Governance.Audit;
+using Atelier.Governance.Policy;
 using Atelier.Hashing;
 using Atelier.Imaging;
 
@@ -31,11 +32,14 @@ public sealed class Ingestion(Workspace workspace)
         var catalog = workspace.Catalog;
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "ingest images");
+        // The workspace policy decides whether AI opt-out signals keep an image out or only flag it.
+        var honourOptOut = PolicyFile.Load(workspace).HonourOptOut;
         var settings = workspace.Config.Ingest;
         var done = catalog.DoneOrigins();
         var alreadyDone = 0;
         var options = new SourceOptions
         {
+            HonourOptOut = honourOptOut,
             MaxFileBytes = settings.MaxFileBytes,
             HttpConcurrency = settings.HttpConcurrency,
             HttpTimeout = TimeSpan.FromSeconds(settings.HttpTimeoutSeconds),
@@ -129,7 +133,7 @@ public sealed class Ingestion(Workspace workspace)
             if (screen.Exact(item, source, sha, md5) is { } exact) return exact;
             try
             {
-                var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide);
+                var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide, honourOptOut);
                 if (screen.Perceptual(item, source, sha, md5, analyzed.Pdq) is { } near) return near;
                 workspace.Blobs.Put(sha, item.Content, durable: false);
                 var thumbSha = workspace.Blobs.PutDeferred(analyzed.Thumbnail);
@@ -142,7 +146,7 @@ public sealed class Ingestion(Workspace workspace)
             }
         }
 
-        var committer = new BatchCommitter(workspace, new IngestWriter(workspace, request, index, state, screen), state, progress);
+        var committer = new BatchCommitter(workspace, new IngestWriter(workspace, request, index, state, screen, honourOptOut), state, progress);
         try
         {
             // Results are stored in source order, whatever order the workers finish in, so image ids

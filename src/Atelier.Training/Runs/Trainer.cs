@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Atelier.Catalog;
+using Atelier.Governance.Access;
 using Atelier.Governance;
 using Atelier.Governance.Audit;
 using Atelier.Governance.Policy;
@@ -37,6 +38,7 @@ public static class Trainer
         var conditioning = ConditioningRequest.Parse(options.Conditioning);
         if (snapshot.ImageCount == 0) throw new TrainingException("empty-dataset", $"dataset '{snapshot.Name}' has no images");
         var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "train models");
         PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingStart);
 
         // Refusals about the data come before anything is recorded, so a refused run leaves no trace.
@@ -70,6 +72,7 @@ public static class Trainer
         var snapshot = workspace.Catalog.GetSnapshot(stored.Dataset)
             ?? throw new TrainingException("unknown-dataset", $"run '{runName}' trained on dataset '{stored.Dataset}', which no longer exists");
         var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "train models");
         PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingResume);
         var exportDir = TrainingExports.Prepare(workspace, snapshot, stored.Resolution, cancellation);
         var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);

@@ -151,6 +151,30 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task APolicyThatDoesNotHonourOptOutsLetsTheImageInFlaggedAndAnHonouringPolicyThenLeavesItOut()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        dir.Write("prohibited.jpg", File.ReadAllBytes(ImagingFixture("dmi-prohibited.jpg")));
+        dir.Write("allowed.jpg", File.ReadAllBytes(ImagingFixture("dmi-allowed.jpg")));
+        var policyPath = Atelier.Governance.Policy.PolicyFile.DefaultPath(ws.Workspace);
+        File.WriteAllText(policyPath, Atelier.Governance.Policy.PolicyFile.DefaultText.Replace("honour-opt-out: true", "honour-opt-out: false"));
+        var summary = await Ingest(ws, new IngestRequest { Sources = [dir.Path], License = "CC0-1.0", SourceName = "test" });
+        Assert.Equal((2, 0), (summary.Added, summary.OptedOut));
+        var flagged = Assert.Single(ws.Catalog.ListImages(Selector.Parse("flag:opted-out")));
+        Assert.Contains("DataMining", ws.Catalog.GetDetails(flagged.Id)!.Flags.Single().Detail);
+
+        // This policy passes it; once the policy honours opt-outs again, the flag keeps it out.
+        var session = Atelier.Governance.GovernanceSession.For(ws.Workspace);
+        var ids = ws.Catalog.SelectIds(Selector.All);
+        Assert.True(Atelier.Governance.Policy.PolicyGate.Evaluate(session, Atelier.Governance.Policy.PolicyStage.Check, ids).Clean);
+        File.Delete(policyPath);
+        var strict = Atelier.Governance.Policy.PolicyGate.Evaluate(session, Atelier.Governance.Policy.PolicyStage.Check, ids);
+        var violation = Assert.Single(strict.Violations);
+        Assert.Equal(("opted-out", flagged.Id), (violation.Rule, violation.ImageId));
+    }
+
+    [Fact]
     public async Task GpsNeverReachesTheThumbnail()
     {
         using var ws = new TempWorkspace();
