@@ -26,6 +26,8 @@ public static class Trainer
     public static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoadable();
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "train models");
         var snapshot = workspace.Catalog.GetSnapshot(options.Dataset)
             ?? throw new TrainingException("unknown-dataset", $"no dataset named '{options.Dataset}' (see `atelier dataset list`)");
         if (options.Resolution is not (32 or 64 or 128 or 256))
@@ -37,8 +39,6 @@ public static class Trainer
         var folder = new RunFolder(workspace, options.Name);
         var conditioning = ConditioningRequest.Parse(options.Conditioning);
         if (snapshot.ImageCount == 0) throw new TrainingException("empty-dataset", $"dataset '{snapshot.Name}' has no images");
-        var governance = GovernanceSession.For(workspace);
-        governance.Actor.Require(Role.Reviewer, "train models");
         PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingStart);
 
         // Refusals about the data come before anything is recorded, so a refused run leaves no trace.
@@ -65,14 +65,14 @@ public static class Trainer
     public static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation)
     {
         TorchRuntime.EnsureLoadable();
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "train models");
         var run = workspace.Catalog.GetRun(runName)
             ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
         var folder = new RunFolder(workspace, runName);
         var stored = TrainingOptions.FromJson(run.Config);
         var snapshot = workspace.Catalog.GetSnapshot(stored.Dataset)
             ?? throw new TrainingException("unknown-dataset", $"run '{runName}' trained on dataset '{stored.Dataset}', which no longer exists");
-        var governance = GovernanceSession.For(workspace);
-        governance.Actor.Require(Role.Reviewer, "train models");
         PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingResume);
         var exportDir = TrainingExports.Prepare(workspace, snapshot, stored.Resolution, cancellation);
         var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);
