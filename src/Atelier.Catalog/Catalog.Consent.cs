@@ -37,22 +37,12 @@ public sealed partial class Catalog
     public void ResealSubject(long id, byte[] sealedRecord) => Exec("UPDATE subjects SET sealed = $s WHERE id = $i", ("$s", sealedRecord), ("$i", id));
 
     /// <summary>Links a subject to images; an existing link gets the new capture date. Returns the number of links written.</summary>
-    public int LinkSubject(long subjectId, IReadOnlyCollection<long> imageIds, DateTimeOffset? capturedAt, string linkedBy)
-    {
-        using var cmd = Cmd("""
-                            INSERT INTO subject_images(subject_id, image_id, captured_at, linked_by, linked_at) VALUES($s, $i, $c, $b, $t)
+    public int LinkSubject(long subjectId, IReadOnlyCollection<long> imageIds, DateTimeOffset? capturedAt, string linkedBy) =>
+        ForEachId(imageIds, """
+                            INSERT INTO subject_images(subject_id, image_id, captured_at, linked_by, linked_at) VALUES($s, $id, $c, $b, $t)
                             ON CONFLICT(subject_id, image_id) DO UPDATE SET captured_at = COALESCE(excluded.captured_at, captured_at)
                             """,
             ("$s", subjectId), ("$c", capturedAt is { } c ? Time(c) : null), ("$b", linkedBy), ("$t", Time(DateTimeOffset.UtcNow)));
-        var pi = cmd.Parameters.Add("$i", SqliteType.Integer);
-        var n = 0;
-        foreach (var id in imageIds)
-        {
-            pi.Value = id;
-            n += cmd.ExecuteNonQuery();
-        }
-        return n;
-    }
 
     /// <summary>Subject links of the given images; the capture date falls back to the image's own capture date.</summary>
     public IReadOnlyList<SubjectLink> SubjectLinks(IReadOnlyCollection<long> imageIds) =>
@@ -82,13 +72,7 @@ public sealed partial class Catalog
                               """,
             ("$s", subjectId), ("$sc", string.Join(',', scopes)), ("$sel", selector), ("$e", expiresAt is { } e ? Time(e) : null), ("$d", documentBlob),
             ("$ds", documentSealed), ("$st", ConsentStatus.Active), ("$b", grantedBy), ("$t", Time(now)))!;
-        using var cmd = Cmd("INSERT OR IGNORE INTO consent_images(consent_id, image_id) VALUES($c, $i)", ("$c", id));
-        var pi = cmd.Parameters.Add("$i", SqliteType.Integer);
-        foreach (var image in imageIds)
-        {
-            pi.Value = image;
-            cmd.ExecuteNonQuery();
-        }
+        ForEachId(imageIds, "INSERT OR IGNORE INTO consent_images(consent_id, image_id) VALUES($c, $id)", ("$c", id));
         return GetConsent(id)!;
     }
 

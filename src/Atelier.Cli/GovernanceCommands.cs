@@ -26,8 +26,8 @@ public static class GovernanceCommands
 
         var image = new Option<string?>("--image") { Description = "Entries about this image id" };
         var subject = new Option<string?>("--subject") { Description = "Entries about this subject (S-...)" };
-        var run = new Option<string?>("--run") { Description = "Entries about this run" };
-        var dataset = new Option<string?>("--dataset") { Description = "Entries about this dataset snapshot" };
+        var run = new Option<string?>("--run") { Description = "Entries about this run (by name)" };
+        var dataset = new Option<string?>("--dataset") { Description = "Entries about this dataset snapshot (by name)" };
         var consent = new Option<string?>("--consent") { Description = "Entries about this consent id" };
         var action = new Option<string?>("--action") { Description = "Only this action (ingest, rate, consent-revoke, quarantine, ...)" };
         var since = new Option<string?>("--since") { Description = "From this time (ISO 8601, e.g. 2026-11-24 or 2026-11-24T10:00Z)" };
@@ -40,7 +40,14 @@ public static class GovernanceCommands
                 [("image", parse.GetValue(image)), ("subject", parse.GetValue(subject)), ("run", parse.GetValue(run)), ("snapshot", parse.GetValue(dataset)), ("consent", parse.GetValue(consent))];
             var chosen = about.Where(a => a.Value is not null).ToList();
             if (chosen.Count > 1) throw new Catalog.AtelierException("bad-filter", "filter by one of --image, --subject, --run, --dataset, --consent at a time");
-            var query = new AuditQuery(chosen.FirstOrDefault().Kind, chosen.FirstOrDefault().Value, parse.GetValue(action),
+            // Entries name runs and snapshots by id; users name them by name.
+            var reference = chosen.FirstOrDefault() switch
+            {
+                ("run", { } name) => (ws.Catalog.GetRun(name) ?? throw new Catalog.AtelierException("unknown-run", $"no run named '{name}'")).Id.ToString(CultureInfo.InvariantCulture),
+                ("snapshot", { } name) => (ws.Catalog.GetSnapshot(name) ?? throw new Catalog.AtelierException("unknown-dataset", $"no dataset named '{name}'")).Id.ToString(CultureInfo.InvariantCulture),
+                var (_, value) => value,
+            };
+            var query = new AuditQuery(chosen.FirstOrDefault().Kind, reference, parse.GetValue(action),
                 Time(parse.GetValue(since), "--since"), Time(parse.GetValue(until), "--until"), parse.GetValue(limit));
             var entries = GovernanceSession.For(ws).Audit.Find(query);
             if (c.Json(parse)) c.WriteJson(new { entries });

@@ -58,7 +58,7 @@ public static class ModelExport
         string descriptorPath = Path.ChangeExtension(path, ".json");
         File.WriteAllText(descriptorPath, descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         governance.Record(AuditAction.ModelExport, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, format = format.ToString(), path },
-            GovernanceSession.Ref("run", run.Name), GovernanceSession.Ref("checkpoint", record.Id));
+            GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id));
         return new ModelExportResult(path, descriptorPath, BlobStore.Sha256Hex(File.ReadAllBytes(path)), record.Id, record.ImagesSeen);
     }
 }

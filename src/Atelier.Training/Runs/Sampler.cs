@@ -67,7 +67,7 @@ public static class Sampler
             sampleIds.Add(sample.Id);
         }
         governance.Record(AuditAction.Sampling, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, request.Seed, request.Count, request.Tags },
-            [GovernanceSession.Ref("run", run.Name), GovernanceSession.Ref("checkpoint", record.Id), .. sampleIds.Select(id => GovernanceSession.Ref("sample", id))]);
+            [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id), .. sampleIds.Select(id => GovernanceSession.Ref("sample", id))]);
         return new SampleResult(run.Name, record.Id, record.ImagesSeen, record.Sha256, request.Seed, samples);
     }
 
