@@ -68,7 +68,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
     {
         try
         {
-            var md5 = IngestScreen.Md5(d.Item.Content);
+            var md5 = screen.Md5IfListed(d.Item.Content);
             var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide, honourOptOut);
             if ((screen.Exact(d.Item, d.Source, d.Sha256, md5) ?? screen.Perceptual(d.Item, d.Source, d.Sha256, md5, analyzed.Pdq)) is { } blocked)
             {
@@ -117,7 +117,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         };
         var provenance = ProvenanceOf(image.Item, a.Source);
         var id = _catalog.AddImage(record with { License = provenance.License, SourceUrl = provenance.SourceUrl }, provenance, TagsOf(image.Item));
-        _catalog.SetMd5(id, a.Md5);
+        if (a.Md5 is not null) _catalog.SetMd5(id, a.Md5);
         if (image.OptOutSignal is { } signal) _catalog.SetFlag(id, OptOutFlag, signal);
         state.Added++;
         if (image.Pdq.Quality >= _thresholds.MinPdqQuality)

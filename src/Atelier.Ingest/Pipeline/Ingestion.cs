@@ -129,7 +129,7 @@ public sealed class Ingestion(Workspace workspace)
             var sha = ImageAnalysis.Sha256(item.Content);
             if (storedPrefixes.Contains(ShaPrefix(sha)) || known.ContainsKey(sha)) return new Duplicate(item, source, sha);
             // Blocklisted bytes are stopped before anything of them reaches the blob store.
-            var md5 = IngestScreen.Md5(item.Content);
+            var md5 = screen.Md5IfListed(item.Content);
             if (screen.Exact(item, source, sha, md5) is { } exact) return exact;
             try
             {
@@ -219,7 +219,7 @@ public sealed class Ingestion(Workspace workspace)
 internal abstract record WorkResult(string Origin, string Source);
 internal sealed record Rejected(string Origin, string Source, string Code, string Message) : WorkResult(Origin, Source);
 internal sealed record Duplicate(IngestItem Item, string Source, string Sha256) : WorkResult(Item.Origin, Source);
-internal sealed record Analyzed(AnalyzedImage Image, string Source, string ThumbnailSha256, string Md5) : WorkResult(Image.Item.Origin, Source);
+internal sealed record Analyzed(AnalyzedImage Image, string Source, string ThumbnailSha256, string? Md5) : WorkResult(Image.Item.Origin, Source);
 
 internal sealed class RunState(long ingestId)
 {

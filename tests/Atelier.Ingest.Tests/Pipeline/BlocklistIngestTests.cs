@@ -31,12 +31,13 @@ public class BlocklistIngestTests
     }
 
     [Fact]
-    public async Task CleanImagesKeepTheirMd5()
+    public async Task CleanImagesKeepTheirMd5WhileAnMd5ListIsImported()
     {
         using var ws = new TempWorkspace();
         using var dir = new TempDir();
         var bytes = SyntheticImages.Png(64, 48, 1);
         dir.Write("in/a.png", bytes);
+        Block(GovernanceSession.For(ws.Workspace), dir, BlocklistKind.Md5, Md5(SyntheticImages.Png(64, 48, 2)));
 
         var summary = await Ingest(ws, Path.Combine(dir.Path, "in"));
 
@@ -44,6 +45,20 @@ public class BlocklistIngestTests
         Assert.Empty(ws.Catalog.ImagesWithoutMd5());
         var image = Assert.Single(ws.Catalog.ImagesToScreen());
         Assert.Equal(Md5(bytes), image.Md5);
+    }
+
+    [Fact]
+    public async Task WithoutAnMd5ListNoMd5IsComputedAndALaterListFillsThemIn()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var bytes = SyntheticImages.Png(64, 48, 3);
+        dir.Write("in/a.png", bytes);
+        await Ingest(ws, Path.Combine(dir.Path, "in"));
+        Assert.Single(ws.Catalog.ImagesWithoutMd5());
+        Block(GovernanceSession.For(ws.Workspace), dir, BlocklistKind.Md5, Md5(bytes));
+        Assert.Empty(ws.Catalog.ImagesWithoutMd5());
+        Assert.Equal(0, ws.Catalog.ImageCount); // the import found it by its MD5 and quarantined it
     }
 
     [Theory]
