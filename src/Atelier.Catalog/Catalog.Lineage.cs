@@ -61,6 +61,16 @@ public sealed partial class Catalog
               SELECT '{TaintKind.Checkpoint}', $c, cause_kind, cause_ref, cause, at FROM taints WHERE kind = '{TaintKind.Run}' AND entity_id = $r
               """, ("$c", checkpointId), ("$r", runId));
 
+    /// <summary>Everything one cause tainted, as (kind, entity id).</summary>
+    public IReadOnlyList<(string Kind, long EntityId)> TaintedBy(string causeKind, string causeRef)
+    {
+        using var cmd = Cmd("SELECT kind, entity_id FROM taints WHERE cause_kind = $k AND cause_ref = $r ORDER BY id", ("$k", causeKind), ("$r", causeRef));
+        using var r = cmd.ExecuteReader();
+        var list = new List<(string, long)>();
+        while (r.Read()) list.Add((r.GetString(0), r.GetInt64(1)));
+        return list;
+    }
+
     public IReadOnlyList<TaintRecord> TaintsOf(string kind, long entityId)
     {
         using var cmd = Cmd("SELECT kind, entity_id, cause_kind, cause_ref, cause, at FROM taints WHERE kind = $k AND entity_id = $e ORDER BY id",

@@ -67,7 +67,7 @@ public sealed class RevocationEndToEndTests
         Assert.Equal(["consent-grant", "consent-revoke", "taint"], actions);
         var aboutRun = cli.Ok("audit", "show", "--run", "r1", "--json").Json.GetProperty("entries").EnumerateArray()
             .Select(e => e.GetProperty("action").GetString()).ToList();
-        Assert.Equal(["training-start", "sampling"], aboutRun.Where(a => a is "training-start" or "sampling"));
+        Assert.Equal(["training-start", "sampling", "taint"], aboutRun.Where(a => a is "training-start" or "sampling" or "taint"));
         Assert.Contains("snapshot", cli.Ok("audit", "show", "--dataset", "faces", "--json").Out);
         Assert.StartsWith("Audit log intact", cli.Ok("audit", "verify").Out);
     }

@@ -13,8 +13,10 @@ public static class Revocation
     {
         var count = session.Workspace.Catalog.TaintDownstream(imageIds, causeKind, causeRef, cause);
         if (count.Snapshots + count.Runs + count.Checkpoints > 0)
+            // The entry names what it tainted, so `audit show --run R` finds it.
             session.Record(AuditAction.Taint, new { causeKind, causeRef, cause, count.Snapshots, count.Runs, count.Checkpoints },
-                GovernanceSession.Ref(causeKind == ConsentRevoked ? "consent" : "quarantine", causeRef));
+                [GovernanceSession.Ref(causeKind == ConsentRevoked ? "consent" : "quarantine", causeRef),
+                 .. session.Workspace.Catalog.TaintedBy(causeKind, causeRef).Select(t => GovernanceSession.Ref(t.Kind, t.EntityId))]);
         return count;
     }
 
