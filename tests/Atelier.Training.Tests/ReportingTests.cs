@@ -64,6 +64,26 @@ public sealed class ReportingTests
         Assert.Equal(3, records.Count(r => Encoding.UTF8.GetString(r).Contains("loss/G")));
     }
 
+    [Fact]
+    public void On_resume_TensorBoard_records_past_the_checkpoint_are_dropped_and_the_rest_stay_valid()
+    {
+        using var dir = new TempDir();
+        using (var log = new MetricsLog(dir.Path))
+            for (int i = 1; i <= 4; i++) log.Write(i * 64, Values(i, 2 * i));
+        string events = Assert.Single(Directory.GetFiles(dir.Path, "events.out.tfevents.*"));
+        Assert.Equal([0L, 64, 64, 128, 128, 192, 192, 256, 256], ReadTfRecords(File.ReadAllBytes(events)).Select(r => TensorBoardEvents.Step(r) ?? 0));
+        File.AppendAllBytes(events, [1, 2, 3]); // a torn record from a crash
+
+        using (var resumed = new MetricsLog(dir.Path, truncateAfterImages: 128))
+            resumed.Write(192, Values(7, 7));
+        var steps = Directory.GetFiles(dir.Path, "events.out.tfevents.*")
+            .SelectMany(f => ReadTfRecords(File.ReadAllBytes(f))).Select(r => TensorBoardEvents.Step(r) ?? 0).ToList();
+        // The trimmed old file keeps steps up to 128; the resumed writer's file starts over from there.
+        Assert.Equal(2, steps.Count(s => s == 192));
+        Assert.DoesNotContain(256L, steps);
+        Assert.Equal(0, TensorBoardEvents.TrimAfter(dir.Path, 192));
+    }
+
     /// <summary>TFRecord framing: u64 length, masked CRC-32C of the length, data, masked CRC-32C of the data.</summary>
     private static List<byte[]> ReadTfRecords(byte[] file)
     {

@@ -23,7 +23,7 @@ public sealed class MetricsLog : IDisposable
     private readonly Utf8JsonWriter _json;
     private readonly SummaryWriter? _tensorBoard;
 
-    /// <param name="truncateAfterImages">On resume: rows with more images than the checkpoint are dropped, so the log matches the resumed run.</param>
+    /// <param name="truncateAfterImages">On resume: rows (and TensorBoard records) with more images than the checkpoint are dropped, so the log matches the resumed run.</param>
     public MetricsLog(string runDirectory, bool tensorBoard = true, long truncateAfterImages = long.MaxValue)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
@@ -35,6 +35,7 @@ public sealed class MetricsLog : IDisposable
         _json = new Utf8JsonWriter(_line);
         if (tensorBoard)
         {
+            if (truncateAfterImages != long.MaxValue) TensorBoardEvents.TrimAfter(RunDirectory, truncateAfterImages);
             TorchRuntime.EnsureLoadable();
             _tensorBoard = torch.utils.tensorboard.SummaryWriter(RunDirectory);
         }
