@@ -4,6 +4,10 @@ public sealed record HistogramBin(double From, double To, long Count);
 
 public sealed record DuplicateCluster(IReadOnlyList<long> ImageIds, int MaxDistance);
 
+/// <summary>Governance at a glance: counts only (quarantined items are never described beyond a count here).</summary>
+public sealed record GovernanceCounts(long Quarantined, long Subjects, long ActiveConsents, long RevokedConsents, long TaintedSnapshots,
+    long TaintedRuns, long TaintedCheckpoints, long AuditEntries);
+
 public sealed record CatalogReport(
     long Images,
     long Excluded,
@@ -17,7 +21,8 @@ public sealed record CatalogReport(
     IReadOnlyDictionary<string, long> TagsByCategory,
     long ExactDuplicateCopies,
     IReadOnlyList<DuplicateCluster> NearDuplicateClusters,
-    IReadOnlyDictionary<string, IReadOnlyList<HistogramBin>> Histograms);
+    IReadOnlyDictionary<string, IReadOnlyList<HistogramBin>> Histograms,
+    GovernanceCounts Governance);
 
 public sealed partial class Catalog
 {
@@ -37,11 +42,22 @@ public sealed partial class Catalog
             TagsByCategory: Counts("SELECT category, COUNT(*) FROM tags GROUP BY category ORDER BY 2 DESC"),
             ExactDuplicateCopies: (long)Scalar($"SELECT COUNT(*) FROM provenance WHERE {NotQuarantined}")! - scan.Images,
             NearDuplicateClusters: NearDuplicateClusters(maxClusters),
-            Histograms: scan.Histograms.ToDictionary(kv => kv.Key, kv => kv.Value.Bins()));
+            Histograms: scan.Histograms.ToDictionary(kv => kv.Key, kv => kv.Value.Bins()),
+            Governance: new GovernanceCounts(
+                Quarantined: Count("SELECT COUNT(*) FROM quarantine"),
+                Subjects: Count("SELECT COUNT(*) FROM subjects"),
+                ActiveConsents: Count($"SELECT COUNT(*) FROM consents WHERE status = '{ConsentStatus.Active}'"),
+                RevokedConsents: Count($"SELECT COUNT(*) FROM consents WHERE status = '{ConsentStatus.Revoked}'"),
+                TaintedSnapshots: Count($"SELECT COUNT(DISTINCT entity_id) FROM taints WHERE kind = '{TaintKind.Snapshot}'"),
+                TaintedRuns: Count($"SELECT COUNT(DISTINCT entity_id) FROM taints WHERE kind = '{TaintKind.Run}'"),
+                TaintedCheckpoints: Count($"SELECT COUNT(DISTINCT entity_id) FROM taints WHERE kind = '{TaintKind.Checkpoint}'"),
+                AuditEntries: AuditCount));
     }
 
     /// <summary>Filter for tables keyed by image_id: quarantined images count nowhere.</summary>
     private const string NotQuarantined = "image_id NOT IN (SELECT id FROM images WHERE quarantined = 1)";
+
+    private long Count(string sql) => (long)Scalar(sql)!;
 
     private static Dictionary<string, long> Sorted(Dictionary<string, long> d) =>
         d.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary();

@@ -20,6 +20,9 @@ public static class ReportCommand
             }
             var o = c.Host.Out;
             o.WriteLine($"{report.Images} images ({report.Excluded} excluded), {report.TotalBytes / 1024.0 / 1024.0:0.#} MiB, {report.ExactDuplicateCopies} exact duplicate copies");
+            var g = report.Governance;
+            o.WriteLine($"governance: {g.Quarantined} quarantined, {g.Subjects} subjects, {g.ActiveConsents} active and {g.RevokedConsents} revoked consents, " +
+                        $"tainted {g.TaintedSnapshots} snapshots / {g.TaintedRuns} runs / {g.TaintedCheckpoints} checkpoints, {g.AuditEntries} audit entries");
             Section(o, "by source", report.BySource);
             Section(o, "by rating", report.ByRating);
             Section(o, "by format", report.ByFormat);

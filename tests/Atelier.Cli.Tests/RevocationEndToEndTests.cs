@@ -59,6 +59,9 @@ public sealed class RevocationEndToEndTests
         Assert.NotEqual(0, cli.Run("dataset", "export", "faces", "--resolution", "32", "--format", "folder", "--out", Path.Combine(cli.Directory, "out")).Code);
 
         Assert.Contains("TAINTED", cli.Ok("lineage", "run:r1").Out);
+        var governance = cli.Ok("report", "--json").Json.GetProperty("report").GetProperty("governance");
+        Assert.Equal((1, 0, 1, 1, 1), (governance.GetProperty("subjects").GetInt64(), governance.GetProperty("activeConsents").GetInt64(),
+            governance.GetProperty("revokedConsents").GetInt64(), governance.GetProperty("taintedSnapshots").GetInt64(), governance.GetProperty("taintedRuns").GetInt64()));
         // A new snapshot over the same selection leaves the no-longer-consented images out.
         Assert.Equal(1, cli.Run("dataset", "create", "after", "--where", "tag:smileys_&_emotion rating:explicit").Code);
 
