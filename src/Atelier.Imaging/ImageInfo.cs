@@ -24,6 +24,7 @@ public enum ImageFormat
 /// <param name="CaptureDate">EXIF DateTimeOriginal (no time zone), when present and valid.</param>
 /// <param name="HasGps">EXIF GPS latitude/longitude is present.</param>
 /// <param name="DataMiningProhibited">XMP PLUS/IPTC "Data Mining" says a DMI-PROHIBITED* value.</param>
+/// <param name="XmpProblem">Why the image's XMP packet could not be read (so its opt-out cannot be checked); null when it has none or it parses.</param>
 public sealed record ImageInfo(
     ImageFormat Format,
     int Width,
@@ -35,7 +36,8 @@ public sealed record ImageInfo(
     int FrameCount,
     DateTime? CaptureDate,
     bool HasGps,
-    bool DataMiningProhibited)
+    bool DataMiningProhibited,
+    string? XmpProblem = null)
 {
     /// <summary>True when orientation 5..8 swaps width and height for display.</summary>
     public bool OrientationSwapsAxes => Orientation is >= 5 and <= 8;

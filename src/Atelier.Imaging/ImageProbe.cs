@@ -36,7 +36,7 @@ public static class ImageProbe
         using (codec)
         {
             var info = codec.Info;
-            var metadata = MetadataFacts.Read(data);
+            var metadata = MetadataFacts.Read(data, bytes, format);
             return new ImageInfo(
                 Format: format,
                 Width: info.Width,
@@ -48,7 +48,8 @@ public static class ImageProbe
                 FrameCount: Math.Max(1, codec.FrameCount),
                 CaptureDate: metadata.CaptureDate,
                 HasGps: metadata.HasGps,
-                DataMiningProhibited: metadata.DataMiningProhibited);
+                DataMiningProhibited: metadata.DataMiningProhibited,
+                XmpProblem: metadata.XmpProblem);
         }
     }
 
@@ -64,26 +65,45 @@ public static class ImageProbe
 }
 
 /// <summary>The metadata facts the pipeline needs, pulled from MetadataExtractor's directories.</summary>
-internal readonly record struct MetadataFacts(bool HasIcc, DateTime? CaptureDate, bool HasGps, bool DataMiningProhibited)
+internal readonly record struct MetadataFacts(bool HasIcc, DateTime? CaptureDate, bool HasGps, bool DataMiningProhibited, string? XmpProblem)
 {
     // PLUS Data Mining (also the property IPTC Photo Metadata uses for its "Data Mining" field).
     private const string PlusNamespace = "http://ns.useplus.org/ldf/xmp/1.0/";
 
-    public static MetadataFacts Read(SKData data)
+    public static MetadataFacts Read(SKData data, ReadOnlySpan<byte> bytes, ImageFormat format)
     {
+        IReadOnlyList<MetadataExtractor.Directory> directories;
         try
         {
             using var stream = data.AsStream(streamDisposesData: false);
-            return FromDirectories(ImageMetadataReader.ReadMetadata(stream));
+            directories = ImageMetadataReader.ReadMetadata(stream);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Hostile or broken metadata must not stop ingest: the codec already vouched for the header,
-            // so the image counts as having none of these facts. Any exception type is possible from a
+            // Hostile or broken metadata must not stop the probe: the codec already vouched for the header,
+            // so the image counts as having none of these facts; but XMP that was there and could not be read
+            // is said, since the data-mining opt-out may be in it. Any exception type is possible from a
             // third-party parser fed untrusted bytes, hence the broad catch.
-            return default;
+            return default(MetadataFacts) with
+            {
+                XmpProblem = XmpPacket.IsPresent(bytes, format)
+                    ? $"the image has an XMP packet but its metadata cannot be read ({OneLine(ex.Message)}), so its data-mining opt-out cannot be checked"
+                    : null,
+            };
         }
+        return FromDirectories(directories) with { XmpProblem = XmpProblemOf(directories, bytes, format) };
     }
+
+    private static string? XmpProblemOf(IReadOnlyList<MetadataExtractor.Directory> directories, ReadOnlySpan<byte> bytes, ImageFormat format)
+    {
+        var xmp = directories.OfType<XmpDirectory>().ToList();
+        if (xmp.Count > 0 && xmp.All(d => d.XmpMeta is not null)) return null;
+        if (!XmpPacket.IsPresent(bytes, format)) return null;
+        var error = xmp.SelectMany(d => d.Errors).FirstOrDefault() ?? "the reader found no XMP in it";
+        return $"the image's XMP packet cannot be parsed ({OneLine(error)}), so its data-mining opt-out cannot be checked";
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
     private static MetadataFacts FromDirectories(IReadOnlyList<MetadataExtractor.Directory> directories)
     {
@@ -112,7 +132,7 @@ internal readonly record struct MetadataFacts(bool HasIcc, DateTime? CaptureDate
             }
         }
 
-        return new MetadataFacts(hasIcc, captured, hasGps, prohibited);
+        return new MetadataFacts(hasIcc, captured, hasGps, prohibited, null);
     }
 
     /// <summary>

@@ -111,16 +111,16 @@ public sealed class UnreadableMetadataTests
     [Fact]
     public void Xmp_packets_are_found_where_the_reader_looks_and_only_there()
     {
-        Assert.True(XmpPacketCheck.HasPacket(XmpImages.Jpeg(XmpImages.Harmless), ImageFormat.Jpeg));
-        Assert.True(XmpPacketCheck.HasPacket(XmpImages.Png(XmpImages.Harmless), ImageFormat.Png));
-        Assert.False(XmpPacketCheck.HasPacket(SyntheticImages.Jpeg(32, 24, 1), ImageFormat.Jpeg));
-        Assert.False(XmpPacketCheck.HasPacket(SyntheticImages.Png(32, 24, 1), ImageFormat.Png));
-        Assert.False(XmpPacketCheck.HasPacket(Repo.Png(), ImageFormat.Png));
+        Assert.True(XmpPacket.IsPresent(XmpImages.Jpeg(XmpImages.Harmless), ImageFormat.Jpeg));
+        Assert.True(XmpPacket.IsPresent(XmpImages.Png(XmpImages.Harmless), ImageFormat.Png));
+        Assert.False(XmpPacket.IsPresent(SyntheticImages.Jpeg(32, 24, 1), ImageFormat.Jpeg));
+        Assert.False(XmpPacket.IsPresent(SyntheticImages.Png(32, 24, 1), ImageFormat.Png));
+        Assert.False(XmpPacket.IsPresent(Repo.Png(), ImageFormat.Png));
 
-        Assert.Null(XmpPacketCheck.Problem(XmpImages.Jpeg(XmpImages.Harmless), ImageFormat.Jpeg));
-        Assert.Null(XmpPacketCheck.Problem(XmpImages.Png(XmpImages.Harmless), ImageFormat.Png));
-        Assert.Contains("XMP packet cannot be parsed", XmpPacketCheck.Problem(XmpImages.Jpeg(XmpImages.Broken), ImageFormat.Jpeg));
-        Assert.Contains("XMP packet cannot be parsed", XmpPacketCheck.Problem(XmpImages.Png(XmpImages.Broken), ImageFormat.Png));
+        Assert.Null(ImageProbe.Read(XmpImages.Jpeg(XmpImages.Harmless)).XmpProblem);
+        Assert.Null(ImageProbe.Read(XmpImages.Png(XmpImages.Harmless)).XmpProblem);
+        Assert.Contains("XMP packet cannot be parsed", ImageProbe.Read(XmpImages.Jpeg(XmpImages.Broken)).XmpProblem);
+        Assert.Contains("XMP packet cannot be parsed", ImageProbe.Read(XmpImages.Png(XmpImages.Broken)).XmpProblem);
     }
 
     [Fact]
@@ -128,15 +128,15 @@ public sealed class UnreadableMetadataTests
     {
         var webp = File.ReadAllBytes(ImagingFixture("animated.webp"));
         var gif = File.ReadAllBytes(ImagingFixture("animated.gif"));
-        Assert.False(XmpPacketCheck.HasPacket(webp, ImageFormat.Webp));
-        Assert.False(XmpPacketCheck.HasPacket(gif, ImageFormat.Gif));
+        Assert.False(XmpPacket.IsPresent(webp, ImageFormat.Webp));
+        Assert.False(XmpPacket.IsPresent(gif, ImageFormat.Gif));
 
-        Assert.True(XmpPacketCheck.HasPacket(XmpImages.Webp(webp, XmpImages.Harmless), ImageFormat.Webp));
-        Assert.True(XmpPacketCheck.HasPacket(XmpImages.Gif(gif, XmpImages.Harmless), ImageFormat.Gif));
-        Assert.Null(XmpPacketCheck.Problem(XmpImages.Webp(webp, XmpImages.Harmless), ImageFormat.Webp));
-        Assert.Null(XmpPacketCheck.Problem(XmpImages.Gif(gif, XmpImages.Harmless), ImageFormat.Gif));
-        Assert.Contains("cannot be parsed", XmpPacketCheck.Problem(XmpImages.Webp(webp, XmpImages.Broken), ImageFormat.Webp));
-        Assert.Contains("cannot be parsed", XmpPacketCheck.Problem(XmpImages.Gif(gif, XmpImages.Broken), ImageFormat.Gif));
+        Assert.True(XmpPacket.IsPresent(XmpImages.Webp(webp, XmpImages.Harmless), ImageFormat.Webp));
+        Assert.True(XmpPacket.IsPresent(XmpImages.Gif(gif, XmpImages.Harmless), ImageFormat.Gif));
+        Assert.Null(ImageProbe.Read(XmpImages.Webp(webp, XmpImages.Harmless)).XmpProblem);
+        Assert.Null(ImageProbe.Read(XmpImages.Gif(gif, XmpImages.Harmless)).XmpProblem);
+        Assert.Contains("cannot be parsed", ImageProbe.Read(XmpImages.Webp(webp, XmpImages.Broken)).XmpProblem);
+        Assert.Contains("cannot be parsed", ImageProbe.Read(XmpImages.Gif(gif, XmpImages.Broken)).XmpProblem);
     }
 
     private static string ImagingFixture(string name) => Path.Combine(Repo.Root, "tests", "Atelier.Imaging.Tests", "Fixtures", name);

@@ -30,7 +30,7 @@ internal static class ImageAnalysis
         const string xmpOptOut = "the image's XMP metadata prohibits data mining (PLUS DataMining)";
         if (info.DataMiningProhibited && honourOptOut)
             throw new ImageRejectedException(RejectionCodes.OptedOut, xmpOptOut);
-        if (XmpPacketCheck.Problem(item.Content, info.Format) is { } unreadable)
+        if (info.XmpProblem is { } unreadable)
             throw new ImageRejectedException(RejectionCodes.UnreadableMetadata, unreadable);
         var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
         var quality = QualityMeasures.Measure(image);
