@@ -98,6 +98,15 @@ public sealed partial class BlobStore
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(int fd);
 
+    /// <summary>Removes a blob (quarantine, replaced sealed blobs); false when it was not there.</summary>
+    public bool Delete(string sha256)
+    {
+        var path = PathOf(sha256);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        return true;
+    }
+
     public byte[] Read(string sha256)
     {
         var path = PathOf(sha256);

@@ -15,6 +15,18 @@ public sealed class Workspace : IDisposable
     public string Root { get; }
     public string DataDirectory => Path.Combine(Root, DirectoryName);
     public string ConfigPath => Path.Combine(DataDirectory, "config.json");
+
+    /// <summary>The cached shard export runs read for one snapshot and resolution (it holds pixels).</summary>
+    public string TrainingExportDirectory(string snapshotRoot, int resolution) =>
+        Path.Combine(ExportsDirectory, $"{snapshotRoot[..16]}-{resolution}");
+
+    /// <summary>Every cached training export of a snapshot, whatever its resolution.</summary>
+    public IEnumerable<string> TrainingExportDirectories(string snapshotRoot)
+    {
+        return Directory.Exists(ExportsDirectory) ? Directory.EnumerateDirectories(ExportsDirectory, snapshotRoot[..16] + "-*") : [];
+    }
+
+    private string ExportsDirectory => Path.Combine(DataDirectory, "exports");
     public WorkspaceConfig Config { get; }
     public BlobStore Blobs { get; }
     public Catalog Catalog { get; }

@@ -91,4 +91,9 @@ public sealed class CliContext(CliHost host)
     public void WriteJson(object value) => Host.Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), JsonOptions));
 
     public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>A date option: YYYY-MM-DD (midnight UTC) or a full ISO 8601 time; a one-line refusal otherwise.</summary>
+    public static DateTimeOffset ParseTime(string text, string option) =>
+        Atelier.Governance.Consent.SubjectForm.ParseTime(text.Trim())
+        ?? throw new AtelierException("bad-date", $"{option} '{text}' is not a date (YYYY-MM-DD) or an ISO 8601 time");
 }

@@ -160,7 +160,7 @@ public static class ConsentCommands
         var command = new Command("link", "Say that a subject appears in the selected images") { selector, subject, captured };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var when = parse.GetValue(captured) is { } text ? ParseDate(text, "--captured") : (DateTimeOffset?)null;
+            var when = parse.GetValue(captured) is { } text ? CliContext.ParseTime(text, "--captured") : (DateTimeOffset?)null;
             var ledger = GovernanceSession.For(ws).Consent;
             var sel = Selector.Parse(parse.GetValue(selector)!);
             var linked = ledger.Link(parse.GetValue(subject)!, sel, when);
@@ -182,7 +182,7 @@ public static class ConsentCommands
         var command = new Command("grant", "Record a subject's consent over images, with the signed release") { subject, scope, images, expires, document };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var until = parse.GetValue(expires) is { } text ? ParseDate(text, "--expires") : (DateTimeOffset?)null;
+            var until = parse.GetValue(expires) is { } text ? CliContext.ParseTime(text, "--expires") : (DateTimeOffset?)null;
             var row = GovernanceSession.For(ws).Consent.Grant(parse.GetValue(subject)!, [parse.GetValue(scope)!], Selector.Parse(parse.GetValue(images)!), until,
                 Path.GetFullPath(parse.GetValue(document)!, c.Host.CurrentDirectory));
             var count = ws.Catalog.ImagesOfConsent(row.Id).Count;
@@ -278,9 +278,6 @@ public static class ConsentCommands
     private static void WriteConsentLine(TextWriter o, ConsentView cv, string indent) =>
         o.WriteLine($"{indent}{cv.ConsentId,5}  {cv.SubjectId,-11} {cv.State,-8} {string.Join(",", cv.Scopes),-32} {cv.Images,5} image(s)" +
                     (cv.ExpiresAt is { } e ? $"  expires {Time(e)}" : ""));
-
-    private static DateTimeOffset ParseDate(string text, string option) =>
-        SubjectForm.ParseTime(text.Trim()) ?? throw new AtelierException("bad-date", $"{option} '{text}' is not a date (YYYY-MM-DD) or an ISO 8601 time");
 
     private static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

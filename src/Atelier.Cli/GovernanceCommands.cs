@@ -156,8 +156,5 @@ public static class GovernanceCommands
         return user;
     }
 
-    private static DateTimeOffset? Time(string? text, string option) =>
-        text is null ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t
-        : throw new Catalog.AtelierException("bad-time", $"{option} '{text}' is not a date or time (use e.g. 2026-11-24 or 2026-11-24T10:00Z)");
+    private static DateTimeOffset? Time(string? text, string option) => text is null ? null : CliContext.ParseTime(text, option);
 }

@@ -44,8 +44,8 @@ public sealed class Quarantine(GovernanceSession session)
         var exports = Catalog.SnapshotsOfImage(image.Id).Select(s => s.RootHash).ToList();
         Catalog.AfterCommit(() =>
         {
-            DeleteBlob(image.Sha256);
-            if (thumbnail is not null) DeleteBlob(thumbnail);
+            Workspace.Blobs.Delete(image.Sha256);
+            if (thumbnail is not null) Workspace.Blobs.Delete(thumbnail);
             foreach (var root in exports) DeleteTrainingExports(root);
         });
         return (record, tainted);
@@ -78,8 +78,8 @@ public sealed class Quarantine(GovernanceSession session)
     /// </summary>
     public void SweepLeftovers()
     {
-        foreach (var q in Catalog.ListQuarantine()) DeleteBlob(q.Sha256);
-        foreach (var thumbnail in Catalog.QuarantinedThumbnailsNotInUse()) DeleteBlob(thumbnail);
+        foreach (var q in Catalog.ListQuarantine()) Workspace.Blobs.Delete(q.Sha256);
+        foreach (var thumbnail in Catalog.QuarantinedThumbnailsNotInUse()) Workspace.Blobs.Delete(thumbnail);
         foreach (var root in Catalog.SnapshotRootsTaintedBy(Revocation.Quarantined)) DeleteTrainingExports(root);
     }
 
@@ -92,19 +92,10 @@ public sealed class Quarantine(GovernanceSession session)
             new { quarantine = record.Id, image = record.ImageId, list = hit.ListName, version = hit.ListVersion, kind = hit.Kind.Name(), distance = hit.Distance },
             [GovernanceSession.Ref("quarantine", record.Id), GovernanceSession.Ref("blocklist", hit.ListId), .. more]);
 
-    private void DeleteBlob(string sha256)
-    {
-        var path = Workspace.Blobs.PathOf(sha256);
-        if (File.Exists(path)) File.Delete(path);
-    }
-
-    /// <summary>Cached shard exports of a snapshot (<c>exports/&lt;root prefix&gt;-&lt;resolution&gt;</c>) hold pixels, so they go.</summary>
+    /// <summary>Cached shard exports of a snapshot hold pixels, so they go.</summary>
     private void DeleteTrainingExports(string snapshotRoot)
     {
-        var exports = Path.Combine(Workspace.DataDirectory, "exports");
-        if (!Directory.Exists(exports)) return;
-        foreach (var folder in Directory.EnumerateDirectories(exports, snapshotRoot[..16] + "-*"))
-            Directory.Delete(folder, recursive: true);
+        foreach (var folder in Workspace.TrainingExportDirectories(snapshotRoot).ToList()) Directory.Delete(folder, recursive: true);
     }
 
     private static string Id(QuarantineRecord record) => record.Id.ToString(CultureInfo.InvariantCulture);

@@ -90,7 +90,7 @@ public static class KeyRotation
         {
             if (workspace.Catalog.SealedBlobInUse(sha)) continue;
             // A blob that cannot be deleted now is only clutter: it is sealed under a key that stays in the ring.
-            try { File.Delete(workspace.Blobs.PathOf(sha)); }
+            try { workspace.Blobs.Delete(sha); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }

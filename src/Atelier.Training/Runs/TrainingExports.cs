@@ -12,7 +12,7 @@ public static class TrainingExports
 {
     public static string Prepare(Workspace workspace, SnapshotRecord snapshot, int resolution, CancellationToken cancellation)
     {
-        string directory = Path.Combine(workspace.DataDirectory, "exports", $"{snapshot.RootHash[..16]}-{resolution}");
+        string directory = workspace.TrainingExportDirectory(snapshot.RootHash, resolution);
         if (File.Exists(Path.Combine(directory, "dataset.json"))) return directory;
         // A folder without dataset.json is an export that was interrupted: start it again.
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
