@@ -66,5 +66,30 @@ internal static class FormatSniffer
         return true;
     }
 
+    /// <summary>
+    /// True for a whole, well-formed PNG whose chunks describe nothing but its pixels: no text, EXIF, time stamp or ICC
+    /// profile, so a copy of it can be shown as a derived image without carrying anything personal.
+    /// </summary>
+    public static bool IsBarePng(ReadOnlySpan<byte> b)
+    {
+        if (Sniff(b) != ImageFormat.Png) return false;
+        var at = 8;
+        while (at + 12 <= b.Length)
+        {
+            var length = BinaryPrimitives.ReadUInt32BigEndian(b.Slice(at, 4));
+            if (length > (uint)(b.Length - at - 12)) return false;
+            var type = b.Slice(at + 4, 4);
+            if (type.SequenceEqual("IEND"u8)) return true;
+            if (!IsPixelChunk(type)) return false;
+            at += 12 + (int)length;
+        }
+        return false;
+    }
+
+    private static bool IsPixelChunk(ReadOnlySpan<byte> type) =>
+        type.SequenceEqual("IHDR"u8) || type.SequenceEqual("PLTE"u8) || type.SequenceEqual("IDAT"u8) || type.SequenceEqual("tRNS"u8)
+        || type.SequenceEqual("gAMA"u8) || type.SequenceEqual("cHRM"u8) || type.SequenceEqual("sRGB"u8) || type.SequenceEqual("sBIT"u8)
+        || type.SequenceEqual("bKGD"u8) || type.SequenceEqual("pHYs"u8);
+
     private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 }

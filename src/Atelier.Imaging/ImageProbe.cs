@@ -30,6 +30,12 @@ public static class ImageProbe
         }
     }
 
+    /// <summary>
+    /// A whole PNG that holds nothing but pixel data (no text, EXIF, time or ICC chunks): safe to show as it is
+    /// wherever a derived image must not carry metadata.
+    /// </summary>
+    public static bool IsBarePng(ReadOnlySpan<byte> bytes) => FormatSniffer.IsBarePng(bytes);
+
     private static ImageInfo Read(SKData data, ReadOnlySpan<byte> bytes)
     {
         var (codec, format) = SkiaCodec.Open(data);

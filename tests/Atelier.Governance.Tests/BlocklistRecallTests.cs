@@ -10,14 +10,14 @@ namespace Atelier.Governance.Tests;
 /// <summary>
 /// Issue 4, item 8: 100 benign pictures blocklisted by PDQ are still caught after re-encoding,
 /// resizing, cropping and colour shifts, and 3,000 unrelated pictures are never caught. Hashes are
-/// computed in-process exactly as ingest computes them (decode at most ~512 px, PDQ); the CLI
+/// computed in-process exactly as ingest computes them (decode of at least 256 px, PDQ); the CLI
 /// end-to-end path is covered by a smaller test in Atelier.Cli.Tests.
 /// </summary>
 public class BlocklistRecallTests
 {
     private const int Listed = 100, Unrelated = 3_000;
 
-    private static readonly DecodeOptions AsIngest = new() { MaxSide = 512 };
+    private static readonly DecodeOptions AsIngest = new() { MaxSide = 256 };
 
     [Fact]
     public void PdqListCatchesEditedCopiesAndNothingUnrelated()

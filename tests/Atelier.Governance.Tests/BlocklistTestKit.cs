@@ -9,8 +9,8 @@ namespace Atelier.Governance.Tests;
 /// <summary>Real images in a real workspace for the blocklist tests: bytes in the blob store, PDQ and thumbnail as ingest makes them.</summary>
 internal static class BlocklistTestKit
 {
-    /// <summary>Ingest hashes a decode whose longer side is about 512 pixels; the tests hash the same way.</summary>
-    private static readonly DecodeOptions AsIngest = new() { MaxSide = 512 };
+    /// <summary>Ingest hashes a decode whose longer side is at least 256 pixels (ImageAnalysis.AnalysisSide); the tests hash the same way.</summary>
+    private static readonly DecodeOptions AsIngest = new() { MaxSide = 256 };
 
     public static GovernanceSession Session(TempWorkspace ws) => GovernanceSession.Open(ws.Workspace, _ => null);
 

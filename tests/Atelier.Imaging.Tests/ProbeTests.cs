@@ -24,6 +24,22 @@ public class ProbeTests
     }
 
     [Fact]
+    public void Only_a_whole_png_of_pixel_chunks_counts_as_bare()
+    {
+        var png = TestImages.Encode(TestImages.Quadrants(40, 30), SKEncodedImageFormat.Png);
+        Assert.True(ImageProbe.IsBarePng(png));
+
+        // A tEXt chunk (a comment, an author) right after IHDR: no longer bare.
+        byte[] text = [0, 0, 0, 5, .. "tEXt"u8, .. "a\0bcd"u8, 0, 0, 0, 0];
+        Assert.False(ImageProbe.IsBarePng([.. png.AsSpan(0, 33), .. text, .. png.AsSpan(33)]));
+        Assert.False(ImageProbe.IsBarePng(png.AsSpan(0, png.Length - 12)));                  // no IEND
+        var lying = (byte[])png.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(lying.AsSpan(33), uint.MaxValue); // a chunk longer than the file
+        Assert.False(ImageProbe.IsBarePng(lying));
+        Assert.False(ImageProbe.IsBarePng(TestImages.Encode(TestImages.Quadrants(40, 30), SKEncodedImageFormat.Jpeg)));
+    }
+
+    [Fact]
     public void Webp_still_image_has_one_frame()
     {
         var info = ImageProbe.Read(TestImages.Encode(TestImages.Quadrants(24, 16), SKEncodedImageFormat.Webp, 90));

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Atelier.Catalog;
 using Atelier.Hashing;
 using Atelier.Imaging;
 
@@ -11,13 +12,28 @@ internal sealed record AnalyzedImage(
     ImageInfo Info,
     PdqResult Pdq,
     ImageQuality Quality,
-    byte[] Thumbnail,
-    string? OptOutSignal);
+    byte[]? Thumbnail,
+    string? OptOutSignal)
+{
+    /// <summary>
+    /// Stores the original (flushed later, with its batch) and the thumbnail; returns the thumbnail's SHA-256. An image
+    /// without a thumbnail of its own is its own thumbnail.
+    /// </summary>
+    public string StoreBlobs(BlobStore blobs)
+    {
+        blobs.Put(Sha256, Item.Content, durable: false);
+        return Thumbnail is null ? Sha256 : blobs.PutDeferred(Thumbnail);
+    }
+}
 
 internal static class ImageAnalysis
 {
-    /// <summary>Decoding only needs enough pixels for PDQ, quality measures and the thumbnail.</summary>
-    private const int AnalysisSide = 512;
+    /// <summary>
+    /// Decoding only needs enough pixels for PDQ (64 x 64), the quality measures (a luma plane of half to all of
+    /// <see cref="QualityMeasures.WorkingSide"/>) and the thumbnail. At half the working side a camera JPEG is
+    /// decoded with libjpeg-turbo's 1/8 DCT scaling, which costs about a third less than 1/4 (docs/benchmarks/decoding.md).
+    /// </summary>
+    public const int AnalysisSide = QualityMeasures.WorkingSide / 2;
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -25,7 +41,7 @@ internal static class ImageAnalysis
     public static AnalyzedImage Analyze(IngestItem item, string sha256, long maxPixels, int thumbnailSide, bool honourOptOut = true)
     {
         // Decode first: it refuses forged dimensions from the raw header before any codec runs.
-        var image = ImageDecoder.Decode(item.Content, new DecodeOptions { MaxPixels = maxPixels, MaxSide = AnalysisSide });
+        var image = ImageDecoder.Decode(item.Content, new DecodeOptions { MaxPixels = maxPixels, MaxSide = Math.Max(AnalysisSide, thumbnailSide) });
         var info = ImageProbe.Read(item.Content);
         const string xmpOptOut = "the image's XMP metadata prohibits data mining (PLUS DataMining)";
         if (info.DataMiningProhibited && honourOptOut)
@@ -34,7 +50,12 @@ internal static class ImageAnalysis
             throw new ImageRejectedException(RejectionCodes.UnreadableMetadata, unreadable);
         var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
         var quality = QualityMeasures.Measure(image);
-        var thumbnail = ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide), fast: true);
+        // A small PNG with nothing but pixels in it is its own thumbnail: encoding it again would only store a second
+        // picture of the same pixels (and, for icon-sized sets, double the files ingest creates).
+        var thumbnail = info.Format == ImageFormat.Png && info.Width <= thumbnailSide && info.Height <= thumbnailSide
+                        && ImageProbe.IsBarePng(item.Content)
+            ? null
+            : ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide), fast: true);
         return new AnalyzedImage(item, sha256, info, pdq, quality, thumbnail, item.OptOutSignal ?? (info.DataMiningProhibited ? xmpOptOut : null));
     }
 }

@@ -76,8 +76,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
                 return;
             }
             state.WriterStoredBlobs = true;
-            workspace.Blobs.Put(d.Sha256, d.Item.Content, durable: false);
-            StoreNew(new Analyzed(analyzed, d.Source, workspace.Blobs.PutDeferred(analyzed.Thumbnail), md5));
+            StoreNew(new Analyzed(analyzed, d.Source, analyzed.StoreBlobs(workspace.Blobs), md5));
         }
         catch (ImageRejectedException e)
         {

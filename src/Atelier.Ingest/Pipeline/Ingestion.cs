@@ -135,8 +135,7 @@ public sealed class Ingestion(Workspace workspace)
             {
                 var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide, honourOptOut);
                 if (screen.Perceptual(item, source, sha, md5, analyzed.Pdq) is { } near) return near;
-                workspace.Blobs.Put(sha, item.Content, durable: false);
-                var thumbSha = workspace.Blobs.PutDeferred(analyzed.Thumbnail);
+                var thumbSha = analyzed.StoreBlobs(workspace.Blobs);
                 known.TryAdd(sha, 0);
                 return new Analyzed(analyzed, source, thumbSha, md5);
             }

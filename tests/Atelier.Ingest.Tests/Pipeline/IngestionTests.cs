@@ -192,6 +192,31 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task ASmallBarePngIsItsOwnThumbnailButOneWithMetadataOrOfGreaterSizeGetsANewOne()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var bare = SyntheticImages.Png(32, 24, 1);
+        var withXmp = XmpImages.Png(XmpImages.Harmless, seed: 2);
+        var large = SyntheticImages.Png(300, 200, 3);
+        dir.Write("bare.png", bare);
+        dir.Write("xmp.png", withXmp);
+        dir.Write("large.png", large);
+        Assert.Equal(3, (await Ingest(ws, dir.Path)).Added);
+        string ThumbnailOf(byte[] bytes) => ws.Catalog.ListImages(Selector.Parse("sha:" + ImageAnalysis.Sha256(bytes)[..16])).Single().ThumbnailSha256!;
+
+        Assert.Equal(ImageAnalysis.Sha256(bare), ThumbnailOf(bare));
+
+        var xmpThumbnail = ws.Workspace.Blobs.Read(ThumbnailOf(withXmp));
+        Assert.NotEqual(withXmp, xmpThumbnail);
+        Assert.True(ImageProbe.IsBarePng(xmpThumbnail));
+        Assert.DoesNotContain("xmpmeta", System.Text.Encoding.Latin1.GetString(xmpThumbnail));
+
+        var largeThumbnail = ImageProbe.Read(ws.Workspace.Blobs.Read(ThumbnailOf(large)));
+        Assert.Equal(new IngestRequest { Sources = [] }.ThumbnailSide, Math.Max(largeThumbnail.Width, largeThumbnail.Height));
+    }
+
+    [Fact]
     public async Task UrlsThatFailForNowAreRetriedOnTheNextRun()
     {
         using var ws = new TempWorkspace();
