@@ -7,7 +7,7 @@ namespace Atelier.Catalog;
 /// <summary>
 /// Content-addressed store: a blob lives at <c>blobs/ab/&lt;sha256&gt;</c>. Blobs are written to a
 /// temporary file and renamed, so a killed process never leaves a half-written blob under its final
-/// name; leftovers in the temporary folder are removed on open. (Creating them as unnamed files with
+/// name; leftovers in the temporary folder (one subfolder per writing thread) are removed on open once they are an hour old. (Creating them as unnamed files with
 /// O_TMPFILE and linking them into place measured no faster on ext4: docs/benchmarks/ingest.md.) <see cref="Put(string, ReadOnlySpan{byte}, bool)"/> with <c>durable: false</c>
 /// skips the per-file fsync; <see cref="Flush"/> then makes every such blob durable at once, and must
 /// run before the catalog commits rows that point at them.
@@ -16,6 +16,9 @@ public sealed partial class BlobStore
 {
     private readonly ConcurrentQueue<string> _unflushed = new();
     private readonly ConcurrentDictionary<string, bool> _folders = new(StringComparer.Ordinal);
+
+    /// <summary>How old a temporary file must be before opening the store removes it as a killed process's leftover.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
 
     private readonly string _root;
     private readonly string _temp;
@@ -26,7 +29,11 @@ public sealed partial class BlobStore
         _temp = tempDirectory;
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(_temp);
-        foreach (var stale in Directory.EnumerateFiles(_temp, "*.tmp")) AtomicFile.TryDelete(stale);
+        // Only old leftovers go: a recent one may be a blob that another process (an ingest still running) is about to
+        // rename into place.
+        var before = DateTime.UtcNow - StaleAfter;
+        foreach (var stale in Directory.EnumerateFiles(_temp, "*.tmp", SearchOption.AllDirectories))
+            if (File.GetLastWriteTimeUtc(stale) < before) AtomicFile.TryDelete(stale);
     }
 
     public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -59,7 +66,8 @@ public sealed partial class BlobStore
             Directory.CreateDirectory(folder);
             _folders.TryAdd(folder, true);
         }
-        AtomicFile.WriteAllBytes(path, bytes, _temp, flushToDisk: durable);
+        // One temporary folder per thread: parallel workers creating files in one folder wait on its lock.
+        AtomicFile.WriteAllBytes(path, bytes, Path.Combine(_temp, "w" + (Environment.CurrentManagedThreadId % 8)), flushToDisk: durable);
         if (!durable) _unflushed.Enqueue(path);
     }
 

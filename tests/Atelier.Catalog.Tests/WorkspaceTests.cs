@@ -62,17 +62,26 @@ public class WorkspaceTests
         var path = t.Workspace.Blobs.PathOf(sha);
         Assert.EndsWith(Path.Combine("blobs", "2c", sha), path);
         Assert.Equal(bytes, t.Workspace.Blobs.Read(sha));
-        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp")));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp"), "*", SearchOption.AllDirectories));
     }
 
     [Fact]
-    public void StaleTemporaryBlobsFromAKilledProcessAreRemovedOnOpen()
+    public void StaleTemporaryBlobsFromAKilledProcessAreRemovedOnOpenButFreshOnesStay()
     {
         using var t = new TempWorkspace();
         var stale = Path.Combine(t.Directory, ".atelier", "tmp", ".abc.123.tmp");
         File.WriteAllText(stale, "half a blob");
+        // Blobs are written through one temporary folder per worker thread.
+        var staleOfAWorker = Path.Combine(System.IO.Directory.CreateDirectory(Path.Combine(t.Directory, ".atelier", "tmp", "w3")).FullName, ".def.456.tmp");
+        File.WriteAllText(staleOfAWorker, "half of another");
+        foreach (var file in new[] { stale, staleOfAWorker }) File.SetLastWriteTimeUtc(file, DateTime.UtcNow - BlobStore.StaleAfter - TimeSpan.FromMinutes(1));
+        // A fresh one may belong to an ingest running in another process, about to rename it into place.
+        var inFlight = Path.Combine(t.Directory, ".atelier", "tmp", "w3", ".ghi.789.tmp");
+        File.WriteAllText(inFlight, "being written");
         using var again = Workspace.Open(t.Directory);
         Assert.False(File.Exists(stale));
+        Assert.False(File.Exists(staleOfAWorker));
+        Assert.True(File.Exists(inFlight));
     }
 
     [Fact]
@@ -101,6 +110,6 @@ public class WorkspaceTests
         foreach (var bytes in blobs) Assert.Equal(bytes, t.Workspace.Blobs.Read(BlobStore.Sha256Hex(bytes)));
         var stored = System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "blobs"), "*", SearchOption.AllDirectories);
         Assert.Equal(blobs.Length, stored.Length);
-        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp")));
+        Assert.Empty(System.IO.Directory.GetFiles(Path.Combine(t.Directory, ".atelier", "tmp"), "*", SearchOption.AllDirectories));
     }
 }
