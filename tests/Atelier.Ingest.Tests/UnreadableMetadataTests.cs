@@ -53,7 +53,8 @@ public sealed class UnreadableMetadataTests
     [InlineData("""{"file_name":"a.png","tags":["ok",{"name":"x"}]}""", "'tags' holds a JSON object")]
     [InlineData("""{"file_name":"a.png","license":["MIT","GPL-3.0-only"]}""", "'license' holds a JSON array")]
     [InlineData("""{"file_name":"a.png","captured_at":"last tuesday"}""", "'captured_at' ('last tuesday') is not a date")]
-    [InlineData("""{"file_name":"a.png","rating":"e"}""", "'rating' ('e') is not a rating (general, sensitive, questionable, explicit)")]
+    [InlineData("""{"file_name":"a.png","rating":"nsfw"}""", "'rating' ('nsfw') is not a rating (general, sensitive, questionable, explicit, or booru's g, s, q, e, safe)")]
+    [InlineData("""{"file_name":"a.png","rating":"rating:x"}""", "'rating' ('rating:x') is not a rating")]
     public async Task A_mapped_field_that_cannot_mean_what_it_is_mapped_to_rejects_the_image(string row, string reason)
     {
         using var dir = new TempDir();
@@ -68,6 +69,27 @@ public sealed class UnreadableMetadataTests
         Assert.EndsWith("/a.png", r.Origin);
         Assert.Contains(reason, r.Message);
         Assert.Equal("b.png", Assert.Single(outcomes.Items()).FileName);
+    }
+
+    [Theory]
+    [InlineData("e", "explicit")]
+    [InlineData("Q", "questionable")]
+    [InlineData("s", "sensitive")]
+    [InlineData("safe", "sensitive")]
+    [InlineData("g", "general")]
+    [InlineData("rating:explicit", "explicit")]
+    [InlineData("rating_q", "questionable")]
+    [InlineData("Explicit", "explicit")]
+    public async Task Booru_ratings_are_read_as_the_catalogs_words(string given, string rating)
+    {
+        using var dir = new TempDir();
+        dir.Write("a.png", Repo.Png());
+        dir.Write("metadata.jsonl", $"{{\"file_name\":\"a.png\",\"rating\":\"{given}\"}}\n");
+
+        var outcomes = await Outcomes.ReadAll(SourceResolver.Open(dir.Path));
+
+        Assert.Empty(outcomes.Rejections());
+        Assert.Equal(rating, Assert.Single(outcomes.Items()).Metadata!.Rating);
     }
 
     [Theory]

@@ -89,15 +89,28 @@ public static class MetadataComposer
     }
 
     /// <summary>
-    /// A rating must be one the catalog knows: one it cannot read (booru's <c>e</c>, say) would otherwise come in as
-    /// unrated, which governance rules treat differently from what the source meant.
+    /// A rating must be one the catalog knows: one it cannot read would otherwise come in as unrated, which governance
+    /// rules treat differently from what the source meant. Booru exports spell ratings short (<c>g s q e</c>, Danbooru and
+    /// Gelbooru since 2022), as <c>safe</c> (older boorus, e621), or with a <c>rating:</c> / <c>rating_</c> prefix; these
+    /// are read as the catalog's words. <c>s</c> and <c>safe</c> become <c>sensitive</c>: on older boorus "safe" covered
+    /// what is now split into general and sensitive, and the stricter reading is the one that cannot under-rate.
     /// </summary>
     private static string? Rating(JsonObject raw, string? field)
     {
         var text = Field(raw, field)?.ToLowerInvariant();
-        if (text is null || Atelier.Catalog.Selector.Ratings.Contains(text)) return text;
+        if (text is null) return null;
+        var word = text.StartsWith("rating:", StringComparison.Ordinal) || text.StartsWith("rating_", StringComparison.Ordinal) ? text[7..] : text;
+        word = word switch
+        {
+            "g" => "general",
+            "s" or "safe" => "sensitive",
+            "q" => "questionable",
+            "e" => "explicit",
+            _ => word,
+        };
+        if (Atelier.Catalog.Selector.Ratings.Contains(word)) return word;
         throw new FormatException(
-            $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)})");
+            $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)}, or booru's g, s, q, e, safe)");
     }
 
     private static DateTimeOffset? CapturedAt(JsonObject raw, string? field)
