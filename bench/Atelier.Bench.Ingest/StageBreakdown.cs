@@ -14,11 +14,11 @@ namespace Atelier.Bench.Ingest;
 /// </summary>
 internal static class StageBreakdown
 {
-    private const int AnalysisSide = 512; // as ImageAnalysis
+    private const int AnalysisSide = QualityMeasures.WorkingSide / 2; // as ImageAnalysis.AnalysisSide
     private const int ThumbnailSide = 128;
 
     private static readonly string[] Stages =
-        ["read file", "sha-256", "probe", "decode (>=512 px)", "pdq", "quality", "thumbnail resize", "png encode (fast)", "blob put original (no fsync)", "blob put thumbnail (no fsync)", "blob sync (syncfs every 64 images)"];
+        ["read file", "sha-256", "probe", "decode (>=256 px)", "pdq", "quality", "thumbnail resize", "png encode (fast)", "blob put original (no fsync)", "blob put thumbnail (no fsync)", "blob sync (syncfs every 64 images)"];
 
     public static void Run(string folder, int passes, int limit)
     {
@@ -87,14 +87,17 @@ internal static class StageBreakdown
 
         var bytes = File.ReadAllBytes(file); Lap();
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes)); Lap();
-        GC.KeepAlive(ImageProbe.Read(bytes)); Lap();
+        var info = ImageProbe.Read(bytes); Lap();
         var image = ImageDecoder.Decode(bytes, new DecodeOptions { MaxSide = AnalysisSide }); Lap();
         GC.KeepAlive(PdqHasher.HashRgba(image.Pixels, image.Width, image.Height)); Lap();
         GC.KeepAlive(QualityMeasures.Measure(image)); Lap();
-        var thumb = ImageResizer.Thumbnail(image, ThumbnailSide); Lap();
-        var png = ImageEncoder.EncodePng(thumb, fast: true); Lap();
+        // As ingest: a small PNG of nothing but pixels is its own thumbnail (those stages then cost nothing).
+        var ownThumbnail = ImageProbe.IsItsOwnThumbnail(info, bytes, ThumbnailSide);
+        var thumb = ownThumbnail ? null : ImageResizer.Thumbnail(image, ThumbnailSide); Lap();
+        var png = thumb is null ? null : ImageEncoder.EncodePng(thumb, fast: true); Lap();
         blobs.Put(sha, bytes, durable: false); Lap();
-        blobs.PutDeferred(png); Lap();
+        if (png is not null) blobs.PutDeferred(png);
+        Lap();
         // The pipeline makes blobs durable once per catalog batch of 64 images, as here.
         if (++_sinceSync == 64) { blobs.Flush(); _sinceSync = 0; }
         Lap();

@@ -36,6 +36,13 @@ public static class ImageProbe
     /// </summary>
     public static bool IsBarePng(ReadOnlySpan<byte> bytes) => FormatSniffer.IsBarePng(bytes);
 
+    /// <summary>
+    /// A PNG no larger than a thumbnail and holding nothing but pixels can be shown as its own thumbnail: encoding it again
+    /// would only store a second picture of the same pixels.
+    /// </summary>
+    public static bool IsItsOwnThumbnail(ImageInfo info, ReadOnlySpan<byte> bytes, int thumbnailSide) =>
+        info.Format == ImageFormat.Png && info.Width <= thumbnailSide && info.Height <= thumbnailSide && IsBarePng(bytes);
+
     private static ImageInfo Read(SKData data, ReadOnlySpan<byte> bytes)
     {
         var (codec, format) = SkiaCodec.Open(data);

@@ -50,10 +50,8 @@ internal static class ImageAnalysis
             throw new ImageRejectedException(RejectionCodes.UnreadableMetadata, unreadable);
         var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
         var quality = QualityMeasures.Measure(image);
-        // A small PNG with nothing but pixels in it is its own thumbnail: encoding it again would only store a second
-        // picture of the same pixels (and, for icon-sized sets, double the files ingest creates).
-        var thumbnail = info.Format == ImageFormat.Png && info.Width <= thumbnailSide && info.Height <= thumbnailSide
-                        && ImageProbe.IsBarePng(item.Content)
+        // Icon-sized sets would otherwise store every picture twice (and create twice the files).
+        var thumbnail = ImageProbe.IsItsOwnThumbnail(info, item.Content, thumbnailSide)
             ? null
             : ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide), fast: true);
         return new AnalyzedImage(item, sha256, info, pdq, quality, thumbnail, item.OptOutSignal ?? (info.DataMiningProhibited ? xmpOptOut : null));
