@@ -31,6 +31,12 @@ var engines = new (string Name, Func<byte[], int> Thumbnail)[]
     ("skia-maxside", bytes => ImageResizer.Thumbnail(ImageDecoder.Decode(bytes, new DecodeOptions { MaxSide = ThumbSide }), ThumbSide).Pixels.Length),
     ("skia-full", bytes => ImageResizer.Thumbnail(ImageDecoder.Decode(bytes), ThumbSide).Pixels.Length),
     ("skia-full-decode-only", bytes => ImageDecoder.Decode(bytes).Pixels.Length), // splits skia-full into decode vs resize
+    ("turbojpeg-maxside (system libjpeg-turbo, JPEG only)", bytes =>
+    {
+        if (!TurboJpeg.Available || bytes is not [0xFF, 0xD8, ..]) return 0;
+        var (w, h, pixels) = TurboJpeg.Decode(bytes, ThumbSide);
+        return ImageResizer.Thumbnail(new RgbaImage(w, h, pixels), ThumbSide).Pixels.Length;
+    }),
     ("netvips", bytes =>
     {
         using var thumb = NetVips.Image.ThumbnailBuffer(bytes, ThumbSide, height: ThumbSide);
