@@ -26,6 +26,9 @@ public static class TrainingCommands
         var ema = new Option<double?>("--ema") { Description = "Half-life of the generator average in kimg, 0 for none (dcgan 0, modern 10)" };
         var gamma = new Option<double?>("--gamma") { Description = "R1 and R2 penalty weight (modern only; default 2, applied every 16th D step)" };
         var lr = new Option<double?>("--lr") { Description = "Adam learning rate of G and D (default 2e-4)" };
+        var schedule = new Option<string>("--schedule") { Description = "constant, or cosine: R3GAN's decays (learning rate to 1/4, penalty weight to 1/10, Adam beta2 from 0.9 up) over --schedule-kimg (dcgan constant, modern cosine)" };
+        schedule.AcceptOnlyFromAmong(TrainingSchedule.Constant, TrainingSchedule.Cosine);
+        var scheduleKimg = new Option<double?>("--schedule-kimg") { Description = "Length of the cosine schedule in kimg (default: the run's --kimg; kept when a resumed run is made longer)" };
         var snapshotKimg = new Option<double?>("--snapshot-kimg") { Description = "Checkpoint, sample grid and loss plot every N kimg, and at the end (dcgan 10, modern 2)" };
         var tickKimg = new Option<double?>("--tick-kimg") { Description = "Progress line and metrics row every N kimg (default 0.25)" };
         var keep = new Option<int?>("--keep") { Description = "Checkpoints kept besides the best (default 3)" };
@@ -33,7 +36,7 @@ public static class TrainingCommands
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var command = new Command("train", "Train a GAN on a dataset snapshot; checkpoints, sample grids, metrics (JSONL, TensorBoard) and a loss plot go to .atelier/runs/NAME")
         {
-            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, snapshotKimg, tickKimg, keep, device,
+            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device,
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () =>
         {
@@ -64,6 +67,8 @@ public static class TrainingCommands
                     R2Gamma = parse.GetValue(gamma) ?? defaults.R2Gamma,
                     LearningRateG = parse.GetValue(lr) ?? defaults.LearningRateG,
                     LearningRateD = parse.GetValue(lr) ?? defaults.LearningRateD,
+                    Schedule = parse.GetValue(schedule) ?? defaults.Schedule,
+                    ScheduleKimg = parse.GetValue(scheduleKimg) ?? defaults.ScheduleKimg,
                     SnapshotKimg = parse.GetValue(snapshotKimg) ?? defaults.SnapshotKimg,
                     TickKimg = parse.GetValue(tickKimg) ?? defaults.TickKimg,
                     KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,

@@ -2,6 +2,7 @@ using Atelier.Catalog;
 using Atelier.Training.Checkpoints;
 using Atelier.Training.Networks;
 using Atelier.Training.Reporting;
+using Atelier.Training.Losses;
 using Atelier.Training.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -98,6 +99,20 @@ public class TrainerTests
         foreach (var section in new[] { "G", "D", "G_ema", "optimizer_G", "optimizer_D" })
             Assert.True(a.Sections[section].AsSpan().SequenceEqual(b.Sections[section]), $"section {section} differs after resume");
         Assert.Equal(Losses(data, "m"), Losses(data, "m2"));
+
+        // The modern default decays along R3GAN's cosine over the run: each metrics row has a lower learning rate and
+        // penalty weight and a higher beta2 than the one before, and the resumed run logged the same schedule.
+        var rows = new MetricsLog(data.RunDirectory("m"), tensorBoard: false).ReadAll();
+        Assert.True(rows.Count >= 3, $"only {rows.Count} metrics rows");
+        for (int i = 1; i < rows.Count; i++)
+        {
+            Assert.True(rows[i].Values[ScheduleParts.LearningRateG] < rows[i - 1].Values[ScheduleParts.LearningRateG]);
+            Assert.True(rows[i].Values[ScheduleParts.GammaScale] < rows[i - 1].Values[ScheduleParts.GammaScale]);
+            Assert.True(rows[i].Values[ScheduleParts.Beta2] > rows[i - 1].Values[ScheduleParts.Beta2]);
+        }
+        Assert.InRange(rows[^1].Values[ScheduleParts.LearningRateG], 5e-5, 1e-4);
+        var resumedRows = new MetricsLog(data.RunDirectory("m2"), tensorBoard: false).ReadAll();
+        Assert.Equal(rows.Select(r => r.Values[ScheduleParts.LearningRateG]), resumedRows.Select(r => r.Values[ScheduleParts.LearningRateG]));
     }
 
     private static List<string> Losses(TinyDataset data, string run) =>

@@ -13,11 +13,11 @@ public sealed class BceLoss(LossSettings settings) : IGanLoss
 {
     public string Name => "dcgan";
 
-    public LossTerms DiscriminatorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels, bool regularize)
+    public LossTerms DiscriminatorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels, bool regularize, double gammaScale = 1)
     {
         using var scope = NewDisposeScope();
         var parts = new Dictionary<string, float>();
-        var (realLogits, fakeLogits, penalty) = DiscriminatorPass.Run(d, real, fake, labels, regularize, settings, parts);
+        var (realLogits, fakeLogits, penalty) = DiscriminatorPass.Run(d, real, fake, labels, regularize, settings.Scaled(gammaScale), parts);
         // BCE(x, 1) = softplus(-x); BCE(x, 0) = softplus(x).
         var loss = F.softplus(-realLogits).mean() + F.softplus(fakeLogits).mean();
         parts[LossParts.DiscriminatorLoss] = loss.item<float>();

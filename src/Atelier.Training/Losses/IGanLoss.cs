@@ -10,9 +10,10 @@ public interface IGanLoss
 
     /// <summary>
     /// real/fake are already augmented; fake is detached by the caller. With
-    /// <paramref name="regularize"/> the lazy gradient penalties are added, scaled by the interval.
+    /// <paramref name="regularize"/> the lazy gradient penalties are added, scaled by the interval, their weights
+    /// multiplied by <paramref name="gammaScale"/> (a schedule's decay).
     /// </summary>
-    LossTerms DiscriminatorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels, bool regularize);
+    LossTerms DiscriminatorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels, bool regularize, double gammaScale = 1);
 
     LossTerms GeneratorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels);
 }

@@ -15,6 +15,10 @@ public sealed record LossSettings(double R1Gamma, double R2Gamma, int Regulariza
     public static LossSettings Default(ModelKind kind) =>
         kind == ModelKind.Dcgan ? new(0, 0, 1) : new(2, 2, 16);
 
+    /// <summary>The same settings with both penalty weights multiplied by <paramref name="gammaScale"/>.</summary>
+    public LossSettings Scaled(double gammaScale) =>
+        gammaScale == 1 ? this : this with { R1Gamma = R1Gamma * gammaScale, R2Gamma = R2Gamma * gammaScale };
+
     public void Validate()
     {
         if (!(R1Gamma >= 0) || !(R2Gamma >= 0) || double.IsInfinity(R1Gamma) || double.IsInfinity(R2Gamma))

@@ -18,3 +18,11 @@ public static class LossParts
     public const string RealLogits = "D/real";
     public const string FakeLogits = "D/fake";
 }
+
+/// <summary>The names of the logged schedule values (only when a schedule other than constant runs).</summary>
+public static class ScheduleParts
+{
+    public const string LearningRateG = "schedule/lr_G";
+    public const string Beta2 = "schedule/beta2";
+    public const string GammaScale = "schedule/gamma_scale";
+}

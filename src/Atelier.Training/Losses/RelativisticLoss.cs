@@ -14,11 +14,11 @@ public sealed class RelativisticLoss(LossSettings settings) : IGanLoss
 {
     public string Name => "modern";
 
-    public LossTerms DiscriminatorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels, bool regularize)
+    public LossTerms DiscriminatorLoss(Discriminator d, Tensor real, Tensor fake, Tensor labels, bool regularize, double gammaScale = 1)
     {
         using var scope = NewDisposeScope();
         var parts = new Dictionary<string, float>();
-        var (realLogits, fakeLogits, penalty) = DiscriminatorPass.RunJoint(d, real, fake, labels, regularize, settings, parts);
+        var (realLogits, fakeLogits, penalty) = DiscriminatorPass.RunJoint(d, real, fake, labels, regularize, settings.Scaled(gammaScale), parts);
         var loss = F.softplus(fakeLogits - realLogits).mean();
         parts[LossParts.DiscriminatorLoss] = loss.item<float>();
         var total = penalty is null ? loss : loss + penalty;

@@ -34,6 +34,7 @@ public static class Trainer
             throw new TrainingException("bad-resolution", $"--resolution {options.Resolution} is not one of 32, 64, 128, 256");
         if (options.Batch is < 1 or > 4096) throw new TrainingException("bad-batch", $"--batch {options.Batch} is outside 1..4096");
         if (options.Kimg <= 0) throw new TrainingException("bad-length", $"--kimg {options.Kimg} must be positive");
+        options = TrainingSchedule.Fix(options);
         if (workspace.Catalog.GetRun(options.Name) is not null)
             throw new TrainingException("run-exists", $"a run named '{options.Name}' already exists (continue it with --resume {options.Name}, or choose another --name)");
         var folder = new RunFolder(workspace, options.Name);
@@ -232,9 +233,10 @@ public static class Trainer
         double p = s.AugmentP;
         var realSeen = p > 0 ? augment.Apply(real, p) : real;
 
+        var schedule = s.ApplySchedule();
         s.OptimizerD.zero_grad();
         bool regularize = options.RegularizationInterval > 0 && s.Steps % options.RegularizationInterval == 0;
-        var dTerms = loss.DiscriminatorLoss(s.D, realSeen, p > 0 ? augment.Apply(fake.detach(), p) : fake.detach(), labels, regularize);
+        var dTerms = loss.DiscriminatorLoss(s.D, realSeen, p > 0 ? augment.Apply(fake.detach(), p) : fake.detach(), labels, regularize, schedule.GammaScale);
         dTerms.Total.backward();
         s.OptimizerD.step();
         if (dTerms.RealLogits is { } logits) s.Adaptive?.Observe(logits);
@@ -251,6 +253,12 @@ public static class Trainer
         s.Adaptive?.Step(batch.Size);
 
         var parts = new Dictionary<string, double>();
+        if (options.Schedule != TrainingSchedule.Constant)
+        {
+            parts[ScheduleParts.LearningRateG] = schedule.LearningRateG;
+            parts[ScheduleParts.Beta2] = schedule.Beta2;
+            parts[ScheduleParts.GammaScale] = schedule.GammaScale;
+        }
         foreach (var (k, v) in dTerms.Parts) parts[k] = v;
         foreach (var (k, v) in gTerms.Parts) parts.TryAdd(k, v);
         return parts;

@@ -31,6 +31,11 @@ public sealed record TrainingOptions
     /// <summary>Half-life of the generator average in kimg; 0 keeps no average (G_ema is then a copy of G).</summary>
     public double EmaKimg { get; init; }
     public double EmaRampup { get; init; } = 0.05;
+    /// <summary>constant or cosine (R3GAN's decays; see <see cref="TrainingSchedule"/>).</summary>
+    public string Schedule { get; init; } = TrainingSchedule.Constant;
+    /// <summary>Length of the cosine schedule in kimg, fixed when the run starts (0 there: the run's length), so a
+    /// resumed run that is made longer keeps its schedule.</summary>
+    public double ScheduleKimg { get; init; }
     public double R1Gamma { get; init; }
     public double R2Gamma { get; init; }
     public int RegularizationInterval { get; init; } = 1;
@@ -49,7 +54,7 @@ public sealed record TrainingOptions
         _ => new TrainingOptions
         {
             Dataset = dataset, Name = name, Model = model, Batch = 32, Beta1 = 0.0, Beta2 = 0.99,
-            Augment = "ada", Mirror = true, EmaKimg = 10, SnapshotKimg = 2,
+            Augment = "ada", Mirror = true, EmaKimg = 10, SnapshotKimg = 2, Schedule = TrainingSchedule.Cosine,
             R1Gamma = ModernPenalties.R1Gamma, R2Gamma = ModernPenalties.R2Gamma, RegularizationInterval = ModernPenalties.RegularizationInterval,
         },
     };

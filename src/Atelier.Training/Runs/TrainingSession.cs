@@ -57,6 +57,19 @@ public sealed class TrainingSession : IDisposable
 
     public double AugmentP => Adaptive?.P ?? Augment ?? 0;
 
+    /// <summary>Sets both optimizers' learning rate and beta2 to what the schedule says at the current image count.</summary>
+    public ScheduledValues ApplySchedule()
+    {
+        var now = TrainingSchedule.At(Options, Images);
+        foreach (var (optimizer, rate) in new[] { (OptimizerG, now.LearningRateG), (OptimizerD, now.LearningRateD) })
+            foreach (var group in optimizer.ParamGroups.Cast<TorchSharp.Modules.Adam.ParamGroup>())
+            {
+                group.LearningRate = rate;
+                group.Betas = (Options.Beta1, now.Beta2);
+            }
+        return now;
+    }
+
     /// <summary>Fresh networks, seeded so that the same options give the same initial weights.</summary>
     public static TrainingSession Create(TrainingOptions options, LabelSpace labels, string snapshotRoot, Device device)
     {
