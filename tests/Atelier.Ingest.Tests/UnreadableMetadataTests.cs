@@ -92,6 +92,28 @@ public sealed class UnreadableMetadataTests
         Assert.Equal(rating, Assert.Single(outcomes.Items()).Metadata!.Rating);
     }
 
+    [Fact]
+    public async Task A_rating_tag_in_a_caption_rates_the_image_and_the_stricter_of_two_ratings_wins()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.png", Repo.Png());
+        dir.Write("a.txt", "smile, rating:explicit, blue sky");
+        dir.Write("b.png", Repo.Png("1f605.png"));
+        dir.Write("b.txt", "rating_q, cat");
+        dir.Write("c.png", Repo.Png("1f60d.png"));
+        dir.Write("c.txt", "rating:sensitive, dog");
+        dir.Write("metadata.jsonl", "{\"file_name\":\"b.png\",\"rating\":\"general\"}\n{\"file_name\":\"c.png\",\"rating\":\"explicit\"}\n");
+
+        var outcomes = await Outcomes.ReadAll(SourceResolver.Open(dir.Path));
+
+        Assert.Empty(outcomes.Rejections());
+        var items = outcomes.Items().ToDictionary(i => i.FileName!);
+        Assert.Equal("explicit", items["a.png"].Metadata!.Rating);
+        Assert.Equal(["smile", "blue_sky"], items["a.png"].Metadata!.Tags.Select(t => t.Name));
+        Assert.Equal("questionable", items["b.png"].Metadata!.Rating);
+        Assert.Equal("explicit", items["c.png"].Metadata!.Rating);
+    }
+
     [Theory]
     [InlineData("emoji.json", "[\n  {\"image\": \"a.png\"},\n  {\"image\": \"b.png\" \"x\": 1}\n]", "line 3:")]
     [InlineData("metadata.csv", "file_name,tags\na.png,sky\nb.png,\"unterminated\n", "line 3")]

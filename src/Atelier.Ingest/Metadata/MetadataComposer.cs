@@ -38,10 +38,17 @@ public static class MetadataComposer
 
         var tags = new List<ItemTag>();
         var seen = new HashSet<ItemTag>();
+        string? taggedRating = null;
         void Add(string? name, string category)
         {
             var tag = TagText.Normalize(name);
             if (tag is null) return;
+            // A booru rating tag (rating:explicit, rating_q) is the image's rating, not a tag about its content.
+            if (RatingTag(tag) is { } rated)
+            {
+                taggedRating = Stricter(taggedRating, rated);
+                return;
+            }
             var item = new ItemTag(tag, category);
             if (seen.Add(item)) tags.Add(item);
         }
@@ -73,7 +80,7 @@ public static class MetadataComposer
 
         return new ItemMetadata(
             tags,
-            Rating: Rating(raw, mapping.RatingField),
+            Rating: Stricter(Rating(raw, mapping.RatingField), taggedRating),
             License: Field(raw, mapping.LicenseField),
             SourceUrl: Field(raw, mapping.SourceUrlField) ?? fallbackSourceUrl,
             CapturedAt: CapturedAt(raw, mapping.CapturedField),
@@ -92,14 +99,25 @@ public static class MetadataComposer
     /// A rating must be one the catalog knows: one it cannot read would otherwise come in as unrated, which governance
     /// rules treat differently from what the source meant. Booru exports spell ratings short (<c>g s q e</c>, Danbooru and
     /// Gelbooru since 2022), as <c>safe</c> (older boorus, e621), or with a <c>rating:</c> / <c>rating_</c> prefix; these
-    /// are read as the catalog's words. <c>s</c> and <c>safe</c> become <c>sensitive</c>: on older boorus "safe" covered
+    /// are read as the catalog's words. The same words as tags (in a .txt caption or a mapped tag field) rate the image too;
+    /// where sources disagree the stricter rating wins. <c>s</c> and <c>safe</c> become <c>sensitive</c>: on older boorus "safe" covered
     /// what is now split into general and sensitive, and the stricter reading is the one that cannot under-rate.
     /// </summary>
     private static string? Rating(JsonObject raw, string? field)
     {
         var text = Field(raw, field)?.ToLowerInvariant();
         if (text is null) return null;
-        var word = text.StartsWith("rating:", StringComparison.Ordinal) || text.StartsWith("rating_", StringComparison.Ordinal) ? text[7..] : text;
+        return CatalogRating(text.StartsWith("rating:", StringComparison.Ordinal) || text.StartsWith("rating_", StringComparison.Ordinal) ? text[7..] : text)
+            ?? throw new FormatException(
+                $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)}, or booru's g, s, q, e, safe)");
+    }
+
+    /// <summary>The rating a normalised tag states (<c>rating:explicit</c>, <c>rating_q</c>), or null when it is another tag.</summary>
+    private static string? RatingTag(string tag) =>
+        tag.StartsWith("rating:", StringComparison.Ordinal) || tag.StartsWith("rating_", StringComparison.Ordinal) ? CatalogRating(tag[7..]) : null;
+
+    private static string? CatalogRating(string word)
+    {
         word = word switch
         {
             "g" => "general",
@@ -108,10 +126,12 @@ public static class MetadataComposer
             "e" => "explicit",
             _ => word,
         };
-        if (Atelier.Catalog.Selector.Ratings.Contains(word)) return word;
-        throw new FormatException(
-            $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)}, or booru's g, s, q, e, safe)");
+        return Atelier.Catalog.Selector.Ratings.Contains(word) ? word : null;
     }
+
+    /// <summary>Of two stated ratings the stricter one: sources that disagree must not under-rate an image.</summary>
+    private static string? Stricter(string? a, string? b) =>
+        a is null ? b : b is null ? a : Array.IndexOf(Atelier.Catalog.Selector.Ratings, a) >= Array.IndexOf(Atelier.Catalog.Selector.Ratings, b) ? a : b;
 
     private static DateTimeOffset? CapturedAt(JsonObject raw, string? field)
     {
