@@ -48,27 +48,31 @@ fi
 RESULTS=$OUT/results.tsv
 : > "$RESULTS"; : > "$OUT/load.txt"
 now() { date +%s.%N; }
-# record SET CONTENDER FILES SECONDS
-record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"; }
+# record SET CONTENDER FILES SECONDS [PEAK_RSS_KB]
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >> "$RESULTS"; }
+RSS=$OUT/rss.txt   # peak resident set size of the last timed command, from GNU time
 
 run_atelier() { # set folder workers label [prefix command...]
   local set=$1 src=$2 w=$3 label=$4; shift 4
   local ws=$OUT/ws; rm -rf "$ws"; init "$ws"; sync
   local t0 t1; t0=$(now)
   if [ "$label" = "baseline --workers 2" ]; then
-    ( cd "$ws" && "$@" dotnet "$BASELINE_CLI" ingest "$src" --workers "$w" --json ) > "$OUT/last-summary.json"
+    ( cd "$ws" && /usr/bin/time -o "$RSS" -f %M "$@" dotnet "$BASELINE_CLI" ingest "$src" --workers "$w" --json ) > "$OUT/last-summary.json"
   else
-    ingest "$ws" "$w" "$src" "$@" > "$OUT/last-summary.json"
+    ingest "$ws" "$w" "$src" /usr/bin/time -o "$RSS" -f %M "$@" > "$OUT/last-summary.json"
   fi
   t1=$(now)
   grep -q '"Added":0,' "$OUT/last-summary.json" && { echo "ingest added nothing: $(cat "$OUT/last-summary.json")" >&2; exit 1; }
-  record "$set" "$label" "$(ls "$src" | wc -l)" "$(echo "$t1 - $t0" | bc)"
+  record "$set" "$label" "$(ls "$src" | wc -l)" "$(echo "$t1 - $t0" | bc)" "$(tail -1 "$RSS")"
 }
 run_timed() { # set label files command...
   local set=$1 label=$2 files=$3; shift 3
-  local t0 t1; t0=$(now); "$@" > /dev/null; t1=$(now)
-  record "$set" "$label" "$files" "$(echo "$t1 - $t0" | bc)"
+  # Shell functions (djpeg_all) run in a child bash, so GNU time can measure them too.
+  if declare -F "$1" >/dev/null; then set -- bash -c "$(declare -f "$1"); \"\$@\"" _ "$@"; fi
+  local t0 t1; t0=$(now); /usr/bin/time -o "$RSS" -f %M "$@" > /dev/null; t1=$(now)
+  record "$set" "$label" "$files" "$(echo "$t1 - $t0" | bc)" "$(tail -1 "$RSS")"
 }
+export JPEG
 djpeg_all() { find "$JPEG" -name '*.jpg' -print0 | xargs -0 -n 1 -P 2 djpeg "$@" -outfile /dev/null; }
 
 echo "Ingest via: $INGEST_BY; $REPS repetitions, contenders interleaved" >&2
@@ -97,18 +101,20 @@ rm -rf "$OUT/ws"
 
 "$PY" - "$RESULTS" "$INGEST_BY" "$OUT/load.txt" <<'PYEOF'
 import collections, statistics, sys
-rows = collections.defaultdict(list); files = {}
+rows = collections.defaultdict(list); files = {}; rss = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    s, c, n, t = line.rstrip("\n").split("\t")
+    s, c, n, t, m = line.rstrip("\n").split("\t")
     rows[(s, c)].append(float(t)); files[(s, c)] = int(n)
+    if m: rss[(s, c)].append(int(m) / 1024)
 med = {k: statistics.median(v) for k, v in rows.items()}
 print(f"Ingest via: {sys.argv[2]}")
 loads = [float(x) for x in open(sys.argv[3]).read().split()]
 if loads: print(f"1-minute load average at the start of each repetition: {min(loads):.1f}-{max(loads):.1f} (2 CPUs)")
-print("set | contender | files | runs | median wall s (min-max) | images/s")
-print("--- | --- | ---: | ---: | ---: | ---:")
+print("set | contender | files | runs | median wall s (min-max) | images/s | median peak RSS MiB")
+print("--- | --- | ---: | ---: | ---: | ---: | ---:")
 for (s, c), v in rows.items():
-    print(f"{s} | {c} | {files[(s, c)]} | {len(v)} | {med[(s, c)]:.2f} ({min(v):.2f}-{max(v):.2f}) | {files[(s, c)] / med[(s, c)]:.0f}")
+    peak = f"{statistics.median(rss[(s, c)]):.0f}" if rss[(s, c)] else "-"
+    print(f"{s} | {c} | {files[(s, c)]} | {len(v)} | {med[(s, c)]:.2f} ({min(v):.2f}-{max(v):.2f}) | {files[(s, c)] / med[(s, c)]:.0f} | {peak}")
 print()
 print("ratio | value | target")
 print("--- | ---: | ---")

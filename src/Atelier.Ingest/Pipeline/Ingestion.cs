@@ -24,6 +24,9 @@ public sealed class Ingestion(Workspace workspace)
     /// Rejections that may succeed on a later run; their origins are not marked done. Unreadable metadata is
     /// among them so that an image whose sidecar or manifest row was fixed comes in on the next run.
     /// </summary>
+    /// <summary>File bytes allowed between the sources and the writer at once (<see cref="ByteBudget"/>).</summary>
+    internal const long InFlightBytes = 128L << 20;
+
     private static readonly HashSet<string> Transient =
         [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus, RejectionCodes.UnreadableMetadata];
 
@@ -78,7 +81,10 @@ public sealed class Ingestion(Workspace workspace)
         var stopwatch = Stopwatch.StartNew();
         var state = new RunState(ingestId);
         var input = Channel.CreateBounded<(long Sequence, IngestOutcome Outcome, string Source)>(new BoundedChannelOptions(64) { SingleWriter = true });
-        var output = Channel.CreateBounded<(long Sequence, WorkResult Result)>(new BoundedChannelOptions(64) { SingleReader = true });
+        var output = Channel.CreateBounded<(long Sequence, WorkResult Result, long Bytes)>(new BoundedChannelOptions(64) { SingleReader = true });
+        // The queues bound how many files are in flight, this bounds their bytes; the writer gives a file's bytes
+        // back once its result is taken.
+        var budget = new ByteBudget(InFlightBytes);
 
         // Sources stop on cancellation; workers and the writer finish what is in flight, so what was
         // read is either committed or, after a kill, simply redone on the next run.
@@ -90,7 +96,10 @@ public sealed class Ingestion(Workspace workspace)
                 long sequence = 0;
                 foreach (var (source, name) in sources)
                     await foreach (var outcome in source.ReadAsync(cancellation))
+                    {
+                        await budget.TakeAsync(BytesOf(outcome), cancellation);
                         await input.Writer.WriteAsync((sequence++, outcome, name), CancellationToken.None);
+                    }
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -117,7 +126,7 @@ public sealed class Ingestion(Workspace workspace)
         var workers = Enumerable.Range(0, Math.Max(1, request.Workers)).Select(_ => Task.Run(async () =>
         {
             await foreach (var (sequence, outcome, source) in input.Reader.ReadAllAsync(CancellationToken.None))
-                await output.Writer.WriteAsync((sequence, Work(outcome, source, settings.MaxPixels, request.ThumbnailSide)), CancellationToken.None);
+                await output.Writer.WriteAsync((sequence, Work(outcome, source, settings.MaxPixels, request.ThumbnailSide), BytesOf(outcome)), CancellationToken.None);
         }, CancellationToken.None)).ToArray();
         // A worker's failure (a full disk, say) reaches the writer through the channel instead of vanishing.
         var closer = Task.WhenAll(workers).ContinueWith(t => output.Writer.Complete(t.Exception?.GetBaseException()), TaskScheduler.Default);
@@ -150,15 +159,16 @@ public sealed class Ingestion(Workspace workspace)
         {
             // Results are stored in source order, whatever order the workers finish in, so image ids
             // (and which copy of a near duplicate counts as the earlier one) do not depend on timing.
-            var pending = new Dictionary<long, WorkResult>();
+            var pending = new Dictionary<long, (WorkResult Result, long Bytes)>();
             long next = 0;
-            await foreach (var (sequence, arrived) in output.Reader.ReadAllAsync(CancellationToken.None))
+            await foreach (var (sequence, arrived, bytes) in output.Reader.ReadAllAsync(CancellationToken.None))
             {
-                pending.Add(sequence, arrived);
-                while (pending.Remove(next, out var result))
+                pending.Add(sequence, (arrived, bytes));
+                while (pending.Remove(next, out var taken))
                 {
                     next++;
-                    await committer.AddAsync(result);
+                    await committer.AddAsync(taken.Result);
+                    budget.Give(taken.Bytes);
                 }
             }
             await producer;
@@ -188,6 +198,8 @@ public sealed class Ingestion(Workspace workspace)
         }, GovernanceSession.Ref("ingest", ingestId));
         return summary;
     }
+
+    private static long BytesOf(IngestOutcome outcome) => outcome is IngestItem item ? item.Content.LongLength : 0;
 
     private static ulong ShaPrefix(string sha) => Convert.ToUInt64(sha[..16], 16);
 
