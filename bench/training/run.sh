@@ -39,6 +39,11 @@ fi
 # --- data: the full emoji set (as bench/ingest/run.sh), one workspace, shard exports ---------------
 bench/fetch-emoji.sh "$DATA" "$EMOJI"
 atelier() { "$ATELIER" -w "$WS" "$@"; }
+# A workspace made by an older build may no longer pass the policy (images without licences): make it again.
+if [ -d "$WS" ] && ! atelier policy check --dataset emoji >/dev/null 2>&1; then
+  echo "rebuilding $WS: its dataset does not pass the current policy" >&2
+  rm -rf "$WS" "$TRAIN"/emoji-32 "$TRAIN"/emoji-64 "$TRAIN"/emoji-128
+fi
 if [ ! -d "$WS" ]; then
   mkdir -p "$TRAIN"
   "$ATELIER" init "$WS" >/dev/null
