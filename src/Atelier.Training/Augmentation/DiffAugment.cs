@@ -8,7 +8,8 @@ namespace Atelier.Training.Augmentation;
 /// (brightness +-0.5, saturation x[0,2], contrast x[0.5,1.5]), translation by up to 1/8 of the
 /// side with zero fill, cutout of a half-side square. Each op hits each sample independently with
 /// probability p; a sample it skips gets the op's identity parameters (shift 0, factor 1, no hole),
-/// so the random draws do not depend on p. All randomness comes from torch's default generator.
+/// so the random draws do not depend on p. Every draw comes from torch's CPU generator (then moves to the images'
+/// device), the one a checkpoint saves, so a resumed run draws the same on a GPU too.
 /// </summary>
 public sealed class DiffAugment
 {
@@ -50,18 +51,18 @@ public sealed class DiffAugment
     }
 
     /// <summary>1 where the op applies to the sample, else 0: [B] float.</summary>
-    static Tensor Chosen(Tensor x, double p) => (rand(x.shape[0], device: x.device) < p).to(x.dtype);
+    static Tensor Chosen(Tensor x, double p) => (rand(x.shape[0]) < p).to(x.dtype).to(x.device);
 
     static Tensor Color(Tensor x, double p)
     {
         long b = x.shape[0];
         var shape = new long[] { b, 1, 1, 1 };
-        var brightness = (rand(shape, dtype: x.dtype, device: x.device) - 0.5) * Chosen(x, p).view(shape);
+        var brightness = (rand(shape, dtype: x.dtype).to(x.device) - 0.5) * Chosen(x, p).view(shape);
         x = x + brightness;
-        var saturation = 1 + (rand(shape, dtype: x.dtype, device: x.device) * 2 - 1) * Chosen(x, p).view(shape);
+        var saturation = 1 + (rand(shape, dtype: x.dtype).to(x.device) * 2 - 1) * Chosen(x, p).view(shape);
         var grey = x.mean([1], keepdim: true);
         x = (x - grey) * saturation + grey;
-        var contrast = 1 + (rand(shape, dtype: x.dtype, device: x.device) - 0.5) * Chosen(x, p).view(shape);
+        var contrast = 1 + (rand(shape, dtype: x.dtype).to(x.device) - 0.5) * Chosen(x, p).view(shape);
         var mean = x.mean([1, 2, 3], keepdim: true);
         return (x - mean) * contrast + mean;
     }
@@ -73,8 +74,8 @@ public sealed class DiffAugment
         long reach = (long)(Math.Min(h, w) * 0.125 + 0.5);
         if (reach == 0) return x;
         var chosen = Chosen(x, p).to(int64);
-        var dy = randint(-reach, reach + 1, [b], dtype: int64, device: x.device) * chosen;
-        var dx = randint(-reach, reach + 1, [b], dtype: int64, device: x.device) * chosen;
+        var dy = randint(-reach, reach + 1, [b], dtype: int64).to(x.device) * chosen;
+        var dx = randint(-reach, reach + 1, [b], dtype: int64).to(x.device) * chosen;
         // Source pixel of output (y, x) is (y + dy, x + dx) in the image; out-of-range reads the zero border.
         long hp = h + 2, wp = w + 2;
         var padded = nn.functional.pad(x, [1, 1, 1, 1]).permute(0, 2, 3, 1).reshape(-1, c);
@@ -90,8 +91,8 @@ public sealed class DiffAugment
     {
         long b = x.shape[0], h = x.shape[2], w = x.shape[3];
         long sh = (long)(h * 0.5 + 0.5), sw = (long)(w * 0.5 + 0.5);
-        var cy = randint(0, h + (1 - sh % 2), [b], dtype: int64, device: x.device).view(b, 1, 1) - sh / 2;
-        var cx = randint(0, w + (1 - sw % 2), [b], dtype: int64, device: x.device).view(b, 1, 1) - sw / 2;
+        var cy = randint(0, h + (1 - sh % 2), [b], dtype: int64).to(x.device).view(b, 1, 1) - sh / 2;
+        var cx = randint(0, w + (1 - sw % 2), [b], dtype: int64).to(x.device).view(b, 1, 1) - sw / 2;
         var ys = arange(h, dtype: int64, device: x.device).view(1, h, 1);
         var xs = arange(w, dtype: int64, device: x.device).view(1, 1, w);
         var hole = (ys >= cy) & (ys < cy + sh) & (xs >= cx) & (xs < cx + sw) & (Chosen(x, p) > 0).view(b, 1, 1);
