@@ -88,6 +88,7 @@ public class TrainingCommandTests
     [InlineData("flag", "train", "--dataset", "faces", "--resolution", "32", "--cond", "flag")]
     [InlineData("no run named 'ghost'", "sample", "--run", "ghost", "--out", "x")]
     [InlineData("no run named 'ghost'", "train", "--resume", "ghost")]
+    [InlineData("--schedule-kimg -1 must be a positive length", "train", "--dataset", "faces", "--model", "modern", "--resolution", "32", "--schedule-kimg", "-1")]
     public void BadRequestsGetOneLine(string expected, params string[] args)
     {
         using var cli = WithDataset();
