@@ -7,9 +7,10 @@ namespace Atelier.Catalog;
 /// <summary>
 /// Content-addressed store: a blob lives at <c>blobs/ab/&lt;sha256&gt;</c>. Blobs are written to a
 /// temporary file and renamed, so a killed process never leaves a half-written blob under its final
-/// name; leftovers in the temporary folder (one subfolder per writing thread) are removed on open once they are an hour old. (Creating them as unnamed files with
-/// O_TMPFILE and linking them into place measured no faster on ext4: docs/benchmarks/ingest.md.) <see cref="Put(string, ReadOnlySpan{byte}, bool)"/> with <c>durable: false</c>
-/// skips the per-file fsync; <see cref="Flush"/> then makes every such blob durable at once, and must
+/// name; leftovers in the temporary folder (one subfolder per writing thread) are removed on open once
+/// they are an hour old. (Creating them as unnamed files with O_TMPFILE and linking them into place
+/// measured no faster on ext4: docs/benchmarks/ingest.md.) <see cref="Put(string, ReadOnlySpan{byte}, bool)"/>
+/// with <c>durable: false</c> skips the per-file fsync; <see cref="Flush"/> then makes every such blob durable at once, and must
 /// run before the catalog commits rows that point at them.
 /// </summary>
 public sealed partial class BlobStore

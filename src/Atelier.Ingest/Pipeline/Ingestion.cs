@@ -24,11 +24,11 @@ public sealed class Ingestion(Workspace workspace)
     /// Rejections that may succeed on a later run; their origins are not marked done. Unreadable metadata is
     /// among them so that an image whose sidecar or manifest row was fixed comes in on the next run.
     /// </summary>
-    /// <summary>File bytes allowed between the sources and the writer at once (<see cref="ByteBudget"/>).</summary>
-    internal const long InFlightBytes = 128L << 20;
-
     private static readonly HashSet<string> Transient =
         [RejectionCodes.Timeout, RejectionCodes.NetworkError, RejectionCodes.HttpStatus, RejectionCodes.UnreadableMetadata];
+
+    /// <summary>File bytes allowed between the sources and the writer at once (<see cref="ByteBudget"/>).</summary>
+    internal const long InFlightBytes = 128L << 20;
 
     public async Task<IngestSummary> RunAsync(IngestRequest request, IProgress<IngestProgress>? progress = null, CancellationToken cancellation = default)
     {
