@@ -107,14 +107,16 @@ public static class MetadataComposer
     {
         var text = Field(raw, field)?.ToLowerInvariant();
         if (text is null) return null;
-        return CatalogRating(text.StartsWith("rating:", StringComparison.Ordinal) || text.StartsWith("rating_", StringComparison.Ordinal) ? text[7..] : text)
+        return CatalogRating(IsRatingTag(text) ? text[7..] : text)
             ?? throw new FormatException(
                 $"metadata field '{field}' ('{Clip(text)}') is not a rating ({string.Join(", ", Atelier.Catalog.Selector.Ratings)}, or booru's g, s, q, e, safe)");
     }
 
     /// <summary>The rating a normalised tag states (<c>rating:explicit</c>, <c>rating_q</c>), or null when it is another tag.</summary>
-    private static string? RatingTag(string tag) =>
-        tag.StartsWith("rating:", StringComparison.Ordinal) || tag.StartsWith("rating_", StringComparison.Ordinal) ? CatalogRating(tag[7..]) : null;
+    private static string? RatingTag(string tag) => IsRatingTag(tag) ? CatalogRating(tag[7..]) : null;
+
+    private static bool IsRatingTag(string text) =>
+        text.StartsWith("rating:", StringComparison.Ordinal) || text.StartsWith("rating_", StringComparison.Ordinal);
 
     private static string? CatalogRating(string word)
     {
