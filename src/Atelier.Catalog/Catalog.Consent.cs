@@ -44,6 +44,10 @@ public sealed partial class Catalog
                             """,
             ("$s", subjectId), ("$c", capturedAt is { } c ? Time(c) : null), ("$b", linkedBy), ("$t", Time(DateTimeOffset.UtcNow)));
 
+    /// <summary>Removes the subject's links to the given images; returns how many links there were.</summary>
+    public int UnlinkSubject(long subjectId, IReadOnlyCollection<long> imageIds) =>
+        ForEachId(imageIds, "DELETE FROM subject_images WHERE subject_id = $s AND image_id = $id", ("$s", subjectId));
+
     /// <summary>Subject links of the given images; the capture date falls back to the image's own capture date.</summary>
     public IReadOnlyList<SubjectLink> SubjectLinks(IReadOnlyCollection<long> imageIds) =>
         ForImages(imageIds, """

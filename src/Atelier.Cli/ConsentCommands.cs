@@ -20,6 +20,7 @@ public static class ConsentCommands
         subject.Subcommands.Add(SubjectList(c));
         subject.Subcommands.Add(SubjectShow(c));
         subject.Subcommands.Add(SubjectLink(c));
+        subject.Subcommands.Add(SubjectUnlink(c));
         return subject;
     }
 
@@ -167,6 +168,23 @@ public static class ConsentCommands
             var publicId = ledger.GetSubject(parse.GetValue(subject)!).PublicId;
             if (c.Json(parse)) c.WriteJson(new { subject = publicId, linked, capturedAt = when });
             else c.Host.Out.WriteLine($"Linked {publicId} to {linked} image(s){(when is { } w ? $", captured {Day(w)}" : "")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command SubjectUnlink(CliContext c)
+    {
+        var selector = TagCommands.SelectorArgument();
+        var subject = new Option<string>("--subject") { Description = "Subject id (S-xxxxxxxx)", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why the link is taken back (recorded and shown in taint causes; no personal data)", Required = true };
+        var command = new Command("unlink", "Take back a subject's link to the selected images; what was built on them is tainted") { selector, subject, reason };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var result = GovernanceSession.For(ws).Consent.Unlink(parse.GetValue(subject)!, Selector.Parse(parse.GetValue(selector)!), parse.GetValue(reason)!);
+            if (c.Json(parse)) c.WriteJson(result);
+            else c.Host.Out.WriteLine($"Unlinked {result.Subject} from {result.Unlinked} image(s); newly tainted: {result.Tainted.Snapshots} snapshot(s), " +
+                                      $"{result.Tainted.Runs} run(s), {result.Tainted.Checkpoints} checkpoint(s)");
             return 0;
         }));
         return command;

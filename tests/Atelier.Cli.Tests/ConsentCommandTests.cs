@@ -238,6 +238,32 @@ public class ConsentCommandTests
     }
 
     [Fact]
+    public void UnlinkTakesTheSubjectOffTheImageTaintsWhatWasBuiltAndThePolicyThenWantsASubjectAgain()
+    {
+        using var cli = WorkspaceWithImages(2);
+        var subject = SubjectWithConsent(cli);
+        cli.Ok("rate", "1", "explicit");
+        using (var workspace = Workspace.Open(cli.Directory))
+        {
+            var snapshot = workspace.Catalog.AddSnapshot("faces", new string('1', 64), new string('2', 64), null, [1, 2]);
+            workspace.Catalog.AddRun("faces-run", snapshot, "dcgan", "{}", "test");
+        }
+        Assert.Equal(0, cli.Run("policy", "check", "1").Code);
+
+        var unlinked = cli.Ok("subject", "unlink", "1", "--subject", subject, "--reason", "wrong person", "--json").Json;
+        Assert.Equal(1, unlinked.GetProperty("unlinked").GetInt32());
+        Assert.Equal(1, unlinked.GetProperty("tainted").GetProperty("snapshots").GetInt32());
+        Assert.Equal(1, unlinked.GetProperty("tainted").GetProperty("runs").GetInt32());
+
+        var check = cli.Run("policy", "check", "1");
+        Assert.Equal(1, check.Code);
+        Assert.Contains("subject-required", check.Out);
+        Assert.Contains("TAINTED", cli.Ok("lineage", "snapshot:faces").Out);
+        AssertOneLine(cli.Run("subject", "unlink", "1", "--subject", subject, "--reason", "again"), "not linked to " + subject);
+        Assert.Equal(0, cli.Run("audit", "verify").Code);
+    }
+
+    [Fact]
     public void KeysRotateReportsTheNewKeyAndTheAuditLogStillVerifies()
     {
         using var cli = WorkspaceWithImages(1);

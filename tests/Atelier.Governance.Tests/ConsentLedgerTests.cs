@@ -72,6 +72,38 @@ public class ConsentLedgerTests
     }
 
     [Fact]
+    public void UnlinkingASubjectTaintsWhatWasBuiltOnTheImagesAndTheirFactsLoseTheSubject()
+    {
+        using var f = new ConsentFixture();
+        var (subject, _) = f.SubjectWithConsent();
+        var snapshot = f.Catalog.AddSnapshot("faces", new string('1', 64), new string('2', 64), null, [f.Images[0], f.Images[1]]);
+        var run = f.Catalog.AddRun("faces-run", snapshot, "dcgan", "{}", "test");
+        var checkpoint = f.Catalog.AddCheckpoint(run.Id, 1000, new string('5', 64), "ck-1000.atc", null);
+        var untouched = f.Catalog.AddSnapshot("rest", new string('3', 64), new string('4', 64), null, [f.Images[2]]);
+
+        var result = f.Session.Consent.Unlink(subject, ConsentFixture.Ids([f.Images[0]]), "linked to the wrong person");
+
+        Assert.Equal(new SubjectUnlinking(subject, 1, new TaintCount(1, 1, 1)), result);
+        Assert.Empty(f.Session.Consent.FactsFor([f.Images[0]])[f.Images[0]].Subjects);
+        Assert.Single(f.Session.Consent.FactsFor([f.Images[1]])[f.Images[1]].Subjects);
+        var cause = Assert.Single(f.Catalog.TaintsOf(TaintKind.Checkpoint, checkpoint.Id));
+        Assert.Equal("subject-unlink", cause.CauseKind);
+        Assert.Contains($"{subject} was unlinked from 1 image(s): linked to the wrong person", cause.Cause);
+        Assert.Empty(f.Catalog.TaintsOf(TaintKind.Snapshot, untouched.Id));
+        var entry = Assert.Single(f.Session.Audit.Find(new AuditQuery(Action: AuditAction.SubjectUnlink)));
+        Assert.Contains("linked to the wrong person", entry.Detail);
+        Assert.True(f.Session.Audit.Verify().Intact);
+
+        // Not linked (any more), no reason, or not allowed: refused, nothing changes.
+        Assert.Equal("not-linked", Refused(() => f.Session.Consent.Unlink(subject, ConsentFixture.Ids([f.Images[0]]), "again")).Code);
+        Assert.Equal("no-reason", Refused(() => f.Session.Consent.Unlink(subject, ConsentFixture.Ids([f.Images[1]]), " ")).Code);
+        var (_, token) = f.Session.Users.Add("ana", Role.Annotator);
+        var annotator = GovernanceSession.Open(f.Workspace, ConsentFixture.NoEnvironment, "ana", token);
+        Assert.Equal("forbidden", Refused(() => annotator.Consent.Unlink(subject, ConsentFixture.Ids([f.Images[1]]), "why not")).Code);
+        Assert.Single(f.Session.Consent.FactsFor([f.Images[1]])[f.Images[1]].Subjects);
+    }
+
+    [Fact]
     public void FactsFollowGrantAndRevoke()
     {
         using var f = new ConsentFixture();

@@ -10,6 +10,7 @@ public static class AuditAction
     public const string Include = "include";
     public const string SubjectAdd = "subject-add";
     public const string SubjectLink = "subject-link";
+    public const string SubjectUnlink = "subject-unlink";
     public const string SubjectReveal = "subject-reveal";
     public const string ConsentGrant = "consent-grant";
     public const string ConsentRevoke = "consent-revoke";

@@ -65,6 +65,33 @@ public sealed class ConsentLedger(GovernanceSession session)
         return n;
     }
 
+    /// <summary>
+    /// Takes back a subject's link to the selected images (a link made in error, say). Whatever was built on those images
+    /// while the link stood relied on the subject's consent, so it is tainted as a revocation would taint it; the images
+    /// themselves are judged by the policy afresh (a questionable or explicit one needs a subject again).
+    /// </summary>
+    public SubjectUnlinking Unlink(string publicId, Selector images, string reason)
+    {
+        session.Actor.Require(Role.Reviewer, "unlink subjects from images");
+        if (string.IsNullOrWhiteSpace(reason)) throw new AtelierException("no-reason", "say why the link is taken back (--reason)");
+        var subject = GetSubject(publicId);
+        var ids = Catalog.SelectIds(images);
+        if (ids.Count == 0) throw new AtelierException("no-images", $"no images match '{images.Text}'");
+        var linked = Catalog.ImagesOfSubject(subject.Id).ToHashSet();
+        var notLinked = ids.Where(i => !linked.Contains(i)).ToList();
+        if (notLinked.Count > 0)
+            throw new AtelierException("not-linked", $"{notLinked.Count} of the {ids.Count} selected images are not linked to {subject.PublicId} (first: image {notLinked[0]})");
+        var causeRef = $"{subject.PublicId}/{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+        using var tx = Catalog.BeginTransaction();
+        var n = Catalog.UnlinkSubject(subject.Id, ids);
+        session.Record(AuditAction.SubjectUnlink, new { subject = subject.PublicId, images = ids.Count, reason = reason.Trim() },
+            [GovernanceSession.Ref("subject", subject.PublicId), .. ids.Select(GovernanceSession.Image)]);
+        var tainted = Lineage.Revocation.Taint(session, ids, Lineage.Revocation.SubjectUnlinked, causeRef,
+            $"{subject.PublicId} was unlinked from {ids.Count} image(s): {reason.Trim()}");
+        tx.Commit();
+        return new SubjectUnlinking(subject.PublicId, n, tainted);
+    }
+
     /// <summary>Records a consent over images of the subject; the signed release is stored sealed in the blob store.</summary>
     public ConsentRow Grant(string publicId, IReadOnlyList<string> scopes, Selector images, DateTimeOffset? expires, string documentPath)
     {

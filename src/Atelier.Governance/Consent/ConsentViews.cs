@@ -35,3 +35,6 @@ public sealed record ConsentRevocation(ConsentView Consent, IReadOnlyList<string
 
 /// <summary>A stored signed release, opened: its original file name and bytes.</summary>
 public sealed record ConsentDocument(long ConsentId, string FileName, byte[] Bytes);
+
+/// <summary>What taking back a subject's links did: how many links went and what downstream is now tainted.</summary>
+public sealed record SubjectUnlinking(string Subject, int Unlinked, TaintCount Tainted);
