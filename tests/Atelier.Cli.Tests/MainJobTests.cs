@@ -44,6 +44,16 @@ public class MainJobTests
         Assert.Contains("grinning", caption);
         Assert.Single(Directory.GetFiles(sidecars, "*.png"));
 
+        // Round trip: the exported folder ingested into another workspace keeps the rating and the tags.
+        using var other = new CliRunner();
+        other.Ok("init");
+        other.Ok("ingest", sidecars, "--license", "Apache-2.0");
+        var again = other.Ok("images", "show", "1", "--json").Json.GetProperty("images")[0];
+        Assert.Equal("sensitive", again.GetProperty("rating").GetString());
+        var names = again.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Contains("grinning", names);
+        Assert.DoesNotContain(names, n => n!.StartsWith("rating", StringComparison.Ordinal));
+
         var report = cli.Ok("report", "--json").Json.GetProperty("report");
         Assert.Equal(383, report.GetProperty("images").GetInt32());
         Assert.Equal(34, report.GetProperty("byRating").GetProperty("sensitive").GetInt32());
