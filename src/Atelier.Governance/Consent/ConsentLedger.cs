@@ -55,8 +55,7 @@ public sealed class ConsentLedger(GovernanceSession session)
             if (DateOnly.FromDateTime(c.UtcDateTime) < Unseal(subject).DateOfBirth)
                 throw new AtelierException("bad-capture-date", $"the capture date is before the date of birth of {subject.PublicId}");
         }
-        var ids = Catalog.SelectIds(images);
-        if (ids.Count == 0) throw new AtelierException("no-images", $"no images match '{images.Text}'");
+        var ids = Select(images);
         using var tx = Catalog.BeginTransaction();
         var n = Catalog.LinkSubject(subject.Id, ids, capturedAt, session.Actor.Name);
         session.Record(AuditAction.SubjectLink, new { subject = subject.PublicId, images = ids.Count, capturedAt },
@@ -75,12 +74,7 @@ public sealed class ConsentLedger(GovernanceSession session)
         session.Actor.Require(Role.Reviewer, "unlink subjects from images");
         if (string.IsNullOrWhiteSpace(reason)) throw new AtelierException("no-reason", "say why the link is taken back (--reason)");
         var subject = GetSubject(publicId);
-        var ids = Catalog.SelectIds(images);
-        if (ids.Count == 0) throw new AtelierException("no-images", $"no images match '{images.Text}'");
-        var linked = Catalog.ImagesOfSubject(subject.Id).ToHashSet();
-        var notLinked = ids.Where(i => !linked.Contains(i)).ToList();
-        if (notLinked.Count > 0)
-            throw new AtelierException("not-linked", $"{notLinked.Count} of the {ids.Count} selected images are not linked to {subject.PublicId} (first: image {notLinked[0]})");
+        var ids = SelectLinked(subject, images, "");
         var causeRef = $"{subject.PublicId}/{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
         using var tx = Catalog.BeginTransaction();
         var n = Catalog.UnlinkSubject(subject.Id, ids);
@@ -110,12 +104,7 @@ public sealed class ConsentLedger(GovernanceSession session)
             throw new AtelierException("no-document", "the signed release given with --document does not exist");
         var document = File.ReadAllBytes(documentPath);
         if (document.Length == 0) throw new AtelierException("no-document", "the signed release given with --document is empty");
-        var ids = Catalog.SelectIds(images);
-        if (ids.Count == 0) throw new AtelierException("no-images", $"no images match '{images.Text}'");
-        var linked = Catalog.ImagesOfSubject(subject.Id).ToHashSet();
-        var notLinked = ids.Where(i => !linked.Contains(i)).ToList();
-        if (notLinked.Count > 0)
-            throw new AtelierException("not-linked", $"{notLinked.Count} of the {ids.Count} selected images are not linked to {subject.PublicId} (first: image {notLinked[0]}); link them first with 'atelier subject link'");
+        var ids = SelectLinked(subject, images, "; link them first with 'atelier subject link'");
         using var tx = Catalog.BeginTransaction();
         // Written (durably) before the row that names it commits; a rollback leaves only an unreadable orphan.
         var blob = session.Workspace.Blobs.Put(session.Sealer.Seal(document, DocumentPurpose(subject.PublicId)));
@@ -125,6 +114,23 @@ public sealed class ConsentLedger(GovernanceSession session)
             [GovernanceSession.Ref("consent", row.Id), GovernanceSession.Ref("subject", subject.PublicId), .. ids.Select(GovernanceSession.Image)]);
         tx.Commit();
         return row;
+    }
+
+    private IReadOnlyList<long> Select(Selector images)
+    {
+        var ids = Catalog.SelectIds(images);
+        return ids.Count > 0 ? ids : throw new AtelierException("no-images", $"no images match '{images.Text}'");
+    }
+
+    /// <summary>The selected images, every one of which must be linked to the subject.</summary>
+    private IReadOnlyList<long> SelectLinked(SubjectRow subject, Selector images, string hint)
+    {
+        var ids = Select(images);
+        var linked = Catalog.ImagesOfSubject(subject.Id).ToHashSet();
+        var notLinked = ids.Where(i => !linked.Contains(i)).ToList();
+        if (notLinked.Count > 0)
+            throw new AtelierException("not-linked", $"{notLinked.Count} of the {ids.Count} selected images are not linked to {subject.PublicId} (first: image {notLinked[0]}){hint}");
+        return ids;
     }
 
     public ConsentRow GetConsent(long consentId) =>
