@@ -14,7 +14,6 @@ namespace Atelier.Bench.Ingest;
 /// </summary>
 internal static class StageBreakdown
 {
-    private const int AnalysisSide = QualityMeasures.WorkingSide / 2; // as ImageAnalysis.AnalysisSide
     private const int ThumbnailSide = 128;
 
     private static readonly string[] Stages =
@@ -50,7 +49,7 @@ internal static class StageBreakdown
             foreach (var file in files)
             {
                 var bytes = File.ReadAllBytes(file);
-                var thumb = ImageEncoder.EncodePng(ImageResizer.Thumbnail(ImageDecoder.Decode(bytes, new DecodeOptions { MaxSide = AnalysisSide }), ThumbnailSide));
+                var thumb = ImageEncoder.EncodePng(ImageResizer.Thumbnail(ImageDecoder.Decode(bytes, DecodeOptions.Analysis), ThumbnailSide));
                 var blobsToWrite = new[] { bytes, thumb }.Select(b => (Bytes: b, Name: Path.Combine(plain, Convert.ToHexStringLower(SHA256.HashData(b))))).ToArray();
                 unsynced.Start();
                 foreach (var (blob, name) in blobsToWrite)
@@ -88,7 +87,7 @@ internal static class StageBreakdown
         var bytes = File.ReadAllBytes(file); Lap();
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes)); Lap();
         var info = ImageProbe.Read(bytes); Lap();
-        var image = ImageDecoder.Decode(bytes, new DecodeOptions { MaxSide = AnalysisSide }); Lap();
+        var image = ImageDecoder.Decode(bytes, DecodeOptions.Analysis); Lap();
         GC.KeepAlive(PdqHasher.HashRgba(image.Pixels, image.Width, image.Height)); Lap();
         GC.KeepAlive(QualityMeasures.Measure(image)); Lap();
         // As ingest: a small PNG of nothing but pixels is its own thumbnail (those stages then cost nothing).

@@ -6,6 +6,16 @@ public sealed record DecodeOptions
     public static DecodeOptions Default { get; } = new();
 
     /// <summary>
+    /// Enough pixels for analysis: PDQ (64 x 64), the quality measures (a luma plane of half to all of
+    /// <see cref="QualityMeasures.WorkingSide"/>) and a small thumbnail. At half the working side a camera JPEG is
+    /// decoded with libjpeg-turbo's 1/8 DCT scaling, which costs about a third less than 1/4 (docs/benchmarks/decoding.md).
+    /// </summary>
+    public const int AnalysisSide = QualityMeasures.WorkingSide / 2;
+
+    /// <summary>Decodes as ingest does for hashing and quality measures (<see cref="AnalysisSide"/>).</summary>
+    public static DecodeOptions Analysis { get; } = new() { MaxSide = AnalysisSide };
+
+    /// <summary>
     /// Refuse (code <c>too-many-pixels</c>) any image whose header declares more pixels than this,
     /// before a pixel buffer is allocated. Default 100 million.
     /// </summary>

@@ -17,8 +17,6 @@ public class BlocklistRecallTests
 {
     private const int Listed = 100, Unrelated = 3_000;
 
-    private static readonly DecodeOptions AsIngest = new() { MaxSide = 256 };
-
     [Fact]
     public void PdqListCatchesEditedCopiesAndNothingUnrelated()
     {
@@ -50,7 +48,7 @@ public class BlocklistRecallTests
             foreach (var (edit, bytes) in Edits(pictures[i], rng))
             {
                 tried.AddOrUpdate(edit, 1, (_, n) => n + 1);
-                var copy = ImageDecoder.Decode(bytes, AsIngest);
+                var copy = ImageDecoder.Decode(bytes, DecodeOptions.Analysis);
                 var pdq = BlocklistTestKit.Pdq(copy);
                 if (pdq.Quality < 50) lowQuality.AddOrUpdate(edit, 1, (_, n) => n + 1);
                 if (screen.MatchPdq(pdq.Hash, pdq.Quality) is { } hit)

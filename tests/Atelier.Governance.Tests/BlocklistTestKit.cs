@@ -9,14 +9,11 @@ namespace Atelier.Governance.Tests;
 /// <summary>Real images in a real workspace for the blocklist tests: bytes in the blob store, PDQ and thumbnail as ingest makes them.</summary>
 internal static class BlocklistTestKit
 {
-    /// <summary>Ingest hashes a decode whose longer side is at least 256 pixels (ImageAnalysis.AnalysisSide); the tests hash the same way.</summary>
-    private static readonly DecodeOptions AsIngest = new() { MaxSide = 256 };
-
     public static GovernanceSession Session(TempWorkspace ws) => GovernanceSession.Open(ws.Workspace, _ => null);
 
     public static PdqResult Pdq(byte[] encoded)
     {
-        var image = ImageDecoder.Decode(encoded, AsIngest);
+        var image = ImageDecoder.Decode(encoded, DecodeOptions.Analysis);
         return PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
     }
 
@@ -26,8 +23,8 @@ internal static class BlocklistTestKit
     public static long AddImage(TempWorkspace ws, byte[] bytes, string name, bool withMd5 = true)
     {
         var sha = ws.Workspace.Blobs.Put(bytes);
-        var image = ImageDecoder.Decode(bytes, AsIngest);
-        var pdq = PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
+        var image = ImageDecoder.Decode(bytes, DecodeOptions.Analysis);
+        var pdq = Pdq(image);
         var thumb = ws.Workspace.Blobs.Put(ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, 128), fast: true));
         var id = ws.Catalog.AddImage(
             new ImageRecord

@@ -28,20 +28,13 @@ internal sealed record AnalyzedImage(
 
 internal static class ImageAnalysis
 {
-    /// <summary>
-    /// Decoding only needs enough pixels for PDQ (64 x 64), the quality measures (a luma plane of half to all of
-    /// <see cref="QualityMeasures.WorkingSide"/>) and the thumbnail. At half the working side a camera JPEG is
-    /// decoded with libjpeg-turbo's 1/8 DCT scaling, which costs about a third less than 1/4 (docs/benchmarks/decoding.md).
-    /// </summary>
-    public const int AnalysisSide = QualityMeasures.WorkingSide / 2;
-
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>Probes, decodes once and derives hashes, quality and thumbnail. Throws <see cref="ImageRejectedException"/>.</summary>
     public static AnalyzedImage Analyze(IngestItem item, string sha256, long maxPixels, int thumbnailSide, bool honourOptOut = true)
     {
         // Decode first: it refuses forged dimensions from the raw header before any codec runs.
-        var image = ImageDecoder.Decode(item.Content, new DecodeOptions { MaxPixels = maxPixels, MaxSide = Math.Max(AnalysisSide, thumbnailSide) });
+        var image = ImageDecoder.Decode(item.Content, new DecodeOptions { MaxPixels = maxPixels, MaxSide = Math.Max(DecodeOptions.AnalysisSide, thumbnailSide) });
         var info = ImageProbe.Read(item.Content);
         const string xmpOptOut = "the image's XMP metadata prohibits data mining (PLUS DataMining)";
         if (info.DataMiningProhibited && honourOptOut)

@@ -26,7 +26,7 @@ public class BlocklistIngestTests
 
     private static PdqResult Pdq(byte[] encoded)
     {
-        var image = ImageDecoder.Decode(encoded, new DecodeOptions { MaxSide = 512 });
+        var image = ImageDecoder.Decode(encoded, DecodeOptions.Analysis);
         return PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
     }
 
