@@ -4,6 +4,7 @@ namespace Atelier.Ingest.Metadata;
 public sealed record ItemTag(string Name, string Category);
 
 /// <summary>Provenance metadata found for an item in sidecars, manifests or URL-list columns.</summary>
+/// <param name="Rating">One of the catalog's ratings (general, sensitive, questionable, explicit), or null.</param>
 /// <param name="Raw">The original key/values merged into one JSON object (manifest, then JSON sidecar; a .txt sidecar's text under <c>sidecar_txt</c>).</param>
 public sealed record ItemMetadata(
     IReadOnlyList<ItemTag> Tags,

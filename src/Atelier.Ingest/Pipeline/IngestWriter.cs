@@ -89,7 +89,6 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         var image = a.Image;
         var info = image.Info;
         var meta = image.Item.Metadata;
-        var rating = meta?.Rating?.Trim().ToLowerInvariant() is { } r && Selector.Ratings.Contains(r) ? r : null;
         var record = new ImageRecord
         {
             Sha256 = image.Sha256,
@@ -110,7 +109,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
             BrightFraction = image.Quality.BrightFraction,
             Entropy = image.Quality.Entropy,
             ThumbnailSha256 = a.ThumbnailSha256,
-            Rating = rating,
+            Rating = meta?.Rating, // already one of the catalog's words: MetadataComposer reads or refuses it
             CapturedAt = meta?.CapturedAt ?? (info.CaptureDate is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null),
             Source = a.Source,
         };
