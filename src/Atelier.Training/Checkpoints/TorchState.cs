@@ -51,25 +51,27 @@ public static class TorchState
         }
     }
 
-    /// <summary>The default CPU generator's state (what torch.rand etc. draw from without an explicit generator).</summary>
-    public static byte[] SaveRng()
+    /// <summary>A CPU generator's state (a checkpoint saves the run's own generator).</summary>
+    public static byte[] SaveRng(torch.Generator generator)
     {
-        using var state = torch.random.get_rng_state();
+        ArgumentNullException.ThrowIfNull(generator);
+        using var state = generator.get_state();
         using var bytes = state.to_type(ScalarType.Byte).cpu();
         return bytes.data<byte>().ToArray();
     }
 
     /// <exception cref="TrainingException">"state-mismatch" when the bytes are not a generator state.</exception>
-    public static void LoadRng(byte[] bytes)
+    public static void LoadRng(torch.Generator generator, byte[] bytes)
     {
+        ArgumentNullException.ThrowIfNull(generator);
         ArgumentNullException.ThrowIfNull(bytes);
         // libtorch aborts the whole process on a wrongly sized state (TorchSharp does not catch it),
         // so the size is checked here against the generator's own.
-        using (var current = torch.random.get_rng_state())
+        using (var current = generator.get_state())
             if (bytes.Length != current.NumberOfElements)
                 throw new TrainingException("state-mismatch", $"saved random state has {bytes.Length} bytes, this torch's CPU generator state has {current.NumberOfElements}; it comes from another torch version or is damaged");
         using var state = torch.tensor(bytes, ScalarType.Byte);
-        torch.random.set_rng_state(state);
+        generator.set_state(state);
     }
 
     private static OptimizerHelper Helper(optim.Optimizer o)

@@ -14,7 +14,7 @@ public sealed class DcganDiscriminator : Discriminator
     readonly Conv2d head;
     readonly Linear? labelProjection;
 
-    public DcganDiscriminator(NetworkSpec spec) : base(nameof(DcganDiscriminator), spec)
+    public DcganDiscriminator(NetworkSpec spec, TorchSharp.torch.Generator? random = null) : base(nameof(DcganDiscriminator), spec)
     {
         int[] channels = [.. DcganLayout.Channels(spec.Resolution).Reverse()];
         var layers = new List<nn.Module<Tensor, Tensor>>
@@ -32,9 +32,9 @@ public sealed class DcganDiscriminator : Discriminator
         head = nn.Conv2d(channels[^1], 1, 4, stride: 1, bias: false);
         if (spec.LabelDim > 0) labelProjection = nn.Linear(spec.LabelDim, channels[^1], hasBias: false);
         RegisterComponents();
-        DcganLayout.Initialize(this);
+        DcganLayout.Initialize(this, random);
         if (labelProjection is not null)
-            using (no_grad()) nn.init.normal_(labelProjection.weight, 0, 0.02);
+            using (no_grad()) labelProjection.weight.normal_(0, 0.02, random);
     }
 
     public override Tensor forward(Tensor images, Tensor labels)

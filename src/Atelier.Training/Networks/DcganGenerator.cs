@@ -13,7 +13,7 @@ public sealed class DcganGenerator : Generator
     readonly Sequential body;
     readonly Linear? labelEmbedding;
 
-    public DcganGenerator(NetworkSpec spec) : base(nameof(DcganGenerator), spec)
+    public DcganGenerator(NetworkSpec spec, TorchSharp.torch.Generator? random = null) : base(nameof(DcganGenerator), spec)
     {
         int[] channels = DcganLayout.Channels(spec.Resolution);
         int input = spec.LatentDim + (spec.LabelDim > 0 ? spec.LatentDim : 0);
@@ -34,10 +34,10 @@ public sealed class DcganGenerator : Generator
         body = nn.Sequential(layers);
         if (spec.LabelDim > 0) labelEmbedding = nn.Linear(spec.LabelDim, spec.LatentDim, hasBias: false);
         RegisterComponents();
-        DcganLayout.Initialize(this);
+        DcganLayout.Initialize(this, random);
         // Like nn.Embedding: a one-hot label picks a column on the same N(0,1) scale as z.
         if (labelEmbedding is not null)
-            using (no_grad()) nn.init.normal_(labelEmbedding.weight, 0, 1);
+            using (no_grad()) labelEmbedding.weight.normal_(0, 1, random);
     }
 
     public override Tensor forward(Tensor z, Tensor labels)

@@ -16,18 +16,21 @@ public static class DcganLayout
         return [.. Enumerable.Range(0, n).Select(i => Math.Min(512, 64 << (n - 1 - i)))];
     }
 
-    /// <summary>Conv weights N(0, 0.02); batch-norm weight N(1, 0.02), bias 0.</summary>
-    public static void Initialize(nn.Module module)
+    /// <summary>
+    /// Conv weights N(0, 0.02); batch-norm weight N(1, 0.02), bias 0. Drawn with Tensor.normal_, not
+    /// nn.init.normal_: TorchSharp 0.107's nn.init.normal_ ignores its generator argument.
+    /// </summary>
+    public static void Initialize(nn.Module module, TorchSharp.torch.Generator? random = null)
     {
         using var noGrad = no_grad();
         foreach (var (_, m) in module.named_modules())
         {
             switch (m)
             {
-                case Conv2d c: nn.init.normal_(c.weight, 0, 0.02); break;
-                case ConvTranspose2d t: nn.init.normal_(t.weight, 0, 0.02); break;
+                case Conv2d c: c.weight.normal_(0, 0.02, random); break;
+                case ConvTranspose2d t: t.weight.normal_(0, 0.02, random); break;
                 case BatchNorm2d b:
-                    nn.init.normal_(b.weight, 1, 0.02);
+                    b.weight.normal_(1, 0.02, random);
                     nn.init.zeros_(b.bias);
                     break;
             }

@@ -18,34 +18,34 @@ public sealed class ModernDiscriminator : Discriminator
     readonly Linear head;
     readonly Linear? labelProjection;
 
-    public ModernDiscriminator(NetworkSpec spec) : base(nameof(ModernDiscriminator), spec)
+    public ModernDiscriminator(NetworkSpec spec, TorchSharp.torch.Generator? random = null) : base(nameof(ModernDiscriminator), spec)
     {
         int[] channels = [.. ModernLayout.Channels(spec.Resolution, spec.Width).Reverse()];
         int blocks = channels.Length * ModernLayout.BlocksPerStage;
         fromRgb = nn.Conv2d(3, channels[0], 1);
-        ModernLayout.InitLinear(fromRgb.weight!, fromRgb.bias);
+        ModernLayout.InitLinear(fromRgb.weight!, fromRgb.bias, random);
         stages = new ModuleList<Sequential>();
         transitions = new Conv2d?[channels.Length];
         for (int i = 0; i < channels.Length; i++)
         {
             stages.Add(nn.Sequential(Enumerable.Range(0, ModernLayout.BlocksPerStage)
-                .Select(_ => (nn.Module<Tensor, Tensor>)new ResidualBlock(channels[i], blocks))));
+                .Select(_ => (nn.Module<Tensor, Tensor>)new ResidualBlock(channels[i], blocks, random))));
             if (i + 1 < channels.Length && channels[i + 1] != channels[i])
             {
                 var t = nn.Conv2d(channels[i], channels[i + 1], 1, bias: false);
-                ModernLayout.InitLinear(t.weight!, null);
+                ModernLayout.InitLinear(t.weight!, null, random);
                 transitions[i] = t;
             }
         }
         int top = channels[^1];
         pool = nn.Conv2d(top, top, 4, groups: top, bias: false);
-        ModernLayout.InitLinear(pool.weight!, null);
+        ModernLayout.InitLinear(pool.weight!, null, random);
         head = nn.Linear(top, 1, hasBias: false);
-        ModernLayout.InitLinear(head.weight!, null);
+        ModernLayout.InitLinear(head.weight!, null, random);
         if (spec.LabelDim > 0)
         {
             labelProjection = nn.Linear(spec.LabelDim, top, hasBias: false);
-            using (no_grad()) nn.init.normal_(labelProjection.weight!, 0, 1 / Math.Sqrt(top));
+            using (no_grad()) labelProjection.weight!.normal_(0, 1 / Math.Sqrt(top), random);
         }
         RegisterComponents();
         for (int i = 0; i < transitions.Length; i++)

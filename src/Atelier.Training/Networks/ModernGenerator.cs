@@ -18,19 +18,19 @@ public sealed class ModernGenerator : Generator
     readonly Conv2d?[] transitions;   // [i]: width change into stage i, null where the width stays
     readonly Conv2d toRgb;
 
-    public ModernGenerator(NetworkSpec spec) : base(nameof(ModernGenerator), spec)
+    public ModernGenerator(NetworkSpec spec, TorchSharp.torch.Generator? random = null) : base(nameof(ModernGenerator), spec)
     {
         int[] channels = ModernLayout.Channels(spec.Resolution, spec.Width);
         int blocks = channels.Length * ModernLayout.BlocksPerStage;
         int input = spec.LatentDim + (spec.LabelDim > 0 ? spec.LatentDim : 0);
-        basis = new Parameter(randn(channels[0], 4, 4));
+        basis = new Parameter(randn([channels[0], 4, 4], generator: random));
         basisWeights = nn.Linear(input, channels[0], hasBias: false);
-        ModernLayout.InitLinear(basisWeights.weight!, null);
+        ModernLayout.InitLinear(basisWeights.weight!, null, random);
         if (spec.LabelDim > 0)
         {
             labelEmbedding = nn.Linear(spec.LabelDim, spec.LatentDim, hasBias: false);
             // Like nn.Embedding: a one-hot label picks a column on the same N(0,1) scale as z.
-            using (no_grad()) nn.init.normal_(labelEmbedding.weight!, 0, 1);
+            using (no_grad()) labelEmbedding.weight!.normal_(0, 1, random);
         }
         stages = new ModuleList<Sequential>();
         transitions = new Conv2d?[channels.Length];
@@ -39,14 +39,14 @@ public sealed class ModernGenerator : Generator
             if (i > 0 && channels[i] != channels[i - 1])
             {
                 var t = nn.Conv2d(channels[i - 1], channels[i], 1, bias: false);
-                ModernLayout.InitLinear(t.weight!, null);
+                ModernLayout.InitLinear(t.weight!, null, random);
                 transitions[i] = t;
             }
             stages.Add(nn.Sequential(Enumerable.Range(0, ModernLayout.BlocksPerStage)
-                .Select(_ => (nn.Module<Tensor, Tensor>)new ResidualBlock(channels[i], blocks))));
+                .Select(_ => (nn.Module<Tensor, Tensor>)new ResidualBlock(channels[i], blocks, random))));
         }
         toRgb = nn.Conv2d(channels[^1], 3, 1);
-        ModernLayout.InitLinear(toRgb.weight!, toRgb.bias);
+        ModernLayout.InitLinear(toRgb.weight!, toRgb.bias, random);
         RegisterComponents();
         for (int i = 0; i < transitions.Length; i++)
             if (transitions[i] is { } t) register_module($"transition{i}", t);

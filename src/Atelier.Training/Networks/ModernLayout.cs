@@ -38,17 +38,17 @@ public static class ModernLayout
     }
 
     /// <summary>He-normal weights for a layer followed by leaky ReLU, scaled by <paramref name="scale"/>; zero bias.</summary>
-    public static void InitActivated(Tensor weight, Tensor? bias, double scale) =>
-        InitNormal(weight, bias, Math.Sqrt(2 / (1 + Slope * Slope)) * scale);
+    public static void InitActivated(Tensor weight, Tensor? bias, double scale, TorchSharp.torch.Generator? random) =>
+        InitNormal(weight, bias, Math.Sqrt(2 / (1 + Slope * Slope)) * scale, random);
 
     /// <summary>Variance-preserving weights for a linear (not activated) layer; zero bias.</summary>
-    public static void InitLinear(Tensor weight, Tensor? bias) => InitNormal(weight, bias, 1);
+    public static void InitLinear(Tensor weight, Tensor? bias, TorchSharp.torch.Generator? random) => InitNormal(weight, bias, 1, random);
 
-    static void InitNormal(Tensor weight, Tensor? bias, double gain)
+    static void InitNormal(Tensor weight, Tensor? bias, double gain, TorchSharp.torch.Generator? random)
     {
         using var noGrad = no_grad();
         long fanIn = weight.numel() / weight.shape[0];
-        nn.init.normal_(weight, 0, gain / Math.Sqrt(fanIn));
+        weight.normal_(0, gain / Math.Sqrt(fanIn), random); // not nn.init.normal_, which ignores the generator
         if (bias is not null) nn.init.zeros_(bias);
     }
 }

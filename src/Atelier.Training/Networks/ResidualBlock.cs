@@ -15,7 +15,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     readonly Conv2d spatial;
     readonly Conv2d narrow;
 
-    public ResidualBlock(int channels, int blocksInNetwork) : base(nameof(ResidualBlock))
+    public ResidualBlock(int channels, int blocksInNetwork, TorchSharp.torch.Generator? random) : base(nameof(ResidualBlock))
     {
         int inner = channels * ModernLayout.Expansion;
         widen = nn.Conv2d(channels, inner, 1);
@@ -23,8 +23,8 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         narrow = nn.Conv2d(inner, channels, 1, bias: false);
         RegisterComponents();
         double scale = Math.Pow(blocksInNetwork, -0.25);
-        ModernLayout.InitActivated(widen.weight!, widen.bias, scale);
-        ModernLayout.InitActivated(spatial.weight!, spatial.bias, scale);
+        ModernLayout.InitActivated(widen.weight!, widen.bias, scale, random);
+        ModernLayout.InitActivated(spatial.weight!, spatial.bias, scale, random);
         using (no_grad()) nn.init.zeros_(narrow.weight!);
     }
 

@@ -23,9 +23,13 @@ namespace Atelier.Training.Runs;
 public static class Trainer
 {
     /// <summary>Starts a new run.</summary>
-    public static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation)
+    public static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation) =>
+        Start(workspace, options, progress, cancellation, afterStep: null);
+
+    /// <param name="afterStep">Called after every step with the images seen so far (tests stop runs between ticks with it).</param>
+    internal static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
-        TorchRuntime.EnsureLoadable();
+        TorchRuntime.Prepare();
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "train models");
         var snapshot = workspace.Catalog.GetSnapshot(options.Dataset)
@@ -54,7 +58,7 @@ public static class Trainer
             var run = workspace.Catalog.AddRun(options.Name, snapshot, options.Model.ToString().ToLowerInvariant(), options.ToJson(), Software);
             governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = false },
                 GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
-            return Train(workspace, run, folder, data, session, progress, cancellation);
+            return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
         }
         finally
         {
@@ -63,9 +67,12 @@ public static class Trainer
     }
 
     /// <summary>Continues a run from its latest checkpoint, exactly where it stopped.</summary>
-    public static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation)
+    public static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation) =>
+        Resume(workspace, runName, kimg, progress, cancellation, afterStep: null);
+
+    internal static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
-        TorchRuntime.EnsureLoadable();
+        TorchRuntime.Prepare();
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "train models");
         var run = workspace.Catalog.GetRun(runName)
@@ -95,7 +102,7 @@ public static class Trainer
             folder.Create();
             governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = true },
                 GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
-            return Train(workspace, run, folder, data, session, progress, cancellation);
+            return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
         }
         finally
         {
@@ -116,7 +123,7 @@ public static class Trainer
     };
 
     private static TrainingResult Train(Workspace workspace, RunRecord run, RunFolder folder, TrainingSet data, TrainingSession session,
-        IProgress<TrainingTick>? progress, CancellationToken cancellation)
+        IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
         using var _ = session;
         var options = session.Options;
@@ -135,8 +142,6 @@ public static class Trainer
         double tickStart = 0, warmStart = 0, lastStepEnd = 0;
         long nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
         long nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
-        var sums = new Dictionary<string, double>();
-        int sumSteps = 0;
         string? latestGrid = null;
         SavedCheckpoint? latestSaved = checkpoints.Latest();
         var status = RunStatus.Finished;
@@ -153,16 +158,17 @@ public static class Trainer
                         throw new TrainingException("non-finite-loss",
                             $"{k} became {v} at {session.Images / 1000.0:0.000} kimg; training stopped; the last good checkpoint is " +
                             (latestSaved is null ? "none" : $"{Path.GetFileName(latestSaved.Path)} ({latestSaved.ImagesSeen / 1000.0:0.000} kimg)"));
-                    sums[k] = sums.GetValueOrDefault(k) + v;
+                    session.TickSums[k] = session.TickSums.GetValueOrDefault(k) + v;
                 }
-                sumSteps++;
+                session.TickSteps++;
                 lastStepEnd = clock.Elapsed.TotalSeconds;
                 if (session.Steps == 5) { warmImages = session.Images; warmStart = lastStepEnd; }
+                afterStep?.Invoke(session.Images);
 
                 if (session.Images >= nextTick || session.Images >= nextSnapshot || session.Images >= options.TotalImages)
                 {
                     double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
-                    var values = sums.ToDictionary(kv => kv.Key, kv => kv.Value / sumSteps);
+                    var values = session.TickSums.ToDictionary(kv => kv.Key, kv => kv.Value / session.TickSteps);
                     values["augment/p"] = session.AugmentP;
                     if (session.Adaptive is { } ada) values["augment/rt"] = ada.LastRt;
                     values["speed/img_per_sec"] = ips;
@@ -182,8 +188,8 @@ public static class Trainer
                     else metrics.Write(session.Images, values);
                     progress?.Report(new TrainingTick(session.Images, options.TotalImages, ips, 1000 / Math.Max(1e-9, ips), session.AugmentP, values,
                         TimeSpan.FromSeconds((options.TotalImages - session.Images) / Math.Max(1e-9, ips))));
-                    sums.Clear();
-                    sumSteps = 0;
+                    session.TickSums.Clear();
+                    session.TickSteps = 0;
                     tickImages = session.Images;
                     tickStart = clock.Elapsed.TotalSeconds;
                     nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
@@ -228,21 +234,21 @@ public static class Trainer
         var real = tensor(batch.Images, [batch.Size, 3, r, r]).to(s.Device);
         var labels = tensor(batch.Labels, [batch.Size, s.Labels.Dim]).to(s.Device);
         stream.Return(batch);
-        var z = randn([batch.Size, s.Spec.LatentDim]).to(s.Device);
+        var z = randn([batch.Size, s.Spec.LatentDim], generator: s.Random).to(s.Device);
         var fake = s.G.call(z, labels);
         double p = s.AugmentP;
-        var realSeen = p > 0 ? augment.Apply(real, p) : real;
+        var realSeen = p > 0 ? augment.Apply(real, p, s.Random) : real;
 
         var schedule = s.ApplySchedule();
         s.OptimizerD.zero_grad();
         bool regularize = options.RegularizationInterval > 0 && s.Steps % options.RegularizationInterval == 0;
-        var dTerms = loss.DiscriminatorLoss(s.D, realSeen, p > 0 ? augment.Apply(fake.detach(), p) : fake.detach(), labels, regularize, schedule.GammaScale);
+        var dTerms = loss.DiscriminatorLoss(s.D, realSeen, p > 0 ? augment.Apply(fake.detach(), p, s.Random) : fake.detach(), labels, regularize, schedule.GammaScale);
         dTerms.Total.backward();
         s.OptimizerD.step();
         if (dTerms.RealLogits is { } logits) s.Adaptive?.Observe(logits);
 
         s.OptimizerG.zero_grad();
-        var gTerms = loss.GeneratorLoss(s.D, realSeen.detach(), p > 0 ? augment.Apply(fake, p) : fake, labels);
+        var gTerms = loss.GeneratorLoss(s.D, realSeen.detach(), p > 0 ? augment.Apply(fake, p, s.Random) : fake, labels);
         gTerms.Total.backward();
         s.OptimizerG.step();
 

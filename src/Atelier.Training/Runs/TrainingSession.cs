@@ -25,9 +25,10 @@ public sealed class TrainingSession : IDisposable
         SnapshotRoot = snapshotRoot;
         Device = device;
         Spec = NetworkSpec.Default(options.Model, options.Resolution, labels.Dim);
-        G = GanNetworks.CreateGenerator(Spec);
-        D = GanNetworks.CreateDiscriminator(Spec);
-        GEma = GanNetworks.CreateGenerator(Spec);
+        Random = new torch.Generator(options.Seed, CPU);
+        G = GanNetworks.CreateGenerator(Spec, Random);
+        D = GanNetworks.CreateDiscriminator(Spec, Random);
+        GEma = GanNetworks.CreateGenerator(Spec, Random);
         G.to(device);
         D.to(device);
         GEma.to(device);
@@ -46,6 +47,12 @@ public sealed class TrainingSession : IDisposable
     public Generator G { get; }
     public Discriminator D { get; }
     public Generator GEma { get; }
+    /// <summary>
+    /// The run's own random numbers (initial weights, latents, augmentation), seeded by the run's seed
+    /// and saved in its checkpoints. Not torch's process-wide generator: another training in the same
+    /// process would draw from that one too, and the numbers would depend on what else runs.
+    /// </summary>
+    public torch.Generator Random { get; }
     public GeneratorAverage Average { get; }
     public optim.Optimizer OptimizerG { get; }
     public optim.Optimizer OptimizerD { get; }
@@ -54,6 +61,13 @@ public sealed class TrainingSession : IDisposable
     public double? Augment { get; }
     public long Images { get; set; }
     public long Steps { get; set; }
+
+    /// <summary>
+    /// The current tick's per-step values summed so far, and how many steps they cover. They are part
+    /// of a checkpoint, so a run stopped between ticks (Ctrl-C) logs the same averages once resumed.
+    /// </summary>
+    public Dictionary<string, double> TickSums { get; } = new(StringComparer.Ordinal);
+    public int TickSteps { get; set; }
 
     public double AugmentP => Adaptive?.P ?? Augment ?? 0;
 
@@ -71,11 +85,8 @@ public sealed class TrainingSession : IDisposable
     }
 
     /// <summary>Fresh networks, seeded so that the same options give the same initial weights.</summary>
-    public static TrainingSession Create(TrainingOptions options, LabelSpace labels, string snapshotRoot, Device device)
-    {
-        random.manual_seed(unchecked((long)options.Seed));
-        return new TrainingSession(options, labels, snapshotRoot, device);
-    }
+    public static TrainingSession Create(TrainingOptions options, LabelSpace labels, string snapshotRoot, Device device) =>
+        new(options, labels, snapshotRoot, device);
 
     /// <summary>A session restored from a checkpoint; <paramref name="kimg"/> may lengthen the run.</summary>
     public static TrainingSession Restore(CheckpointContent checkpoint, Device device, double? kimg = null)
@@ -92,9 +103,14 @@ public sealed class TrainingSession : IDisposable
         TorchState.Load(session.GEma, Section(checkpoint, "G_ema"));
         TorchState.Load(session.OptimizerG, Section(checkpoint, "optimizer_G"));
         TorchState.Load(session.OptimizerD, Section(checkpoint, "optimizer_D"));
+        if (header["tick"] is JsonObject tick)
+        {
+            session.TickSteps = (int)tick["steps"]!;
+            foreach (var (key, value) in tick["sums"]!.AsObject()) session.TickSums[key] = (double)value!;
+        }
         if (session.Adaptive is { } ada && header["adaptive"] is JsonObject state)
             ada.Restore(state.Deserialize<AdaptiveAugmentState>(TrainingOptions.Json)!);
-        TorchState.LoadRng(Section(checkpoint, "rng"));
+        TorchState.LoadRng(session.Random, Section(checkpoint, "rng"));
         return session;
     }
 
@@ -102,7 +118,10 @@ public sealed class TrainingSession : IDisposable
     public static (Generator Generator, TrainingOptions Options, LabelSpace Labels) LoadGenerator(CheckpointContent checkpoint, Device device)
     {
         var (_, options, labels) = ReadHeader(checkpoint);
-        var g = GanNetworks.CreateGenerator(NetworkSpec.Default(options.Model, options.Resolution, labels.Dim));
+        // The initial weights are overwritten by the saved ones: drawn from a throwaway generator, so
+        // loading a model takes nothing from anyone else's random numbers.
+        using var scratch = new torch.Generator(0, CPU);
+        var g = GanNetworks.CreateGenerator(NetworkSpec.Default(options.Model, options.Resolution, labels.Dim), scratch);
         TorchState.Load(g, Section(checkpoint, "G_ema"));
         g.to(device);
         g.eval();
@@ -123,6 +142,12 @@ public sealed class TrainingSession : IDisposable
             ["augmentP"] = AugmentP,
             ["score"] = score,
         };
+        if (TickSteps > 0)
+        {
+            var sums = new JsonObject();
+            foreach (var (key, value) in TickSums.OrderBy(kv => kv.Key, StringComparer.Ordinal)) sums[key] = value;
+            header["tick"] = new JsonObject { ["steps"] = TickSteps, ["sums"] = sums };
+        }
         if (Adaptive is { } ada) header["adaptive"] = JsonSerializer.SerializeToNode(ada.Capture(), TrainingOptions.Json);
         var sections = new Dictionary<string, byte[]>
         {
@@ -131,7 +156,7 @@ public sealed class TrainingSession : IDisposable
             ["G_ema"] = TorchState.Save(GEma),
             ["optimizer_G"] = TorchState.Save(OptimizerG),
             ["optimizer_D"] = TorchState.Save(OptimizerD),
-            ["rng"] = TorchState.SaveRng(),
+            ["rng"] = TorchState.SaveRng(Random),
         };
         return new CheckpointContent(header.ToJsonString(), sections);
     }
@@ -163,5 +188,6 @@ public sealed class TrainingSession : IDisposable
         GEma.Dispose();
         OptimizerG.Dispose();
         OptimizerD.Dispose();
+        Random.Dispose();
     }
 }
