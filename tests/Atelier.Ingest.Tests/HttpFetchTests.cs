@@ -71,7 +71,7 @@ public sealed class HttpFetchTests
         var delays = new List<TimeSpan>();
         // A base delay far below the cap, so a back-off delay cannot be mistaken for the capped Retry-After.
         var options = Fast with { RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(300) };
-        using var fetcher = new HttpFetcher(options, TimeProvider.System, d => { lock (delays) delays.Add(d); });
+        using var fetcher = new HttpFetcher(options, d => { lock (delays) delays.Add(d); });
         foreach (var path in new[] { "/busy.png", "/slow-down.png" })
             (await fetcher.FetchAsync(new Uri(server.Url(path)), null, TestContext.Current.CancellationToken)).As<IngestItem>();
         Assert.Equal([TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)], delays);
@@ -84,7 +84,7 @@ public sealed class HttpFetchTests
     {
         await using var server = new LoopbackServer((_, _) => Reply.Text(500, "broken"));
         var delays = new List<TimeSpan>();
-        using var fetcher = new HttpFetcher(Fast, TimeProvider.System, d => { lock (delays) delays.Add(d); });
+        using var fetcher = new HttpFetcher(Fast, d => { lock (delays) delays.Add(d); });
         var rejection = (await fetcher.FetchAsync(new Uri(server.Url("/x.png")), null, TestContext.Current.CancellationToken)).As<IngestRejection>();
         Assert.Equal("HTTP 500 after 4 attempt(s)", rejection.Message);
         Assert.Equal(Fast.HttpRetries, delays.Count);
@@ -97,7 +97,7 @@ public sealed class HttpFetchTests
         await using var server = new LoopbackServer((_, _) => Reply.Text(503, "busy") with { Headers = [("Content-Type", "text/html"), ("Retry-After", "3600")] });
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         // The fetch would wait an hour before its retry; it is cancelled as soon as that wait is scheduled.
-        using var fetcher = new HttpFetcher(Fast with { MaxRetryDelay = TimeSpan.FromHours(1) }, TimeProvider.System, _ => cancel.Cancel());
+        using var fetcher = new HttpFetcher(Fast with { MaxRetryDelay = TimeSpan.FromHours(1) }, _ => cancel.Cancel());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetcher.FetchAsync(new Uri(server.Url("/x.png")), null, cancel.Token));
         Assert.Equal(1, server.Hits["/x.png"]);
     }

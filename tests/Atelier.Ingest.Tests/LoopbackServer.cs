@@ -71,10 +71,12 @@ internal sealed class LoopbackServer : IAsyncDisposable
             var path = await ReadRequestPath(stream);
             if (path is null) return;
             int hit = Hits.AddOrUpdate(path, 1, (_, n) => n + 1);
-            var reply = _handler(path, hit);
+            // Counted before the handler runs, so a request that completes a wave (Waves) is counted with the ones it lets go.
             InterlockedMax(ref MaxInFlight, Interlocked.Increment(ref _waiting));
+            Reply reply;
             try
             {
+                reply = _handler(path, hit);
                 if (reply.HoldUntil is { } hold) await hold.WaitAsync(_stop.Token);
             }
             finally { Interlocked.Decrement(ref _waiting); }

@@ -21,14 +21,13 @@ public sealed class HttpFetcher : IDisposable
     private readonly HttpClient _client;
     private readonly ResiliencePipeline<Attempt> _retry;
 
-    public HttpFetcher(SourceOptions options) : this(options, TimeProvider.System, null) { }
+    public HttpFetcher(SourceOptions options) : this(options, null) { }
 
-    /// <param name="time">The clock retry delays wait on (tests pass a fake one).</param>
-    /// <param name="onRetry">Told each retry's delay before it waits (tests check the back-off with it).</param>
-    internal HttpFetcher(SourceOptions options, TimeProvider time, Action<TimeSpan>? onRetry)
+    /// <param name="onRetry">Told each retry's delay before it waits (tests check the back-off with it, instead of a clock).</param>
+    internal HttpFetcher(SourceOptions options, Action<TimeSpan>? onRetry)
     {
         _options = options;
-        _retry = RetryPipeline(options, time, onRetry);
+        _retry = RetryPipeline(options, onRetry);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -98,11 +97,11 @@ public sealed class HttpFetcher : IDisposable
     /// times: exponential back-off from <see cref="SourceOptions.RetryBaseDelay"/> with jitter, so that parallel workers do not retry in
     /// lockstep, or the server's Retry-After when it sent one; either capped by <see cref="SourceOptions.MaxRetryDelay"/>.
     /// </summary>
-    private static ResiliencePipeline<Attempt> RetryPipeline(SourceOptions options, TimeProvider time, Action<TimeSpan>? onRetry)
+    private static ResiliencePipeline<Attempt> RetryPipeline(SourceOptions options, Action<TimeSpan>? onRetry)
     {
         if (options.HttpRetries <= 0) return ResiliencePipeline<Attempt>.Empty; // Polly wants at least one retry
         var maxDelay = options.MaxRetryDelay;
-        return new ResiliencePipelineBuilder<Attempt> { TimeProvider = time }
+        return new ResiliencePipelineBuilder<Attempt>()
             .AddRetry(new RetryStrategyOptions<Attempt>
             {
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is Retryable),
