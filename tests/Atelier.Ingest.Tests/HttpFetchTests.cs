@@ -58,8 +58,9 @@ public sealed class HttpFetchTests
         await using var server = new LoopbackServer((_, _) => Reply.Png(Repo.Png()) with { HoldUntil = Reply.Never });
         var rejection = (await Fetch(server.Url("/slow.png"), Fast with { HttpTimeout = TimeSpan.FromMilliseconds(200), HttpRetries = 1 })).As<IngestRejection>();
         Assert.Equal(RejectionCodes.Timeout, rejection.Code);
+        // Both attempts ended by the time-out. Not checked on the server: on a loaded machine an attempt's
+        // 200 ms can run out before the server has even read its request.
         Assert.Equal("no complete response within 0.2 s after 2 attempt(s)", rejection.Message);
-        Assert.Equal(2, server.Hits["/slow.png"]);
     }
 
     [Fact]
