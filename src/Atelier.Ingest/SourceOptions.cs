@@ -41,7 +41,7 @@ public sealed record SourceOptions
     /// <summary>Retries after the first attempt on 5xx, 408, 429, timeouts and connection errors.</summary>
     public int HttpRetries { get; init; } = 3;
 
-    /// <summary>First backoff delay; doubles per retry with ±50 % jitter. A Retry-After header wins when larger (capped by <see cref="MaxRetryDelay"/>).</summary>
+    /// <summary>First backoff delay; grows exponentially per retry, with jitter. A Retry-After header is waited instead when the server sends one (capped by <see cref="MaxRetryDelay"/>).</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);

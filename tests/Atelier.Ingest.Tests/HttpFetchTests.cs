@@ -54,12 +54,62 @@ public sealed class HttpFetchTests
     [Fact]
     public async Task Slow_server_times_out_per_request()
     {
-        await using var server = new LoopbackServer((_, _) => Reply.Png(Repo.Png()) with { Delay = TimeSpan.FromSeconds(5) });
-        var started = DateTime.UtcNow;
+        // The server never answers, so only the per-request time-out can end each attempt.
+        await using var server = new LoopbackServer((_, _) => Reply.Png(Repo.Png()) with { HoldUntil = Reply.Never });
         var rejection = (await Fetch(server.Url("/slow.png"), Fast with { HttpTimeout = TimeSpan.FromMilliseconds(200), HttpRetries = 1 })).As<IngestRejection>();
         Assert.Equal(RejectionCodes.Timeout, rejection.Code);
-        Assert.Equal(2, server.Hits["/slow.png"]);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+        // Both attempts ended by the time-out. Not checked on the server: on a loaded machine an attempt's
+        // 200 ms can run out before the server has even read its request.
+        Assert.Equal("no complete response within 0.2 s after 2 attempt(s)", rejection.Message);
+    }
+
+    [Fact]
+    public async Task Retry_after_is_waited_instead_of_the_backoff_but_never_longer_than_the_cap()
+    {
+        await using var server = new LoopbackServer((path, hit) => hit == 1
+            ? Reply.Text(path == "/busy.png" ? 503 : 429, "later") with { Headers = [("Content-Type", "text/html"), ("Retry-After", "120")] }
+            : Reply.Png(Repo.Png()));
+        var delays = new List<TimeSpan>();
+        // A base delay far below the cap, so a back-off delay cannot be mistaken for the capped Retry-After.
+        var options = Fast with { RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(300) };
+        using var fetcher = new HttpFetcher(options, d => { lock (delays) delays.Add(d); });
+        foreach (var path in new[] { "/busy.png", "/slow-down.png" })
+            (await fetcher.FetchAsync(new Uri(server.Url(path)), null, TestContext.Current.CancellationToken)).As<IngestItem>();
+        Assert.Equal([TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)], delays);
+        Assert.Equal(2, server.Hits["/busy.png"]);
+        Assert.Equal(2, server.Hits["/slow-down.png"]);
+    }
+
+    [Fact]
+    public async Task Backoff_delays_are_jittered_within_the_cap_one_per_retry()
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Text(500, "broken"));
+        var delays = new List<TimeSpan>();
+        using var fetcher = new HttpFetcher(Fast, d => { lock (delays) delays.Add(d); });
+        var rejection = (await fetcher.FetchAsync(new Uri(server.Url("/x.png")), null, TestContext.Current.CancellationToken)).As<IngestRejection>();
+        Assert.Equal("HTTP 500 after 4 attempt(s)", rejection.Message);
+        Assert.Equal(Fast.HttpRetries, delays.Count);
+        Assert.All(delays, d => Assert.InRange(d, TimeSpan.Zero, Fast.MaxRetryDelay));
+    }
+
+    [Fact]
+    public async Task Cancelling_during_the_backoff_stops_the_fetch()
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Text(503, "busy") with { Headers = [("Content-Type", "text/html"), ("Retry-After", "3600")] });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        // The fetch would wait an hour before its retry; it is cancelled as soon as that wait is scheduled.
+        using var fetcher = new HttpFetcher(Fast with { MaxRetryDelay = TimeSpan.FromHours(1) }, _ => cancel.Cancel());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetcher.FetchAsync(new Uri(server.Url("/x.png")), null, cancel.Token));
+        Assert.Equal(1, server.Hits["/x.png"]);
+    }
+
+    [Fact]
+    public async Task No_retries_means_one_attempt()
+    {
+        await using var server = new LoopbackServer((_, _) => Reply.Text(503, "busy"));
+        var rejection = (await Fetch(server.Url("/x.png"), Fast with { HttpRetries = 0 })).As<IngestRejection>();
+        Assert.Equal("HTTP 503 after 1 attempt(s)", rejection.Message);
+        Assert.Equal(1, server.Hits["/x.png"]);
     }
 
     [Fact]

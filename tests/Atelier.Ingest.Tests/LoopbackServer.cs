@@ -10,8 +10,11 @@ internal sealed record Reply(int Status, byte[] Body, params (string Name, strin
 {
     /// <summary>Send no Content-Length and end the body by closing the connection.</summary>
     public bool OmitLength { get; init; }
-    /// <summary>Wait this long before sending anything.</summary>
-    public TimeSpan Delay { get; init; }
+    /// <summary>Send nothing until this completes (or the server stops): <see cref="Never"/> for a server that never answers.</summary>
+    public Task? HoldUntil { get; init; }
+
+    /// <summary>A <see cref="HoldUntil"/> that never completes.</summary>
+    public static Task Never => new TaskCompletionSource().Task;
 
     public static Reply Png(byte[] png, params (string, string)[] extra) =>
         new(200, png, [("Content-Type", "image/png"), .. extra]);
@@ -28,7 +31,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<string, int, Reply> _handler;
     private readonly Task _loop;
-    private int _inFlight;
+    private int _waiting;
 
     /// <param name="handler">(path, 1-based hit count for that path) → reply.</param>
     public LoopbackServer(Func<string, int, Reply> handler)
@@ -39,6 +42,11 @@ internal sealed class LoopbackServer : IAsyncDisposable
     }
 
     public ConcurrentDictionary<string, int> Hits { get; } = new();
+
+    /// <summary>
+    /// Most requests received and not yet answered at once. Counted from the request's arrival to the start of its answer, so
+    /// a client can never be ahead of it: it cannot send its next request before it has its previous answer.
+    /// </summary>
     public int MaxInFlight;
 
     public string Url(string path) => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}";
@@ -57,16 +65,21 @@ internal sealed class LoopbackServer : IAsyncDisposable
     private async Task Serve(TcpClient client)
     {
         using var _ = client;
-        int now = Interlocked.Increment(ref _inFlight);
-        InterlockedMax(ref MaxInFlight, now);
         try
         {
             var stream = client.GetStream();
             var path = await ReadRequestPath(stream);
             if (path is null) return;
             int hit = Hits.AddOrUpdate(path, 1, (_, n) => n + 1);
-            var reply = _handler(path, hit);
-            if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, _stop.Token);
+            // Counted before the handler runs, so a request that completes a wave (Waves) is counted with the ones it lets go.
+            InterlockedMax(ref MaxInFlight, Interlocked.Increment(ref _waiting));
+            Reply reply;
+            try
+            {
+                reply = _handler(path, hit);
+                if (reply.HoldUntil is { } hold) await hold.WaitAsync(_stop.Token);
+            }
+            finally { Interlocked.Decrement(ref _waiting); }
             var head = new StringBuilder($"HTTP/1.1 {reply.Status} {(HttpStatusCode)reply.Status}\r\nConnection: close\r\n");
             foreach (var (name, value) in reply.Headers) head.Append($"{name}: {value}\r\n");
             if (!reply.OmitLength) head.Append($"Content-Length: {reply.Body.Length}\r\n");
@@ -76,8 +89,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
             await stream.FlushAsync(_stop.Token);
             client.Client.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception) { /* the client gave up (timeout, size cap): expected in these tests */ }
-        finally { Interlocked.Decrement(ref _inFlight); }
+        catch (Exception) { /* the client gave up (timeout, size cap) or the server stopped: expected in these tests */ }
     }
 
     private static async Task<string?> ReadRequestPath(NetworkStream stream)
@@ -108,5 +120,31 @@ internal sealed class LoopbackServer : IAsyncDisposable
         _listener.Stop();
         try { await _loop; } catch (Exception) { }
         _stop.Dispose();
+    }
+}
+
+/// <summary>
+/// Holds requests until <paramref name="size"/> of them are waiting together, then lets that wave go: a client that
+/// cannot keep <paramref name="size"/> requests in flight at once never gets an answer.
+/// </summary>
+internal sealed class Waves(int size)
+{
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _wave = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _waiting;
+
+    public Task Arrive()
+    {
+        lock (_gate)
+        {
+            var wave = _wave;
+            if (++_waiting == size)
+            {
+                _waiting = 0;
+                _wave = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                wave.SetResult();
+            }
+            return wave.Task;
+        }
     }
 }

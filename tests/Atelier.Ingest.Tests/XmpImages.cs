@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Atelier.Ingest.Sources;
 using Atelier.TestSupport;
 
 namespace Atelier.Ingest.Tests;
@@ -45,7 +44,7 @@ internal static class XmpImages
         BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)data.Length);
         "iTXt"u8.CopyTo(chunk.AsSpan(4));
         data.CopyTo(chunk, 8);
-        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32.Compute(chunk.AsSpan(4, 4 + data.Length)));
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), System.IO.Hashing.Crc32.HashToUInt32(chunk.AsSpan(4, 4 + data.Length)));
         const int afterIhdr = 8 + 25;
         return [.. png.AsSpan(0, afterIhdr), .. chunk, .. png.AsSpan(afterIhdr)];
     }

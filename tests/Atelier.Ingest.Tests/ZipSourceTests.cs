@@ -107,6 +107,31 @@ public sealed class ZipSourceTests
     }
 
     [Fact]
+    public async Task Entry_whose_bytes_do_not_match_its_crc_is_rejected()
+    {
+        using var dir = new TempDir();
+        var png = Repo.Png();
+        var path = Path.Combine(dir.Path, "flipped.zip");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            // Stored, not deflated, so one changed byte is still a readable entry of the declared size.
+            using (var s = zip.CreateEntry("a.png", CompressionLevel.NoCompression).Open()) s.Write(png);
+            Add(zip, "b.png", Repo.Png("1f605.png"));
+        }
+        var bytes = File.ReadAllBytes(path);
+        int data = IndexOf(bytes, png[..16]);
+        bytes[data + png.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+
+        var outcomes = await Outcomes.ReadAll(SourceResolver.Open(path));
+        var rejected = Assert.Single(outcomes.Rejections());
+        Assert.Equal(RejectionCodes.CorruptEntry, rejected.Code);
+        Assert.EndsWith("!a.png", rejected.Origin);
+        Assert.Contains("CRC-32", rejected.Message);
+        Assert.Equal("b.png", Assert.Single(outcomes.Items()).FileName);
+    }
+
+    [Fact]
     public async Task Too_many_entries_stops_the_archive()
     {
         using var dir = new TempDir();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Atelier.TestSupport;
 using Atelier.Training.Data;
 
@@ -138,14 +137,15 @@ public sealed class BatchStreamTests : IDisposable
     }
 
     [Fact]
-    public void Dispose_stops_a_blocked_producer_promptly_and_Next_then_refuses()
+    public async Task Dispose_stops_a_blocked_producer_and_Next_then_refuses()
     {
         var stream = new BatchStream(_set, 2, seed: 9, firstBatch: 0, mirror: false, prefetch: 2);
         stream.Next(); // not returned: the producer fills the queue and waits
-        Thread.Sleep(50);
-        var clock = Stopwatch.StartNew();
-        stream.Dispose();
-        Assert.True(clock.ElapsedMilliseconds < 1000, $"Dispose took {clock.ElapsedMilliseconds} ms");
+        // Hang guards only: how long these take says nothing; that they finish does.
+        Assert.True(SpinWait.SpinUntil(() => stream.QueuedBatches == 2, TimeSpan.FromMinutes(1)), "the producer never filled the queue");
+        Assert.True(stream.ProducerRunning);
+        await Task.Run(stream.Dispose, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken); // throws if Dispose hangs
+        Assert.False(stream.ProducerRunning);
         Assert.Throws<ObjectDisposedException>(() => stream.Next());
     }
 

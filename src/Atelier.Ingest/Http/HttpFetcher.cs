@@ -1,6 +1,8 @@
 using System.Net;
 using Atelier.Ingest.Metadata;
 using Atelier.Ingest.Sources;
+using Polly;
+using Polly.Retry;
 
 namespace Atelier.Ingest.Http;
 
@@ -17,10 +19,15 @@ public sealed class HttpFetcher : IDisposable
 
     private readonly SourceOptions _options;
     private readonly HttpClient _client;
+    private readonly ResiliencePipeline<Attempt> _retry;
 
-    public HttpFetcher(SourceOptions options)
+    public HttpFetcher(SourceOptions options) : this(options, null) { }
+
+    /// <param name="onRetry">Told each retry's delay before it waits (tests check the back-off with it, instead of a clock).</param>
+    internal HttpFetcher(SourceOptions options, Action<TimeSpan>? onRetry)
     {
         _options = options;
+        _retry = RetryPipeline(options, onRetry);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -74,22 +81,46 @@ public sealed class HttpFetcher : IDisposable
 
     private async Task<Attempt> WithRetriesAsync(Uri url, string origin, Uri requested, ItemMetadata? metadata, CancellationToken ct)
     {
-        for (int attempt = 0; ; attempt++)
+        int attempts = 0;
+        var result = await _retry.ExecuteAsync(async token =>
         {
-            var result = await AttemptAsync(url, origin, requested, metadata, ct).ConfigureAwait(false);
-            if (result is not Retryable retry) return result;
-            if (attempt >= _options.HttpRetries)
-                return new Done(new IngestRejection(origin, retry.Code, $"{retry.Message} after {attempt + 1} attempt(s)"));
-            await Task.Delay(Backoff(attempt, retry.RetryAfter), ct).ConfigureAwait(false);
-        }
+            attempts++;
+            return await AttemptAsync(url, origin, requested, metadata, token).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        return result is Retryable retry
+            ? new Done(new IngestRejection(origin, retry.Code, $"{retry.Message} after {attempts} attempt(s)"))
+            : result;
     }
 
-    /// <summary>Exponential backoff with ±50 % jitter so that parallel workers do not retry in lockstep.</summary>
-    private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    /// <summary>
+    /// Retries a <see cref="Retryable"/> attempt (5xx, 408, 429, time-out, connection error) up to <see cref="SourceOptions.HttpRetries"/>
+    /// times: exponential back-off from <see cref="SourceOptions.RetryBaseDelay"/> with jitter, so that parallel workers do not retry in
+    /// lockstep, or the server's Retry-After when it sent one; either capped by <see cref="SourceOptions.MaxRetryDelay"/>.
+    /// </summary>
+    private static ResiliencePipeline<Attempt> RetryPipeline(SourceOptions options, Action<TimeSpan>? onRetry)
     {
-        var ms = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt) * (0.5 + Random.Shared.NextDouble());
-        if (retryAfter is { } ra && ra.TotalMilliseconds > ms) ms = ra.TotalMilliseconds;
-        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.MaxRetryDelay.TotalMilliseconds));
+        if (options.HttpRetries <= 0) return ResiliencePipeline<Attempt>.Empty; // Polly wants at least one retry
+        var maxDelay = options.MaxRetryDelay;
+        return new ResiliencePipelineBuilder<Attempt>()
+            .AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is Retryable),
+                MaxRetryAttempts = options.HttpRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = maxDelay,
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Result is Retryable { RetryAfter: { } after } && after >= TimeSpan.Zero
+                        ? (TimeSpan?)(after < maxDelay ? after : maxDelay)
+                        : null),
+                OnRetry = args =>
+                {
+                    onRetry?.Invoke(args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
     }
 
     private async Task<Attempt> AttemptAsync(Uri url, string origin, Uri requested, ItemMetadata? metadata, CancellationToken ct)

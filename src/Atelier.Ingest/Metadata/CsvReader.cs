@@ -1,55 +1,46 @@
-using System.Text;
+using CsvHelper;
 
 namespace Atelier.Ingest.Metadata;
 
-/// <summary>Minimal RFC 4180 reader: commas, double-quoted fields with <c>""</c> escapes and embedded newlines.</summary>
-internal sealed class CsvReader(TextReader reader)
+/// <summary>
+/// RFC 4180 records (commas, double-quoted fields with <c>""</c> escapes and embedded line breaks) through CsvHelper,
+/// as lists of strings with the line each record starts on (docs/decisions/0004-csv-reader.md). Blank lines are
+/// skipped, fields are not trimmed, rows may be ragged, and stray quotes are kept as text; only an unterminated
+/// quote, which would swallow the rest of the file, is refused, by the line its record starts on.
+/// </summary>
+internal sealed class CsvReader : IDisposable
 {
+    private readonly CsvHelper.CsvReader _csv;
+    private long _unterminatedAt;
+
+    public CsvReader(TextReader reader)
+    {
+        var options = new CsvReaderOptions
+        {
+            Separator = ',', // never guessed: a manifest's fields may hold ; or tabs
+            HasHeader = false, // callers read the header as the first record
+            TrackLineNumbers = true,
+            OnMalformedRecord = m =>
+            {
+                if (m.Reason == CsvMalformedReason.UnterminatedQuote && _unterminatedAt == 0) _unterminatedAt = m.LineNumber;
+            },
+        };
+        _csv = CsvHelper.CsvReader.Create(reader, options, leaveOpen: true);
+    }
+
     /// <summary>1-based line on which the last returned record started.</summary>
     public int RecordLine { get; private set; }
-    private int _line = 1;
 
     public List<string>? ReadRecord()
     {
-        int c = reader.Read();
-        // Skip blank lines between records.
-        while (c is '\r' or '\n')
-        {
-            if (c == '\n') _line++;
-            c = reader.Read();
-        }
-        if (c < 0) return null;
-        RecordLine = _line;
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        while (true)
-        {
-            if (quoted)
-            {
-                if (c < 0) throw new FormatException($"unterminated quote in record at line {RecordLine}");
-                if (c == '"')
-                {
-                    if (reader.Peek() == '"') { field.Append('"'); reader.Read(); }
-                    else quoted = false;
-                }
-                else
-                {
-                    if (c == '\n') _line++;
-                    field.Append((char)c);
-                }
-            }
-            else if (c == '"' && field.Length == 0) quoted = true;
-            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else if (c is '\n' or '\r' or -1)
-            {
-                if (c == '\r' && reader.Peek() == '\n') reader.Read();
-                if (c >= 0) _line++;
-                fields.Add(field.ToString());
-                return fields;
-            }
-            else field.Append((char)c);
-            c = reader.Read();
-        }
+        if (!_csv.Read()) return null;
+        RecordLine = checked((int)_csv.LineNumber);
+        if (_unterminatedAt is > 0 and var line && line <= RecordLine)
+            throw new FormatException($"unterminated quote in record at line {line}");
+        var fields = new List<string>(_csv.FieldCount);
+        for (int i = 0; i < _csv.FieldCount; i++) fields.Add(_csv.GetString(i));
+        return fields;
     }
+
+    public void Dispose() => _csv.Dispose();
 }

@@ -111,7 +111,7 @@ public sealed class ManifestIndex
     private void AddCsv(string origin, byte[] content, MetadataMapping mapping)
     {
         using var text = new StreamReader(new MemoryStream(content), Encoding.UTF8);
-        var csv = new CsvReader(text);
+        using var csv = new CsvReader(text);
         var header = csv.ReadRecord() ?? throw new FormatException("empty CSV manifest");
         while (csv.ReadRecord() is { } record)
         {

@@ -27,7 +27,8 @@ public sealed class UrlListSource : IIngestSource
         if (Format == ".csv")
         {
             using var reader = new StreamReader(_path, Encoding.UTF8);
-            var header = new CsvReader(reader).ReadRecord();
+            using var csv = new CsvReader(reader);
+            var header = csv.ReadRecord();
             if (header is null || !header.Any(h => IsUrlColumn(h)))
                 throw new SourceException("bad-url-list", $"{_path}: CSV has no 'url' column in its header row");
         }
@@ -117,7 +118,7 @@ public sealed class UrlListSource : IIngestSource
         {
             case ".csv":
             {
-                var csv = new CsvReader(reader);
+                using var csv = new CsvReader(reader);
                 var header = csv.ReadRecord()!.Select(h => h.Trim()).ToList();
                 int urlColumn = header.FindIndex(IsUrlColumn);
                 while (true)

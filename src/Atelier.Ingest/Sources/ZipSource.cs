@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 
 namespace Atelier.Ingest.Sources;
@@ -110,18 +111,20 @@ public sealed class ZipSource : IIngestSource
     {
         if (entry.Length > _options.MaxFileBytes) throw BoundedRead.TooLarge(entry.Length, _options.MaxFileBytes);
         using var stream = entry.Open();
+        byte[] content;
         try
         {
             // Never inflate past the declared size: a lying header would otherwise defeat the bomb check.
-            var content = BoundedRead.ReadAll(stream, entry.Length, entry.Length);
-            if (content.Length != entry.Length || Crc32.Compute(content) != entry.Crc32)
-                throw new IngestFileException(RejectionCodes.CorruptEntry, "content does not match its declared size and CRC-32");
-            return content;
+            content = BoundedRead.ReadAll(stream, entry.Length, entry.Length);
         }
         catch (IngestFileException)
         {
             throw new IngestFileException(RejectionCodes.CorruptEntry, $"inflates past its declared {entry.Length:N0} bytes");
         }
+        // The BCL's ZipArchive does not always check the CRC-32, so a corrupt or lying entry is caught here.
+        if (content.Length != entry.Length || Crc32.HashToUInt32(content) != entry.Crc32)
+            throw new IngestFileException(RejectionCodes.CorruptEntry, "content does not match its declared size and CRC-32");
+        return content;
     }
 
     internal static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ").Trim();

@@ -56,6 +56,12 @@ public sealed class BatchStream : IDisposable
 
     public int BatchSize => _batchSize;
 
+    /// <summary>Batches filled and waiting for <see cref="Next"/> (tests wait for a full queue, where the producer blocks).</summary>
+    internal int QueuedBatches { get { lock (_gate) return _readyCount; } }
+
+    /// <summary>Whether the prefetch thread is still running (tests check that Dispose ends it).</summary>
+    internal bool ProducerRunning => _thread.IsAlive;
+
     /// <summary>Bytes the prefetch thread has allocated since its first batch was queued (tests check it stays flat).</summary>
     internal long ProducerAllocatedBytes => Interlocked.Read(ref _producerAllocated);
 

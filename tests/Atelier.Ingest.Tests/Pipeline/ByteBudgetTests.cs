@@ -2,6 +2,7 @@ using Atelier.Ingest.Pipeline;
 
 namespace Atelier.Ingest.Tests.Pipeline;
 
+// Give lets waiters in before it returns, so each state below is settled when it is checked: no waiting on time.
 public class ByteBudgetTests
 {
     [Fact]
@@ -12,14 +13,13 @@ public class ByteBudgetTests
         await budget.TakeAsync(60, ct);
         await budget.TakeAsync(40, ct);
         var third = budget.TakeAsync(30, ct);
-        await Task.Delay(50, ct);
         Assert.False(third.IsCompleted, "30 more bytes were taken with the budget full");
 
         budget.Give(20);                       // 80 in flight: 30 still do not fit
-        await Task.Delay(50, ct);
         Assert.False(third.IsCompleted);
+        Assert.Equal(80, budget.InFlight);
         budget.Give(40);                       // 40 in flight: now they do
-        await third.WaitAsync(TimeSpan.FromSeconds(5), ct);
+        Assert.True(third.IsCompletedSuccessfully);
         Assert.Equal(70, budget.InFlight);
     }
 
@@ -28,17 +28,31 @@ public class ByteBudgetTests
     {
         var budget = new ByteBudget(100);
         var ct = TestContext.Current.CancellationToken;
-        await budget.TakeAsync(500, ct).WaitAsync(TimeSpan.FromSeconds(5), ct);
+        Assert.True(budget.TakeAsync(500, ct).IsCompletedSuccessfully);
         var next = budget.TakeAsync(1, ct);
-        await Task.Delay(50, ct);
         Assert.False(next.IsCompleted, "a second file went in beside an oversized one");
         budget.Give(500);
-        await next.WaitAsync(TimeSpan.FromSeconds(5), ct);
+        await next;
         Assert.Equal(1, budget.InFlight);
     }
 
     [Fact]
-    public async Task Waiting_stops_when_the_ingest_is_cancelled()
+    public void Takers_go_in_the_order_they_came_so_a_large_one_is_not_overtaken()
+    {
+        var budget = new ByteBudget(100);
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(budget.TakeAsync(90, ct).IsCompletedSuccessfully);
+        var large = budget.TakeAsync(80, ct);
+        var small = budget.TakeAsync(5, ct);
+        Assert.False(small.IsCompleted, "a small file overtook the large one waiting before it");
+        budget.Give(90);
+        Assert.True(large.IsCompletedSuccessfully);
+        Assert.True(small.IsCompletedSuccessfully);
+        Assert.Equal(85, budget.InFlight);
+    }
+
+    [Fact]
+    public async Task Waiting_stops_when_the_ingest_is_cancelled_and_takes_nothing()
     {
         var budget = new ByteBudget(10);
         await budget.TakeAsync(10, TestContext.Current.CancellationToken);
@@ -46,5 +60,7 @@ public class ByteBudgetTests
         var waiting = budget.TakeAsync(5, cancel.Token);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        budget.Give(10);
+        Assert.Equal(0, budget.InFlight);
     }
 }
