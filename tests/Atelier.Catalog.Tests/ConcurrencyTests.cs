@@ -1,0 +1,98 @@
+using Atelier.TestSupport;
+
+namespace Atelier.Catalog.Tests;
+
+/// <summary>
+/// Several connections to one catalog file at once, each on its own thread, as several processes
+/// would have them (pooling is off, so each has its own SQLite connection and locks).
+/// </summary>
+public class ConcurrencyTests
+{
+    private const int Writers = 8;
+
+    /// <summary>Runs <paramref name="body"/> on <see cref="Writers"/> threads released together; returns each one's outcome.</summary>
+    private static List<Exception?> AllAtOnce(Action<int> body)
+    {
+        using var start = new Barrier(Writers);
+        var outcomes = new Exception?[Writers];
+        var threads = Enumerable.Range(0, Writers).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try { body(i); }
+            catch (Exception e) { outcomes[i] = e; }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        return [.. outcomes];
+    }
+
+    [Fact]
+    public void CommandsOpeningANewCatalogAtOnceCreateItsSchemaOnce()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "catalog.db");
+        var versions = new int[Writers];
+        var outcomes = AllAtOnce(i =>
+        {
+            using var catalog = Catalog.Open(path);
+            versions[i] = catalog.SchemaVersion;
+        });
+        Assert.All(outcomes, e => Assert.Null(e));
+        int expected;
+        using (var alone = Catalog.Open(Path.Combine(dir.Path, "alone.db"))) expected = alone.SchemaVersion;
+        Assert.All(versions, v => Assert.Equal(expected, v));
+        using var reopened = Catalog.Open(path);
+        Assert.Equal("ok", reopened.IntegrityCheck());
+    }
+
+    [Fact]
+    public void OfRunsStartedWithOneNameAtOnceExactlyOneGetsTheName()
+    {
+        using var t = new TempWorkspace();
+        var snapshot = t.Catalog.AddSnapshot("v1", "root-hash", "manifest", "all", [t.AddImage(new string('a', 64))]);
+        var outcomes = AllAtOnce(i =>
+        {
+            using var catalog = Catalog.Open(t.Catalog.DatabasePath);
+            catalog.AddRun("same", snapshot, "dcgan", $$"""{"writer":{{i}}}""", "test");
+        });
+        Assert.Single(outcomes, e => e is null);
+        Assert.All(outcomes.OfType<Exception>(), e => Assert.Equal("run-exists", Assert.IsType<AtelierException>(e).Code));
+        Assert.Single(t.Catalog.ListRuns());
+    }
+
+    [Fact]
+    public void AFileLockIsHeldByOneHandleAndTakenByTheNextOnceReleased()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "sub", "x.lock");
+        var first = FileLock.TryTake(path);
+        Assert.NotNull(first);
+        Assert.Null(FileLock.TryTake(path));
+
+        var released = false;
+        var tookItWhileHeld = false;
+        var waiter = new Thread(() =>
+        {
+            using (FileLock.Take(path, TestContext.Current.CancellationToken)) tookItWhileHeld = !Volatile.Read(ref released);
+        });
+        waiter.Start();
+        Thread.Sleep(200); // give the waiter time to try (and be refused) while the first handle is open
+        Volatile.Write(ref released, true);
+        first.Dispose();
+        waiter.Join();
+        Assert.False(tookItWhileHeld);
+        using var again = FileLock.TryTake(path);
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public void WaitingForAFileLockStopsWhenCancelled()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "x.lock");
+        using var held = FileLock.TryTake(path);
+        using var cancel = new CancellationTokenSource();
+        cancel.CancelAfter(100);
+        Assert.ThrowsAny<OperationCanceledException>(() => FileLock.Take(path, cancel.Token));
+    }
+}
