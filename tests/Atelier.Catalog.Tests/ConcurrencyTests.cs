@@ -10,15 +10,19 @@ public class ConcurrencyTests
 {
     private const int Writers = 8;
 
-    /// <summary>Runs <paramref name="body"/> on <see cref="Writers"/> threads released together; returns each one's outcome.</summary>
-    private static List<Exception?> AllAtOnce(Action<int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> on <see cref="Writers"/> threads released together, each after its
+    /// <paramref name="prepare"/> (opening a catalog is slow enough to serialize them otherwise); returns each one's outcome.
+    /// </summary>
+    private static List<Exception?> AllAtOnce<T>(Func<T> prepare, Action<int, T> body) where T : IDisposable
     {
         using var start = new Barrier(Writers);
         var outcomes = new Exception?[Writers];
         var threads = Enumerable.Range(0, Writers).Select(i => new Thread(() =>
         {
+            using var prepared = prepare();
             start.SignalAndWait();
-            try { body(i); }
+            try { body(i, prepared); }
             catch (Exception e) { outcomes[i] = e; }
         })).ToList();
         threads.ForEach(t => t.Start());
@@ -31,8 +35,17 @@ public class ConcurrencyTests
     {
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "catalog.db");
+        // An empty catalog already in WAL mode (as one made by an older version, or being made right now), so
+        // nothing but the schema itself stands between the commands opening it.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            db.Open();
+            using var wal = db.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL";
+            wal.ExecuteNonQuery();
+        }
         var versions = new int[Writers];
-        var outcomes = AllAtOnce(i =>
+        var outcomes = AllAtOnce(() => new TempDir(), (i, _) =>
         {
             using var catalog = Catalog.Open(path);
             versions[i] = catalog.SchemaVersion;
@@ -50,11 +63,8 @@ public class ConcurrencyTests
     {
         using var t = new TempWorkspace();
         var snapshot = t.Catalog.AddSnapshot("v1", "root-hash", "manifest", "all", [t.AddImage(new string('a', 64))]);
-        var outcomes = AllAtOnce(i =>
-        {
-            using var catalog = Catalog.Open(t.Catalog.DatabasePath);
-            catalog.AddRun("same", snapshot, "dcgan", $$"""{"writer":{{i}}}""", "test");
-        });
+        var outcomes = AllAtOnce(() => Catalog.Open(t.Catalog.DatabasePath),
+            (i, catalog) => catalog.AddRun("same", snapshot, "dcgan", $$"""{"writer":{{i}}}""", "test"));
         Assert.Single(outcomes, e => e is null);
         Assert.All(outcomes.OfType<Exception>(), e => Assert.Equal("run-exists", Assert.IsType<AtelierException>(e).Code));
         Assert.Single(t.Catalog.ListRuns());
