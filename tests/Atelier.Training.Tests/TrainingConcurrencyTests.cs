@@ -34,12 +34,12 @@ public class TrainingConcurrencyTests
         threads.ForEach(t => t.Join());
 
         Assert.All(failures, e => Assert.Null(e));
-        var directory = Assert.Single(results.Distinct());
-        using (var set = Data.TrainingSet.Open(directory!, Data.ConditioningRequest.Parse("none"), 32))
+        var directory = Assert.Single(results.Distinct())!;
+        using (var set = Data.TrainingSet.Open(directory, Data.ConditioningRequest.Parse("none"), 32))
             Assert.Equal(48, set.Count);
         // The others waited for the first and read its copy: one export, and no folder left half-built.
         Assert.Single(data.Ws.Catalog.AllAuditEntries(), e => e.Action == AuditAction.Export);
-        Assert.Equal([directory], Directory.GetDirectories(Path.GetDirectoryName(directory)!));
+        Assert.Equal(directory, Assert.Single(Directory.GetDirectories(Path.GetDirectoryName(directory)!)));
         Assert.Contains($"\"output\":\"{directory}\"", data.Ws.Catalog.AllAuditEntries().Single(e => e.Action == AuditAction.Export).Detail);
     }
 
