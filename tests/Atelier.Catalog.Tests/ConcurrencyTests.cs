@@ -71,6 +71,27 @@ public class ConcurrencyTests
     }
 
     [Fact]
+    public void CurationRewritesOnlyTheImagesItJudgedAndKeepsWhatAConcurrentIngestAdded()
+    {
+        using var t = new TempWorkspace();
+        var ids = Enumerable.Range(1, 4).Select(i => t.AddImage(new string((char)('a' + i), 64))).ToList();
+        t.Catalog.ReplaceNearDuplicates([(ids[0], ids[1], 3)]);
+        t.Catalog.ReplaceFlags(["blurry"], [(ids[0], "blurry", "old")]);
+        // An ingest, meanwhile, adds image 4 with a flag and a pair to image 1; curation had judged images 1-3.
+        t.Catalog.SetFlag(ids[3], "blurry", "from ingest");
+        t.Catalog.AddNearDuplicates([(ids[3], ids[0], 5)]);
+        t.Catalog.ReplaceNearDuplicates([(ids[1], ids[2], 7)], throughImageId: ids[2]);
+        t.Catalog.ReplaceFlags(["blurry"], [(ids[2], "blurry", "new")], throughImageId: ids[2]);
+
+        // The judged pair 1-2 is replaced by 2-3; the ingest's pair 4-1 stays.
+        var clusters = t.Catalog.NearDuplicateClusters().Select(c => string.Join(",", c.ImageIds.Order())).Order().ToList();
+        Assert.Equal([$"{ids[0]},{ids[3]}", $"{ids[1]},{ids[2]}"], clusters);
+        Assert.Equal(2, t.Catalog.Report().ByFlag["blurry"]);
+        Assert.Equal(1, t.Catalog.Count(Selector.Parse($"flag:blurry {ids[3]}")));
+        Assert.Equal(0, t.Catalog.Count(Selector.Parse($"flag:blurry {ids[0]}")));
+    }
+
+    [Fact]
     public void AFileLockIsHeldByOneHandleAndTakenByTheNextOnceReleased()
     {
         using var dir = new TempDir();
