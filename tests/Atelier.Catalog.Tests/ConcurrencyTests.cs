@@ -92,6 +92,18 @@ public class ConcurrencyTests
     }
 
     [Fact]
+    public void OfProcessesCreatingOneFileAtOnceExactlyOneDoesAndNothingIsReplaced()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "keyring.json");
+        var outcomes = AllAtOnce(() => new TempDir(), (i, _) => AtomicFile.WriteAllBytes(path, [(byte)i], replace: false));
+        var winner = Assert.Single(Enumerable.Range(0, Writers), i => outcomes[i] is null);
+        Assert.All(outcomes.OfType<Exception>(), e => Assert.IsAssignableFrom<IOException>(e));
+        Assert.Equal([(byte)winner], File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
     public void AFileLockIsHeldByOneHandleAndTakenByTheNextOnceReleased()
     {
         using var dir = new TempDir();
