@@ -12,7 +12,7 @@ public sealed partial class Catalog : IDisposable
 {
     private readonly SqliteConnection _db;
     private SqliteTransaction? _tx;
-    private readonly List<Action> _afterCommit = [];
+    private readonly List<(object? Key, Action Action)> _afterCommit = [];
 
     public string DatabasePath { get; }
 
@@ -98,7 +98,7 @@ public sealed partial class Catalog : IDisposable
         if (_tx is null) return;
         var tx = _tx;
         _tx = null;
-        var actions = _afterCommit.ToArray();
+        var actions = _afterCommit.Select(a => a.Action).ToArray();
         _afterCommit.Clear();
         try
         {
@@ -112,11 +112,14 @@ public sealed partial class Catalog : IDisposable
         if (commit) foreach (var action in actions) action();
     }
 
-    /// <summary>Runs <paramref name="action"/> once the open transaction commits (now, if none is open); dropped on rollback.</summary>
-    public void AfterCommit(Action action)
+    /// <summary>
+    /// Runs <paramref name="action"/> once the open transaction commits (now, if none is open); dropped on rollback.
+    /// With a <paramref name="once"/> key, an action already queued under the same key in this transaction is not queued again.
+    /// </summary>
+    public void AfterCommit(Action action, object? once = null)
     {
         if (_tx is null) action();
-        else _afterCommit.Add(action);
+        else if (once is null || !_afterCommit.Exists(a => ReferenceEquals(a.Key, once))) _afterCommit.Add((once, action));
     }
 
     public bool InTransaction => _tx is not null;

@@ -106,6 +106,19 @@ public sealed class AuditConcurrencyTests : IDisposable
         Assert.Equal(2, HeadSeq(session));
     }
 
+    [Fact]
+    public void Many_appends_in_one_transaction_leave_the_head_on_the_last_of_them()
+    {
+        var session = GovernanceSession.Open(_t.Workspace, _ => null);
+        using (var tx = _t.Catalog.BeginTransaction())
+        {
+            for (var i = 0; i < 3; i++) session.Record(AuditAction.Rate, new { i });
+            tx.Commit();
+        }
+        Assert.Equal(4, HeadSeq(session));
+        Assert.True(session.Audit.Verify().Intact);
+    }
+
     /// <summary>The entry the signed head file names (its first field).</summary>
     private static long HeadSeq(GovernanceSession session) => long.Parse(File.ReadAllText(session.AuditHeadPath).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -38,7 +38,8 @@ public sealed class AuditLog(Catalog.Catalog catalog, KeyRing keys, string headP
             var hash = Hash(seq, at, actor.Name, action, detailJson, prev, sortedRefs);
             var appended = new AuditRow(seq, at, actor.Name, action, detailJson, prev, hash, key.Id, Mac(key, hash), sortedRefs);
             catalog.AppendAudit(appended);
-            catalog.AfterCommit(() => UpdateHead(key));
+            // Once per transaction, however many entries it appends (a blocklist import may quarantine thousands).
+            catalog.AfterCommit(() => UpdateHead(key), once: this);
             return appended;
         });
         return row;
