@@ -14,6 +14,7 @@ namespace Atelier.Cli.Tests;
 /// Every command must succeed, or fail with exactly one line on stderr and exit 1; every write a
 /// command reported as done must be there at the end; the audit chain and the SQLite file must be sound.
 /// </summary>
+[Collection(nameof(ConcurrentCommandsTests))]
 public class ConcurrentCommandsTests
 {
     private static readonly TimeSpan MixedWrites = TimeSpan.FromSeconds(30);
@@ -40,7 +41,9 @@ public class ConcurrentCommandsTests
         cli.Ok("dataset", "create", "base", "--workspace", ws);
         // Not exported yet: the two trainers' first runs both need its export at the same moment.
         cli.Ok("dataset", "create", "fresh", "--where", "1-40", "--workspace", ws);
-        cli.Ok(["train", "--dataset", "base", "--name", "r0", "--workspace", ws, .. Tiny]);
+        // A process of its own, as the workers' are (libtorch state is per process).
+        var r0 = await AtelierProcess.RunAsync(["train", "--dataset", "base", "--name", "r0", "--workspace", ws, .. Tiny], ct);
+        Assert.True(r0.Code == 0, $"training r0 to sample from: {r0.Error}");
 
         var log = new ConcurrentQueue<Attempt>();
         var ingested = new ConcurrentBag<string>();                        // SHA-256 of every file of an acknowledged ingest
@@ -207,3 +210,7 @@ public class ConcurrentCommandsTests
         return (string)cmd.ExecuteScalar()!;
     }
 }
+
+/// <summary>Eight processes on the CI's two cores: run alone, so the other test classes neither slow it nor are starved by it.</summary>
+[CollectionDefinition(nameof(ConcurrentCommandsTests), DisableParallelization = true)]
+public sealed class ConcurrentCommandsCollection;
