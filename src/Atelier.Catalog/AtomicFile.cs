@@ -3,7 +3,9 @@ namespace Atelier.Catalog;
 /// <summary>Writes a file so that a reader (or a crash) sees either the old file or the whole new one.</summary>
 public static class AtomicFile
 {
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, string? tempDirectory = null, bool flushToDisk = true)
+    /// <param name="replace">False: refuse (IOException) when <paramref name="path"/> exists, checked atomically with the rename,
+    /// so of two processes creating the same file exactly one does.</param>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, string? tempDirectory = null, bool flushToDisk = true, bool replace = true)
     {
         var dir = tempDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
@@ -16,7 +18,7 @@ public static class AtomicFile
                 RandomAccess.Write(handle, bytes, 0);
                 if (flushToDisk) RandomAccess.FlushToDisk(handle);
             }
-            File.Move(temp, path, overwrite: true);
+            File.Move(temp, path, overwrite: replace);
         }
         catch
         {

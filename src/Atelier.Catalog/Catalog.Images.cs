@@ -127,10 +127,14 @@ public sealed partial class Catalog
     public void SetFlag(long imageId, string flag, string? detail) =>
         Exec("INSERT OR REPLACE INTO image_flags(image_id, flag, detail) VALUES($id, $f, $d)", ("$id", imageId), ("$f", flag), ("$d", detail));
 
-    /// <summary>Replaces the flags curation manages (others, such as ones a reviewer set, stay).</summary>
-    public void ReplaceFlags(IReadOnlyCollection<string> managedFlags, IEnumerable<(long ImageId, string Flag, string? Detail)> flags)
+    /// <summary>
+    /// Replaces the flags curation manages (others, such as ones a reviewer set, stay), on images up to
+    /// <paramref name="throughImageId"/> (all when null): curation judged those, and images another
+    /// process ingested meanwhile keep what their ingest recorded.
+    /// </summary>
+    public void ReplaceFlags(IReadOnlyCollection<string> managedFlags, IEnumerable<(long ImageId, string Flag, string? Detail)> flags, long? throughImageId = null)
     {
-        foreach (var f in managedFlags) Exec("DELETE FROM image_flags WHERE flag = $f", ("$f", f));
+        foreach (var f in managedFlags) Exec("DELETE FROM image_flags WHERE flag = $f AND ($max IS NULL OR image_id <= $max)", ("$f", f), ("$max", throughImageId));
         using var insert = Cmd("INSERT OR REPLACE INTO image_flags(image_id, flag, detail) VALUES($id, $f, $d)");
         var pid = insert.Parameters.Add("$id", SqliteType.Integer);
         var pf = insert.Parameters.Add("$f", SqliteType.Text);
@@ -144,9 +148,10 @@ public sealed partial class Catalog
         }
     }
 
-    public void ReplaceNearDuplicates(IEnumerable<(long ImageId, long OtherId, int Distance)> pairs)
+    /// <summary>Replaces the near-duplicate pairs among images up to <paramref name="throughImageId"/> (all when null); pairs with a later image stay.</summary>
+    public void ReplaceNearDuplicates(IEnumerable<(long ImageId, long OtherId, int Distance)> pairs, long? throughImageId = null)
     {
-        Exec("DELETE FROM near_duplicates");
+        Exec("DELETE FROM near_duplicates WHERE $max IS NULL OR (image_id <= $max AND other_id <= $max)", ("$max", throughImageId));
         AddNearDuplicates(pairs);
     }
 

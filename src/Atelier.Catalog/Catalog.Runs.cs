@@ -11,7 +11,14 @@ public static class RunStatus
 
 public sealed partial class Catalog
 {
-    public RunRecord AddRun(string name, SnapshotRecord snapshot, string model, string configJson, string software)
+    /// <summary>
+    /// Claims the run name: of two processes starting a run with the same name at once, exactly one
+    /// gets it (the check and the insert share the write lock) and the other is refused with run-exists.
+    /// </summary>
+    public RunRecord AddRun(string name, SnapshotRecord snapshot, string model, string configJson, string software) =>
+        InWriteTransaction(() => InsertRun(name, snapshot, model, configJson, software));
+
+    private RunRecord InsertRun(string name, SnapshotRecord snapshot, string model, string configJson, string software)
     {
         if (GetRun(name) is not null)
             throw new AtelierException("run-exists", $"a run named '{name}' already exists (continue it with --resume {name}, or choose another --name)");

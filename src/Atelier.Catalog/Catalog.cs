@@ -12,9 +12,16 @@ public sealed partial class Catalog : IDisposable
 {
     private readonly SqliteConnection _db;
     private SqliteTransaction? _tx;
-    private readonly List<Action> _afterCommit = [];
+    private readonly List<(object? Key, Action Action)> _afterCommit = [];
 
     public string DatabasePath { get; }
+
+    /// <summary>
+    /// How long a statement waits for a lock another process holds before giving up with "busy"
+    /// (SQLite's busy handler waits this long; Microsoft.Data.Sqlite then retries a busy statement
+    /// until its command time-out, set to the same).
+    /// </summary>
+    public const int BusyTimeoutMs = 30_000;
 
     private Catalog(string path, SqliteConnection db)
     {
@@ -24,13 +31,14 @@ public sealed partial class Catalog : IDisposable
 
     public static Catalog Open(string path)
     {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = BusyTimeoutMs / 1000 }.ToString());
         try
         {
             db.Open();
             var catalog = new Catalog(path, db);
-            // WAL + NORMAL: a killed process loses at most the open transaction, never consistency.
-            catalog.Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;");
+            // The busy time-out comes first: switching a new file to WAL takes a lock another process may hold.
+            // WAL + NORMAL: a killed process loses at most the open transaction, never consistency; readers never wait for a writer.
+            catalog.Exec($"PRAGMA busy_timeout={BusyTimeoutMs}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
             catalog.Migrate();
             return catalog;
         }
@@ -48,22 +56,41 @@ public sealed partial class Catalog : IDisposable
 
     private void Migrate()
     {
-        var version = SchemaVersion;
-        for (var i = version; i < Schema.Migrations.Length; i++)
+        while (SchemaVersion < Schema.Migrations.Length)
         {
             using var tx = BeginTransaction();
-            Exec(Schema.Migrations[i]);
-            Exec($"PRAGMA user_version = {i + 1}");
+            // Read again under the write lock: another process opening the catalog at the same moment may have just migrated it.
+            var version = SchemaVersion;
+            if (version < Schema.Migrations.Length)
+            {
+                Exec(Schema.Migrations[version]);
+                Exec($"PRAGMA user_version = {version + 1}");
+            }
             tx.Commit();
         }
     }
 
-    /// <summary>Groups many writes into one transaction (ingest commits in batches for speed).</summary>
+    /// <summary>
+    /// Groups many writes into one transaction (ingest commits in batches for speed). It starts with
+    /// BEGIN IMMEDIATE: the write lock is taken first (waiting while another process holds it), so
+    /// what the transaction reads stays true until it commits, and two writers can never deadlock
+    /// upgrading read locks (which SQLite answers with SQLITE_BUSY, whatever the time-out).
+    /// </summary>
     public CatalogTransaction BeginTransaction()
     {
         if (_tx is not null) throw new InvalidOperationException("a transaction is already open");
-        _tx = _db.BeginTransaction();
+        _tx = _db.BeginTransaction(deferred: false);
         return new CatalogTransaction(this);
+    }
+
+    /// <summary>Runs <paramref name="body"/> in a transaction of its own, or in the one already open (which then commits it).</summary>
+    public T InWriteTransaction<T>(Func<T> body)
+    {
+        if (_tx is not null) return body();
+        using var tx = BeginTransaction();
+        var result = body();
+        tx.Commit();
+        return result;
     }
 
     internal void EndTransaction(bool commit)
@@ -71,7 +98,7 @@ public sealed partial class Catalog : IDisposable
         if (_tx is null) return;
         var tx = _tx;
         _tx = null;
-        var actions = _afterCommit.ToArray();
+        var actions = _afterCommit.Select(a => a.Action).ToArray();
         _afterCommit.Clear();
         try
         {
@@ -85,11 +112,14 @@ public sealed partial class Catalog : IDisposable
         if (commit) foreach (var action in actions) action();
     }
 
-    /// <summary>Runs <paramref name="action"/> once the open transaction commits (now, if none is open); dropped on rollback.</summary>
-    public void AfterCommit(Action action)
+    /// <summary>
+    /// Runs <paramref name="action"/> once the open transaction commits (now, if none is open); dropped on rollback.
+    /// With a <paramref name="once"/> key, an action already queued under the same key in this transaction is not queued again.
+    /// </summary>
+    public void AfterCommit(Action action, object? once = null)
     {
         if (_tx is null) action();
-        else _afterCommit.Add(action);
+        else if (once is null || !_afterCommit.Exists(a => ReferenceEquals(a.Key, once))) _afterCommit.Add((once, action));
     }
 
     public bool InTransaction => _tx is not null;

@@ -24,7 +24,16 @@ public static class AtelierCli
             host.Error.WriteLine($"atelier: {CliContext.OneLine(error.Message.Replace('\t', ' '))} (see '{command} --help')");
             return 2;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // Commands run their bodies under CliContext.Guard; this catches what escapes outside one.
+            host.Error.WriteLine(CliContext.Unexpected(e));
+            return 1;
+        }
     }
 
     private static IEnumerable<Command> Commands(CliContext c) =>

@@ -79,12 +79,26 @@ public sealed class CliContext(CliHost host)
             Host.Error.WriteLine("atelier: interrupted");
             return 130;
         }
+        catch (Exception e) when (CatalogErrors.Describe(e) is { } reason)
+        {
+            // A catalog failure (busy past the time-out, full, damaged) is a reason, not a crash.
+            Host.Error.WriteLine($"atelier: {OneLine(reason.Message)}");
+            return 1;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Host.Error.WriteLine($"atelier: {OneLine(e.Message)}");
             return 1;
         }
+        catch (Exception e)
+        {
+            Host.Error.WriteLine(Unexpected(e));
+            return 1;
+        }
     }
+
+    /// <summary>The one line a failure nobody foresaw gets: no stack trace ever reaches the user.</summary>
+    public static string Unexpected(Exception e) => $"atelier: unexpected error ({e.GetType().Name}): {OneLine(e.Message)}";
 
     public bool Json(ParseResult parse) => parse.GetValue(JsonOption);
 

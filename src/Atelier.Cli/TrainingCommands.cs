@@ -51,30 +51,33 @@ public static class TrainingCommands
                 var datasetName = parse.GetValue(dataset) ?? throw new AtelierException("usage", "say which dataset to train on with --dataset NAME (or continue a run with --resume RUN)");
                 var kind = parse.GetValue(model) == "modern" ? ModelKind.Modern : ModelKind.Dcgan;
                 var r = parse.GetValue(resolution);
-                var runName = parse.GetValue(name) ?? DefaultRunName(ws, datasetName, kind, r);
-                var defaults = TrainingOptions.Defaults(kind, datasetName, runName);
-                var options = defaults with
+                result = StartRun(parse.GetValue(name), attemptName =>
                 {
-                    Resolution = r,
-                    Kimg = parse.GetValue(kimg) ?? defaults.Kimg,
-                    Batch = parse.GetValue(batch) ?? defaults.Batch,
-                    Conditioning = parse.GetValue(cond)!,
-                    Seed = parse.GetValue(seed),
-                    Augment = parse.GetValue(augment) ?? defaults.Augment,
-                    Mirror = parse.GetValue(mirror) ?? defaults.Mirror,
-                    EmaKimg = parse.GetValue(ema) ?? defaults.EmaKimg,
-                    R1Gamma = parse.GetValue(gamma) ?? defaults.R1Gamma,
-                    R2Gamma = parse.GetValue(gamma) ?? defaults.R2Gamma,
-                    LearningRateG = parse.GetValue(lr) ?? defaults.LearningRateG,
-                    LearningRateD = parse.GetValue(lr) ?? defaults.LearningRateD,
-                    Schedule = parse.GetValue(schedule) ?? defaults.Schedule,
-                    ScheduleKimg = parse.GetValue(scheduleKimg) ?? defaults.ScheduleKimg,
-                    SnapshotKimg = parse.GetValue(snapshotKimg) ?? defaults.SnapshotKimg,
-                    TickKimg = parse.GetValue(tickKimg) ?? defaults.TickKimg,
-                    KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,
-                    Device = parse.GetValue(device)!,
-                };
-                result = Trainer.Start(ws, options, progress, c.Host.Cancellation);
+                    var runName = attemptName ?? DefaultRunName(ws, datasetName, kind, r);
+                    var defaults = TrainingOptions.Defaults(kind, datasetName, runName);
+                    var options = defaults with
+                    {
+                        Resolution = r,
+                        Kimg = parse.GetValue(kimg) ?? defaults.Kimg,
+                        Batch = parse.GetValue(batch) ?? defaults.Batch,
+                        Conditioning = parse.GetValue(cond)!,
+                        Seed = parse.GetValue(seed),
+                        Augment = parse.GetValue(augment) ?? defaults.Augment,
+                        Mirror = parse.GetValue(mirror) ?? defaults.Mirror,
+                        EmaKimg = parse.GetValue(ema) ?? defaults.EmaKimg,
+                        R1Gamma = parse.GetValue(gamma) ?? defaults.R1Gamma,
+                        R2Gamma = parse.GetValue(gamma) ?? defaults.R2Gamma,
+                        LearningRateG = parse.GetValue(lr) ?? defaults.LearningRateG,
+                        LearningRateD = parse.GetValue(lr) ?? defaults.LearningRateD,
+                        Schedule = parse.GetValue(schedule) ?? defaults.Schedule,
+                        ScheduleKimg = parse.GetValue(scheduleKimg) ?? defaults.ScheduleKimg,
+                        SnapshotKimg = parse.GetValue(snapshotKimg) ?? defaults.SnapshotKimg,
+                        TickKimg = parse.GetValue(tickKimg) ?? defaults.TickKimg,
+                        KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,
+                        Device = parse.GetValue(device)!,
+                    };
+                    return Trainer.Start(ws, options, progress, c.Host.Cancellation);
+                });
             }
             progress.Finish();
             if (c.Json(parse)) c.WriteJson(result);
@@ -177,6 +180,25 @@ public static class TrainingCommands
         using var config = System.Text.Json.JsonDocument.Parse(r.Config);
         return new RunDetails(r.Name, options.Dataset, r.SnapshotRoot, r.Model, r.Status, r.ImagesSeen, r.Message, r.Software,
             new RunFolder(ws, r.Name).Root, config.RootElement.Clone(), withCheckpoints ? ws.Catalog.ListCheckpoints(r.Id) : null, ws.Catalog.ListSamples(r.Id).Count);
+    }
+
+    /// <summary>
+    /// Starts a run. A name the user gave is theirs: if another process took it first, the refusal
+    /// stands. A default name that another process claimed between choosing and starting is simply
+    /// chosen again (the next free number).
+    /// </summary>
+    private static TrainingResult StartRun(string? givenName, Func<string?, TrainingResult> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return start(givenName);
+            }
+            catch (AtelierException e) when (e.Code == "run-exists" && givenName is null && attempt < 20)
+            {
+            }
+        }
     }
 
     private static string DefaultRunName(Workspace ws, string dataset, ModelKind kind, int resolution)

@@ -29,10 +29,12 @@ public sealed class Curator(Workspace workspace)
         foreach (var (id, keeper, distance) in FlagNonKeepers(pairs))
             flags.Add((id, QualityFlags.NearDuplicate, $"of image {keeper} at distance {distance}"));
 
+        // Only the images judged here are rewritten: an ingest running meanwhile adds later ids with flags and pairs of their own.
+        long? judged = images.Count == 0 ? 0 : images.Max(i => i.Id);
         using (var tx = catalog.BeginTransaction())
         {
-            catalog.ReplaceFlags(QualityFlags.All, flags);
-            catalog.ReplaceNearDuplicates(pairs);
+            catalog.ReplaceFlags(QualityFlags.All, flags, judged);
+            catalog.ReplaceNearDuplicates(pairs, judged);
             tx.Commit();
         }
         var counts = flags.GroupBy(f => f.Item2).ToDictionary(g => g.Key, g => g.Count());

@@ -7,7 +7,10 @@ using Atelier.Imaging;
 
 namespace Atelier.Datasets;
 
-public sealed record DatasetExportRequest(string Name, string OutputDirectory, int Resolution, FitMode Fit, Rgb Background, ExportFormat Format);
+/// <param name="FinalDirectory">Where the export will live when the caller builds it in <paramref name="OutputDirectory"/> and renames it
+/// into place afterwards (the audit entry names this one); null when it is written where it stays.</param>
+public sealed record DatasetExportRequest(string Name, string OutputDirectory, int Resolution, FitMode Fit, Rgb Background, ExportFormat Format,
+    string? FinalDirectory = null);
 
 /// <summary>What an export wrote, with the policy report of the gate it passed.</summary>
 public sealed record DatasetExportResult(string OutputDirectory, int Images, string RootHash, double Seconds, PolicyReport? Policy = null);
@@ -49,7 +52,7 @@ public static class DatasetExport
                 writer.Add(index++, ExportLabel.From(item), rgb);
             writer.Complete();
             session.Record(AuditAction.Export,
-                new { dataset = record.Name, root = record.RootHash, images = index, format = request.Format.ToString().ToLowerInvariant(), request.Resolution, output = request.OutputDirectory },
+                new { dataset = record.Name, root = record.RootHash, images = index, format = request.Format.ToString().ToLowerInvariant(), request.Resolution, output = request.FinalDirectory ?? request.OutputDirectory },
                 GovernanceSession.Ref("snapshot", record.Id));
             return new DatasetExportResult(request.OutputDirectory, index, record.RootHash, (DateTime.UtcNow - started).TotalSeconds, report);
         }

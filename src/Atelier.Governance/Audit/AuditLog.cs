@@ -18,26 +18,51 @@ public sealed class AuditLog(Catalog.Catalog catalog, KeyRing keys, string headP
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
     private const string MacPurpose = "atelier audit v1";
 
-    /// <summary>Appends an entry (within the open transaction, if any); the head file follows once it commits.</summary>
+    /// <summary>
+    /// Appends an entry within the open transaction, or in one of its own. Either way the last entry
+    /// is read under the catalog's write lock (transactions begin IMMEDIATE), so two processes
+    /// appending at once can never both take the same sequence number or chain to the same entry.
+    /// The head file follows once the entry commits.
+    /// </summary>
     public AuditRow Append(Access.Actor actor, string action, object detail, params AuditRef[] refs)
     {
-        var last = catalog.LastAuditEntry();
-        var seq = (last?.Seq ?? 0) + 1;
-        var prev = last?.Hash ?? Genesis;
-        var at = Catalog.Catalog.AuditTime(DateTimeOffset.UtcNow);
-        var detailJson = JsonSerializer.Serialize(detail, detail.GetType(), DetailJson);
-        var sortedRefs = refs.Distinct().OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Ref, StringComparer.Ordinal).ToList();
-        var hash = Hash(seq, at, actor.Name, action, detailJson, prev, sortedRefs);
         var key = keys.Active;
-        var row = new AuditRow(seq, at, actor.Name, action, detailJson, prev, hash, key.Id, Mac(key, hash), sortedRefs);
-        catalog.AppendAudit(row);
-        catalog.AfterCommit(() => AuditHead.Write(headPath, row, key));
+        var row = catalog.InWriteTransaction(() =>
+        {
+            var last = catalog.LastAuditEntry();
+            var seq = (last?.Seq ?? 0) + 1;
+            var prev = last?.Hash ?? Genesis;
+            var at = Catalog.Catalog.AuditTime(DateTimeOffset.UtcNow);
+            var detailJson = JsonSerializer.Serialize(detail, detail.GetType(), DetailJson);
+            var sortedRefs = refs.Distinct().OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Ref, StringComparer.Ordinal).ToList();
+            var hash = Hash(seq, at, actor.Name, action, detailJson, prev, sortedRefs);
+            var appended = new AuditRow(seq, at, actor.Name, action, detailJson, prev, hash, key.Id, Mac(key, hash), sortedRefs);
+            catalog.AppendAudit(appended);
+            // Once per transaction, however many entries it appends (a blocklist import may quarantine thousands).
+            catalog.AfterCommit(() => UpdateHead(key), once: this);
+            return appended;
+        });
         return row;
+    }
+
+    /// <summary>
+    /// Points the head file at the last committed entry. It is written under the catalog's write lock
+    /// and names whatever entry is last then (not necessarily this process's), so heads written by
+    /// processes that committed one after the other can never land in the wrong order: the head only
+    /// moves forward, and it never names an entry that is not committed.
+    /// </summary>
+    private void UpdateHead(WorkspaceKey key)
+    {
+        using var tx = catalog.BeginTransaction();
+        if (catalog.LastAuditEntry() is { } last) AuditHead.Write(headPath, last, key);
+        tx.Commit();
     }
 
     /// <summary>Walks the whole chain; names the first entry that was edited, deleted, inserted or reordered.</summary>
     public AuditVerification Verify()
     {
+        // The head first: it only ever names a committed entry, so entries read after it hold that one even while others append.
+        var head = AuditHead.Read(headPath, keys);
         var entries = catalog.AllAuditEntries();
         var prev = Genesis;
         long expectedSeq = 1;
@@ -59,7 +84,6 @@ public sealed class AuditLog(Catalog.Catalog catalog, KeyRing keys, string headP
             prev = e.Hash;
             expectedSeq++;
         }
-        var head = AuditHead.Read(headPath, keys);
         if (head.Seq < 0 && entries.Count > 0)
             return AuditVerification.Bad(entries.Count, entries.Count, $"the audit head file {headPath} is missing, so a cut-short log could not be told apart");
         if (head.Problem is not null) return AuditVerification.Bad(entries.Count, head.Seq, head.Problem);

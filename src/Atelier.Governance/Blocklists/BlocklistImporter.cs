@@ -46,6 +46,9 @@ public sealed class BlocklistImporter(GovernanceSession session)
         var md5Computed = request.Kind == BlocklistKind.Md5 ? ComputeMissingMd5() : 0;
 
         using var tx = Catalog.BeginTransaction();
+        // Asked again under the write lock: another import of the same version may have committed meanwhile.
+        if (Catalog.FindBlocklist(name, version) is not null)
+            throw new AtelierException("blocklist-exists", $"blocklist {name} version {version} is already imported (a new version needs a new --version)");
         var list = Catalog.AddBlocklist(name, version, request.Kind.Name(), file.Sha256, signer, session.Actor.Name, file.Hashes);
         session.Record(AuditAction.BlocklistImport,
             new { list = name, version, kind = list.Kind, entries = list.Entries, fileSha256 = file.Sha256, signer },

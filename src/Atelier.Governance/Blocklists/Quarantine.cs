@@ -95,7 +95,12 @@ public sealed class Quarantine(GovernanceSession session)
     /// <summary>Cached shard exports of a snapshot hold pixels, so they go.</summary>
     private void DeleteTrainingExports(string snapshotRoot)
     {
-        foreach (var folder in Workspace.TrainingExportDirectories(snapshotRoot).ToList()) Directory.Delete(folder, recursive: true);
+        foreach (var folder in Workspace.TrainingExportDirectories(snapshotRoot).ToList())
+        {
+            // Another process may be deleting it too, or renaming a finished export into place: gone is what is wanted.
+            try { Directory.Delete(folder, recursive: true); }
+            catch (DirectoryNotFoundException) { }
+        }
     }
 
     private static string Id(QuarantineRecord record) => record.Id.ToString(CultureInfo.InvariantCulture);

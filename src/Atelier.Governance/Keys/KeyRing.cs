@@ -62,7 +62,15 @@ public sealed class KeyRing
         if (File.Exists(path)) throw new AtelierException("key-exists", $"a key ring already exists at {path}; it is never overwritten");
         var key = WorkspaceKey.Generate();
         var ring = new KeyRing(path, key, [key]);
-        ring.Save();
+        try
+        {
+            // Never replaced, even by a second process creating it at the same moment: entries signed with the first key must stay verifiable.
+            ring.Save(replace: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new AtelierException("key-exists", $"a key ring already exists at {path}; it is never overwritten");
+        }
         return ring;
     }
 
@@ -105,12 +113,12 @@ public sealed class KeyRing
         }
     }
 
-    private void Save()
+    private void Save(bool replace = true)
     {
         var file = new RingFile(Format, Active.Id, Keys.Select(k => new RingKey(k.Id, k.MaterialBase64, k.Created, k.Retired)).ToList());
         var dir = Path.GetDirectoryName(FilePath!)!;
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllBytes(FilePath!, JsonSerializer.SerializeToUtf8Bytes(file, JsonOptions));
+        AtomicFile.WriteAllBytes(FilePath!, JsonSerializer.SerializeToUtf8Bytes(file, JsonOptions), replace: replace);
         // Only the owner may read the keys.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(FilePath!, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }

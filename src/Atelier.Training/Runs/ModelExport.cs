@@ -34,11 +34,15 @@ public static class ModelExport
         var (generator, options, labels) = TrainingSession.LoadGenerator(CheckpointFile.Load(source), torch.CPU);
         using var _ = generator;
         string path = Path.GetFullPath(outputPath);
+        string sha256;
         using (var weights = new MemoryStream())
         {
             if (format == ModelFormat.PyTorch) generator.save_py(weights, leaveOpen: true);
             else generator.save_safetensors(weights, leaveOpen: true);
-            AtomicFile.WriteAllBytes(path, weights.GetBuffer().AsSpan(0, (int)weights.Length));
+            var bytes = weights.GetBuffer().AsSpan(0, (int)weights.Length);
+            AtomicFile.WriteAllBytes(path, bytes);
+            // Of the bytes written here: another export to the same path may replace the file right after.
+            sha256 = BlobStore.Sha256Hex(bytes);
         }
         var descriptor = new JsonObject
         {
@@ -56,9 +60,9 @@ public static class ModelExport
             ["software"] = Trainer.Software,
         };
         string descriptorPath = Path.ChangeExtension(path, ".json");
-        File.WriteAllText(descriptorPath, descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllBytes(descriptorPath, System.Text.Encoding.UTF8.GetBytes(descriptor.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
         governance.Record(AuditAction.ModelExport, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, format = format.ToString(), path },
             GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id));
-        return new ModelExportResult(path, descriptorPath, BlobStore.Sha256Hex(File.ReadAllBytes(path)), record.Id, record.ImagesSeen);
+        return new ModelExportResult(path, descriptorPath, sha256, record.Id, record.ImagesSeen);
     }
 }

@@ -20,6 +20,11 @@ public sealed class RunFolder
 
     public static string GridFileName(long images) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"grid-{images / 1000.0:000000.0}kimg.png");
 
+    /// <summary>Held by the one process training this run (released by the system if it dies); a second one is refused.</summary>
+    public IDisposable LockForTraining() =>
+        FileLock.TryTake(Path.Combine(Root, "train.lock"))
+        ?? throw new TrainingException("run-busy", $"run '{Path.GetFileName(Root)}' is being trained by another process; wait for it to finish (or stop it) first");
+
     public void Create()
     {
         Directory.CreateDirectory(Checkpoints);

@@ -47,7 +47,6 @@ public static class Sampler
 
         Directory.CreateDirectory(request.OutputDirectory);
         var samples = new List<GeneratedSample>();
-        var sampleIds = new List<long>();
         using var noGrad = no_grad();
         for (int i = 0; i < request.Count; i++)
         {
@@ -60,14 +59,26 @@ public static class Sampler
             var image = generator.call(z, tensor(vector, [1, labels.Dim]).to(device)).cpu();
             var png = SampleGrid.EncodePng(image, 1);
             string file = Path.Combine(request.OutputDirectory, $"{run.Name}-{record.ImagesSeen / 1000.0:0000.0}kimg-seed{request.Seed}-{i:D5}.png");
-            File.WriteAllBytes(file, png);
-            string sha = BlobStore.Sha256Hex(png);
-            var sample = catalog.AddSample(run.Id, record.Id, request.Seed, i, names.Count == 0 ? null : JsonSerializer.Serialize(names), sha, Path.GetFullPath(file));
-            samples.Add(new GeneratedSample(i, file, sha, names));
-            sampleIds.Add(sample.Id);
+            // Written whole under its final name: another sampler writing the same sample (same run, seed and index) writes the same bytes.
+            AtomicFile.WriteAllBytes(file, png, flushToDisk: false);
+            samples.Add(new GeneratedSample(i, file, BlobStore.Sha256Hex(png), names));
         }
-        governance.Record(AuditAction.Sampling, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, request.Seed, request.Count, request.Tags },
-            [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id), .. sampleIds.Select(id => GovernanceSession.Ref("sample", id))]);
+        // The records and their audit entry in one transaction, after the slow part: the write lock is held only briefly.
+        using (var tx = catalog.BeginTransaction())
+        {
+            // Asked again under the write lock: a consent revoked while the images were being made reaches them too.
+            try { Revocation.EnsureUsable(catalog, record, run.Name); }
+            catch (AtelierException)
+            {
+                foreach (var g in samples) File.Delete(g.Path);
+                throw;
+            }
+            var sampleIds = samples.Select(g => catalog.AddSample(run.Id, record.Id, request.Seed, g.Index,
+                g.Labels.Count == 0 ? null : JsonSerializer.Serialize(g.Labels), g.Sha256, Path.GetFullPath(g.Path)).Id).ToList();
+            governance.Record(AuditAction.Sampling, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, request.Seed, request.Count, request.Tags },
+                [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id), .. sampleIds.Select(id => GovernanceSession.Ref("sample", id))]);
+            tx.Commit();
+        }
         return new SampleResult(run.Name, record.Id, record.ImagesSeen, record.Sha256, request.Seed, samples);
     }
 

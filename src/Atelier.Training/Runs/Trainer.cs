@@ -53,12 +53,26 @@ public static class Trainer
         {
             var device = SelectDevice(options.Device);
             var session = TrainingSession.Create(options, data.Labels, data.SnapshotRoot, device);
-            folder.Create();
-            File.WriteAllText(folder.Config, options.ToJson());
+            // The name is claimed in the catalog before anything is written under it: of two runs started
+            // with one name at once, the second is refused here and never touches the first one's folder.
             var run = workspace.Catalog.AddRun(options.Name, snapshot, options.Model.ToString().ToLowerInvariant(), options.ToJson(), Software);
-            governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = false },
-                GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
-            return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
+            IDisposable? trainLock = null;
+            try
+            {
+                folder.Create();
+                trainLock = folder.LockForTraining();
+                AtomicFile.WriteAllBytes(folder.Config, System.Text.Encoding.UTF8.GetBytes(options.ToJson()));
+                governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = false },
+                    GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
+            }
+            catch (Exception e)
+            {
+                trainLock?.Dispose();
+                MarkFailed(workspace.Catalog, run.Id, 0, e);
+                throw;
+            }
+            using (trainLock)
+                return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
         }
         finally
         {
@@ -81,6 +95,8 @@ public static class Trainer
         var stored = TrainingOptions.FromJson(run.Config);
         var snapshot = workspace.Catalog.GetSnapshot(stored.Dataset)
             ?? throw new TrainingException("unknown-dataset", $"run '{runName}' trained on dataset '{stored.Dataset}', which no longer exists");
+        // One process trains a run at a time: a second resume would write the same checkpoints.
+        using var trainLock = folder.LockForTraining();
         PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingResume);
         var exportDir = TrainingExports.Prepare(workspace, snapshot, stored.Resolution, cancellation);
         var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);
@@ -201,9 +217,9 @@ public static class Trainer
                 latestSaved = SaveCheckpoint(catalog, run, checkpoints, session, SnapshotOutputs(session, folder, grid, realStats, out latestGrid));
             }
         }
-        catch (Exception e) when (e is TrainingException or IOException)
+        catch (Exception e)
         {
-            catalog.UpdateRun(run.Id, RunStatus.Failed, latestSaved?.ImagesSeen ?? 0, e.Message);
+            MarkFailed(catalog, run.Id, latestSaved?.ImagesSeen ?? 0, e);
             throw;
         }
         finally
@@ -309,7 +325,8 @@ public static class Trainer
         gridPath = Path.Combine(folder.Grids, RunFolder.GridFileName(s.Images));
         var png = SampleGrid.EncodePng(images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
         File.WriteAllBytes(gridPath, png);
-        File.Copy(gridPath, Path.Combine(folder.Root, "latest-grid.png"), overwrite: true);
+        // Replaced whole: a viewer (the studio) reading it meanwhile gets the old grid or the new one.
+        AtomicFile.WriteAllBytes(Path.Combine(folder.Root, "latest-grid.png"), png, flushToDisk: false);
         var stats = PixelFrechet.Statistics(images);
         return PixelFrechet.Distance(stats, (realStats.Mean.cpu(), realStats.Covariance.cpu()));
     }
@@ -317,6 +334,9 @@ public static class Trainer
     private static SavedCheckpoint SaveCheckpoint(Catalog.Catalog catalog, RunRecord run, CheckpointStore store, TrainingSession s, double score)
     {
         var saved = store.Save(s.Images, s.ToCheckpoint(Software, score), score);
+        // One transaction: a consent revoked by another process at the same moment either taints this
+        // checkpoint as one of the run's, or is inherited by it; never neither.
+        using var tx = catalog.BeginTransaction();
         var checkpoint = catalog.AddCheckpoint(run.Id, saved.ImagesSeen, saved.Sha256, Path.GetFileName(saved.Path), score);
         // A consent withdrawn while the run trains reaches the checkpoints it writes afterwards too.
         catalog.InheritRunTaints(run.Id, checkpoint.Id);
@@ -324,7 +344,15 @@ public static class Trainer
         foreach (var record in catalog.ListCheckpoints(run.Id))
             if (!record.Deleted && !File.Exists(Path.Combine(store.Directory, record.FileName)))
                 catalog.MarkCheckpointDeleted(record.Id);
+        tx.Commit();
         return saved;
+    }
+
+    /// <summary>Records why a run stopped; a catalog too busy to take even that leaves it "running" and the original failure is what the user sees.</summary>
+    private static void MarkFailed(Catalog.Catalog catalog, long runId, long imagesSeen, Exception cause)
+    {
+        try { catalog.UpdateRun(runId, RunStatus.Failed, imagesSeen, cause.Message); }
+        catch (Exception e) when (CatalogErrors.Describe(e) is not null) { }
     }
 
     private static IEnumerable<string> LossKeys(IReadOnlyDictionary<string, double> values) =>

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Atelier.TestSupport;
+
+namespace Atelier.Cli.Tests;
+
+/// <summary>Runs the built <c>atelier</c> as a real process (its own runtime, catalog connection and file locks).</summary>
+internal static class AtelierProcess
+{
+    private static string Dll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        return Path.Combine(Repo.Root, "src", "Atelier.Cli", "bin", configuration, "net10.0", "atelier.dll");
+    }
+
+    private static ProcessStartInfo Info(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll());
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return info;
+    }
+
+    /// <summary>Starts it with its output read line by line (callers attach their handlers after).</summary>
+    public static Process Start(params string[] args)
+    {
+        var process = Process.Start(Info(args))!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Runs it to the end and returns its exit code, stdout and stderr.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyList<string> args, CancellationToken cancellation)
+    {
+        using var process = Process.Start(Info(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellation);
+        var stderr = process.StandardError.ReadToEndAsync(cancellation);
+        await process.WaitForExitAsync(cancellation);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}
