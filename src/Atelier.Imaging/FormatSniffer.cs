@@ -4,7 +4,8 @@ namespace Atelier.Imaging;
 
 /// <summary>
 /// Recognises the accepted formats by their signature bytes, so that a damaged file of a known
-/// format is reported as <c>corrupt</c>/<c>truncated</c> rather than <c>unsupported-format</c>.
+/// format is reported as <c>corrupt</c>/<c>truncated</c> rather than <c>unsupported-format</c>, and so that each
+/// format goes to the decoder that reads it (<see cref="ImageFormats.DecoderOf"/>).
 /// </summary>
 internal static class FormatSniffer
 {
@@ -35,7 +36,90 @@ internal static class FormatSniffer
             return ImageFormat.Bmp;
         }
 
+        if (b.Length >= 4 && (b[..4].SequenceEqual("II*\0"u8) || b[..4].SequenceEqual("MM\0*"u8)
+            || b[..4].SequenceEqual("II+\0"u8) || b[..4].SequenceEqual("MM\0+"u8)))
+        {
+            return ImageFormat.Tiff;
+        }
+
+        if (IsoBrand(b) is { } brand)
+        {
+            return brand;
+        }
+
+        // Reserved 0, type 1 (icon), at least one entry whose reserved byte is 0: four zero-ish bytes alone are too weak.
+        if (b.Length >= 22 && b[0] == 0 && b[1] == 0 && b[2] == 1 && b[3] == 0
+            && BinaryPrimitives.ReadUInt16LittleEndian(b[4..]) > 0 && b[9] == 0)
+        {
+            return ImageFormat.Ico;
+        }
+
+        // P1..P6 (bitmap, greymap, pixmap; ASCII or binary), P7 (PAM), PF/Pf (float), each followed by whitespace.
+        if (b.Length >= 3 && b[0] == (byte)'P' && (b[1] is >= (byte)'1' and <= (byte)'7' || b[1] is (byte)'F' or (byte)'f')
+            && b[2] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        {
+            return ImageFormat.Netpbm;
+        }
+
         return null;
+    }
+
+    /// <summary>
+    /// AVIF or HEIC from an ISO-BMFF <c>ftyp</c> box: AVIF when any brand says AV1 (<c>avif</c>, <c>avis</c>), HEIC when one
+    /// says HEVC or the generic image brands (<c>mif1</c>, <c>msf1</c>) with no AV1 brand. Video files (<c>isom</c>, ...) are not images.
+    /// </summary>
+    private static ImageFormat? IsoBrand(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 16 || !b.Slice(4, 4).SequenceEqual("ftyp"u8))
+        {
+            return null;
+        }
+
+        var size = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(b), (uint)b.Length);
+        bool heif = false;
+        // Major brand at 8, minor version at 12, compatible brands from 16 to the end of the box.
+        for (int at = 8; at + 4 <= size; at += at == 8 ? 8 : 4)
+        {
+            var brand = b.Slice(at, 4);
+            if (brand.SequenceEqual("avif"u8) || brand.SequenceEqual("avis"u8))
+            {
+                return ImageFormat.Avif;
+            }
+
+            heif |= brand.SequenceEqual("heic"u8) || brand.SequenceEqual("heix"u8) || brand.SequenceEqual("heim"u8)
+                || brand.SequenceEqual("heis"u8) || brand.SequenceEqual("hevc"u8) || brand.SequenceEqual("hevx"u8)
+                || brand.SequenceEqual("mif1"u8) || brand.SequenceEqual("msf1"u8);
+        }
+
+        return heif ? ImageFormat.Heic : null;
+    }
+
+    /// <summary>
+    /// True when an ISO-BMFF file (AVIF, HEIC) ends inside one of its top-level boxes: the file was cut short, whatever
+    /// the decoder then says about it.
+    /// </summary>
+    public static bool IsoBoxesRunPastEnd(ReadOnlySpan<byte> b)
+    {
+        long at = 0;
+        while (at + 8 <= b.Length)
+        {
+            long size = BinaryPrimitives.ReadUInt32BigEndian(b[(int)at..]);
+            if (size == 1)
+            {
+                if (at + 16 > b.Length) return true;
+                size = (long)Math.Min(BinaryPrimitives.ReadUInt64BigEndian(b[((int)at + 8)..]), long.MaxValue);
+            }
+            else if (size == 0)
+            {
+                return false; // the last box runs to the end of the file, by definition
+            }
+
+            if (size < 8) return false; // malformed, not short: the decoder reports it as corrupt
+            if (at + size > b.Length) return true;
+            at += size;
+        }
+
+        return at < b.Length;
     }
 
     /// <summary>PNG IHDR bit depth (1, 2, 4, 8 or 16), or null when the header is not there.</summary>
