@@ -43,13 +43,15 @@ internal static class ForeignCodecs
 
     /// <summary>
     /// Truncated or corrupt, from the library's message: neither library has a separate error for "the data ended".
-    /// An ISO-BMFF file (AVIF, HEIC) whose boxes run past its end is truncated whatever the message says.
+    /// An ISO-BMFF file (AVIF, HEIC) whose boxes run past its end, or a TIFF whose first directory lies beyond it, is
+    /// truncated whatever the message says.
     /// </summary>
     public static ImageRejectedException Failure(ImageFormat format, byte[] bytes, string what, string message)
     {
         var line = message.ReplaceLineEndings(" ").Trim();
         bool truncated = TruncationWords.Any(w => line.Contains(w, StringComparison.OrdinalIgnoreCase))
-            || (format is ImageFormat.Avif or ImageFormat.Heic && FormatSniffer.IsoBoxesRunPastEnd(bytes));
+            || (format is ImageFormat.Avif or ImageFormat.Heic && FormatSniffer.IsoBoxesRunPastEnd(bytes))
+            || (format is ImageFormat.Tiff && FormatSniffer.TiffDirectoryPastEnd(bytes));
         return truncated
             ? new ImageRejectedException(RejectCodes.Truncated, $"{ImageFormats.Name(format)} {what}: the data ends before the image does ({line}).")
             : new ImageRejectedException(RejectCodes.Corrupt, $"{ImageFormats.Name(format)} {what}: {line}.");

@@ -114,13 +114,62 @@ internal static class FormatSniffer
                 return false; // the last box runs to the end of the file, by definition
             }
 
-            if (size < 8) return false; // malformed, not short: the decoder reports it as corrupt
+            // A malformed box (too small, or a type that is not four printable letters) is damage, not a short file.
+            if (size < 8 || !IsBoxType(b.Slice((int)at + 4, 4))) return false;
             if (at + size > b.Length) return true;
             at += size;
         }
 
         return at < b.Length;
     }
+
+    private static bool IsBoxType(ReadOnlySpan<byte> type)
+    {
+        foreach (var c in type)
+        {
+            if (c is not ((>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)' ' or (byte)'-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// True when a TIFF's first directory (which writers often put after the pixel data), or a value it points to, lies
+    /// beyond the end of the file: the file was cut short.
+    /// </summary>
+    public static bool TiffDirectoryPastEnd(ReadOnlySpan<byte> b)
+    {
+        if (b.Length < 8) return true;
+        bool little = b[0] == (byte)'I';
+        bool big = b[2] == 0x2B || b[3] == 0x2B; // BigTIFF: version 43, 8-byte offset at 8
+        if (big)
+        {
+            if (b.Length < 16) return true;
+            ulong offset64 = little ? BinaryPrimitives.ReadUInt64LittleEndian(b[8..]) : BinaryPrimitives.ReadUInt64BigEndian(b[8..]);
+            return offset64 + 8 > (ulong)b.Length;
+        }
+
+        uint offset = U32(b, 4, little);
+        if ((ulong)offset + 2 > (ulong)b.Length) return true;
+        int entries = little ? BinaryPrimitives.ReadUInt16LittleEndian(b[(int)offset..]) : BinaryPrimitives.ReadUInt16BigEndian(b[(int)offset..]);
+        if ((ulong)offset + 2 + 12UL * (ulong)entries + 4 > (ulong)b.Length) return true;
+        // Values too big for their entry (strip offsets, bits per sample, ...) live elsewhere: are they all inside?
+        for (int i = 0; i < entries; i++)
+        {
+            int entry = (int)offset + 2 + 12 * i;
+            int type = little ? BinaryPrimitives.ReadUInt16LittleEndian(b[(entry + 2)..]) : BinaryPrimitives.ReadUInt16BigEndian(b[(entry + 2)..]);
+            ulong size = (ulong)U32(b, entry + 4, little) * type switch { 3 or 8 => 2UL, 4 or 9 or 11 or 13 => 4UL, 5 or 10 or 12 => 8UL, _ => 1UL };
+            if (size > 4 && U32(b, entry + 8, little) + size > (ulong)b.Length) return true;
+        }
+
+        return false;
+    }
+
+    private static uint U32(ReadOnlySpan<byte> b, int at, bool little) =>
+        little ? BinaryPrimitives.ReadUInt32LittleEndian(b[at..]) : BinaryPrimitives.ReadUInt32BigEndian(b[at..]);
 
     /// <summary>PNG IHDR bit depth (1, 2, 4, 8 or 16), or null when the header is not there.</summary>
     public static int? PngBitDepth(ReadOnlySpan<byte> b)

@@ -15,6 +15,8 @@ internal static class VipsCodec
         // Ingest already decodes one file per worker: libvips' own threads would only compete with them. Its operation
         // cache would keep decoded untrusted images alive after the call; a decoder that is called once per file gains nothing from it.
         NetVips.NetVips.Concurrency = 1;
+        // libvips logs each damaged tile to stderr; the failure already reaches the caller as one rejection.
+        Log.SetLogHandler("VIPS", Enums.LogLevelFlags.AllButFatal | Enums.LogLevelFlags.FlagRecursion, (_, _, _) => { });
         Cache.Max = 0;
         Cache.MaxFiles = 0;
         Cache.MaxMem = 0;
