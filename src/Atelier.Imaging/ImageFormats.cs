@@ -7,7 +7,7 @@ namespace Atelier.Imaging;
 public static class ImageFormats
 {
     /// <summary>Every format <see cref="ImageDecoder"/> and <see cref="ImageProbe"/> accept.</summary>
-    public static IReadOnlyList<ImageFormat> Supported { get; } = Enum.GetValues<ImageFormat>();
+    public static IReadOnlyList<ImageFormat> Supported { get; } = Array.AsReadOnly(Enum.GetValues<ImageFormat>());
 
     /// <summary>File extensions (with the dot, any case) of the accepted formats.</summary>
     public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
