@@ -3,7 +3,7 @@ using Atelier.Bench.Decode;
 using Atelier.Imaging;
 
 // Decode-to-thumbnail throughput, single thread: SkiaSharp (Atelier.Imaging) vs NetVips.
-// Usage: generate [dataDir] | run [dataDir] [passes]
+// Usage: generate [dataDir] | run [dataDir] [passes] | formats [samplesDir] [passes] (samples: bench/formats/make-samples.sh)
 const int ThumbSide = 256;
 string command = args.Length > 0 ? args[0] : "run";
 string dataDir = args.Length > 1 ? args[1] : Path.Combine("bench", "data");
@@ -14,6 +14,12 @@ if (command == "generate")
     var sw = Stopwatch.StartNew();
     Corpus.Generate(dataDir, pngCount: 300, jpegCount: 40);
     Console.WriteLine($"Generated corpora under {Path.GetFullPath(dataDir)} in {sw.Elapsed.TotalSeconds:F1} s");
+    return;
+}
+
+if (command == "formats")
+{
+    Formats.Run(dataDir, passes);
     return;
 }
 

@@ -27,7 +27,9 @@ internal static class SidecarExport
         return written;
     }
 
-    private static string Extension(string format) => format == "jpeg" ? "jpg" : format;
+    // The catalog stores the format as ImageFormat's name in lower case ("jpeg", "tiff", "netpbm").
+    private static string Extension(string format) =>
+        Enum.TryParse<Atelier.Imaging.ImageFormat>(format, ignoreCase: true, out var known) ? Atelier.Imaging.ImageFormats.Extension(known) : format;
 
     private static string? SafeStem(string? fileName)
     {

@@ -3,9 +3,9 @@ using SkiaSharp;
 namespace Atelier.Imaging;
 
 /// <summary>
-/// Decodes JPEG, PNG, WebP, GIF and BMP bytes to <see cref="RgbaImage"/> (unpremultiplied RGBA8, sRGB).
-/// Embedded ICC profiles are converted to sRGB; 16-bit input becomes 8-bit; animations give their
-/// first frame. A file that runs out of data mid-image is rejected as <c>truncated</c>, never returned
+/// Decodes JPEG, PNG, WebP, GIF, BMP, ICO (Skia), TIFF, AVIF (libvips), HEIC and Netpbm (ImageMagick) bytes to
+/// <see cref="RgbaImage"/> (unpremultiplied RGBA8, sRGB). Embedded ICC profiles are converted to sRGB; 16-bit input
+/// becomes 8-bit; animations give their first frame, multi-page TIFFs their first page, icons their largest image. A file that runs out of data mid-image is rejected as <c>truncated</c>, never returned
 /// half-grey. Stateless and safe to call from many threads at once.
 /// </summary>
 public static class ImageDecoder
@@ -27,8 +27,14 @@ public static class ImageDecoder
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSide, "MaxSide must be at least 1.");
         }
 
+        var sniffed = FormatSniffer.Sniff(bytes);
+        if (ForeignCodecs.Handles(sniffed))
+        {
+            return ForeignCodecs.Decode(sniffed!.Value, bytes, options);
+        }
+
         // A forged PNG header must not even reach the codec's allocations.
-        if (FormatSniffer.Sniff(bytes) == ImageFormat.Png
+        if (sniffed == ImageFormat.Png
             && FormatSniffer.TryReadDimensions(bytes, ImageFormat.Png, out int pw, out int ph))
         {
             RejectIfTooBig((long)pw * ph, pw, ph, options.MaxPixels);

@@ -8,6 +8,13 @@ public enum ImageFormat
     Webp,
     Gif,
     Bmp,
+    Ico,
+    Tiff,
+    Avif,
+    Heic,
+
+    /// <summary>PBM, PGM, PPM, PAM and PFM (P1..P7, PF, Pf).</summary>
+    Netpbm,
 }
 
 /// <summary>
@@ -16,11 +23,12 @@ public enum ImageFormat
 /// <param name="Format">Container format.</param>
 /// <param name="Width">Width as stored (before EXIF orientation).</param>
 /// <param name="Height">Height as stored (before EXIF orientation).</param>
-/// <param name="Orientation">EXIF orientation 1..8; 1 when absent.</param>
+/// <param name="Orientation">EXIF orientation 1..8; 1 when absent. Always 1 for AVIF and HEIC, whose decoder applies the
+/// container's rotation and mirroring itself (so <paramref name="Width"/> and <paramref name="Height"/> are as displayed).</param>
 /// <param name="HasAlpha">The encoding can carry transparency (alpha channel or transparent colour).</param>
 /// <param name="HasColorProfile">An ICC profile is embedded.</param>
 /// <param name="BitsPerChannel">8 or 16 as stored.</param>
-/// <param name="FrameCount">Frames in an animation; 1 for still images.</param>
+/// <param name="FrameCount">Frames in an animation, or pages of a multi-page TIFF; 1 for still images. Only the first is decoded.</param>
 /// <param name="CaptureDate">EXIF DateTimeOriginal (no time zone), when present and valid.</param>
 /// <param name="HasGps">EXIF GPS latitude/longitude is present.</param>
 /// <param name="DataMiningProhibited">XMP PLUS/IPTC "Data Mining" says a DMI-PROHIBITED* value.</param>

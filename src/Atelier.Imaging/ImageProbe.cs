@@ -7,8 +7,8 @@ using SkiaSharp;
 namespace Atelier.Imaging;
 
 /// <summary>
-/// Reads an image's header and metadata without decoding pixels: SKCodec for format, size,
-/// alpha, frames and EXIF orientation; MetadataExtractor for EXIF dates/GPS, XMP and ICC.
+/// Reads an image's header and metadata without decoding pixels: SKCodec (libvips for TIFF and AVIF, ImageMagick for
+/// HEIC and Netpbm) for format, size, alpha, frames and EXIF orientation; MetadataExtractor for EXIF dates/GPS, XMP and ICC.
 /// Stateless and safe to call from many threads at once.
 /// </summary>
 public static class ImageProbe
@@ -17,12 +17,20 @@ public static class ImageProbe
     public static ImageInfo Read(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return Read(bytes.AsSpan());
+        var sniffed = FormatSniffer.Sniff(bytes);
+        return ForeignCodecs.Handles(sniffed) ? ReadForeign(sniffed!.Value, bytes) : Read(bytes.AsSpan());
     }
 
     /// <exception cref="ImageRejectedException">Empty, unsupported, corrupt or truncated header.</exception>
     public static unsafe ImageInfo Read(ReadOnlySpan<byte> bytes)
     {
+        var sniffed = FormatSniffer.Sniff(bytes);
+        if (ForeignCodecs.Handles(sniffed))
+        {
+            // libvips and ImageMagick read from arrays.
+            return ReadForeign(sniffed!.Value, bytes.ToArray());
+        }
+
         fixed (byte* pinned = bytes)
         {
             using var data = SkiaCodec.Wrap(pinned, bytes.Length);
@@ -43,13 +51,38 @@ public static class ImageProbe
     public static bool IsItsOwnThumbnail(ImageInfo info, ReadOnlySpan<byte> bytes, int thumbnailSide) =>
         info.Format == ImageFormat.Png && info.Width <= thumbnailSide && info.Height <= thumbnailSide && IsBarePng(bytes);
 
+    /// <summary>TIFF, AVIF, HEIC, Netpbm: the header from libvips or ImageMagick, the metadata from MetadataExtractor as for the others.</summary>
+    private static ImageInfo ReadForeign(ImageFormat format, byte[] bytes)
+    {
+        var header = ForeignCodecs.ReadHeader(format, bytes);
+        if (header.Width < 1 || header.Height < 1)
+        {
+            throw new ImageRejectedException(RejectCodes.Corrupt, $"{ImageFormats.Name(format)} header declares an empty {header.Width}x{header.Height} image.");
+        }
+
+        var metadata = MetadataFacts.Read(new MemoryStream(bytes, writable: false), bytes, format);
+        return new ImageInfo(
+            Format: format,
+            Width: header.Width,
+            Height: header.Height,
+            Orientation: header.Orientation,
+            HasAlpha: header.HasAlpha,
+            HasColorProfile: metadata.HasIcc,
+            BitsPerChannel: header.BitsPerChannel,
+            FrameCount: header.FrameCount,
+            CaptureDate: metadata.CaptureDate,
+            HasGps: metadata.HasGps,
+            DataMiningProhibited: metadata.DataMiningProhibited,
+            XmpProblem: metadata.XmpProblem);
+    }
+
     private static ImageInfo Read(SKData data, ReadOnlySpan<byte> bytes)
     {
         var (codec, format) = SkiaCodec.Open(data);
         using (codec)
         {
             var info = codec.Info;
-            var metadata = MetadataFacts.Read(data, bytes, format);
+            var metadata = MetadataFacts.Read(data.AsStream(streamDisposesData: false), bytes, format);
             return new ImageInfo(
                 Format: format,
                 Width: info.Width,
@@ -83,13 +116,16 @@ internal readonly record struct MetadataFacts(bool HasIcc, DateTime? CaptureDate
     // PLUS Data Mining (also the property IPTC Photo Metadata uses for its "Data Mining" field).
     private const string PlusNamespace = "http://ns.useplus.org/ldf/xmp/1.0/";
 
-    public static MetadataFacts Read(SKData data, ReadOnlySpan<byte> bytes, ImageFormat format)
+    /// <summary>Reads the metadata from <paramref name="stream"/> (over the same <paramref name="bytes"/>) and disposes it.</summary>
+    public static MetadataFacts Read(Stream stream, ReadOnlySpan<byte> bytes, ImageFormat format)
     {
         IReadOnlyList<MetadataExtractor.Directory> directories;
         try
         {
-            using var stream = data.AsStream(streamDisposesData: false);
-            directories = ImageMetadataReader.ReadMetadata(stream);
+            using (stream)
+            {
+                directories = ImageMetadataReader.ReadMetadata(stream);
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -21,7 +21,7 @@ public static class RejectCodes
     /// <summary>Zero bytes.</summary>
     public const string EmptyFile = "empty-file";
 
-    /// <summary>Not one of the accepted formats (JPEG, PNG, WebP, GIF, BMP), or not an image at all.</summary>
+    /// <summary>Not one of the accepted formats (<see cref="ImageFormats.Supported"/>), or not an image at all.</summary>
     public const string UnsupportedFormat = "unsupported-format";
 
     /// <summary>A recognised format whose header or data is damaged.</summary>

@@ -24,13 +24,14 @@ internal static class SkiaCodec
             SKEncodedImageFormat.Webp => ImageFormat.Webp,
             SKEncodedImageFormat.Gif => ImageFormat.Gif,
             SKEncodedImageFormat.Bmp => ImageFormat.Bmp,
+            SKEncodedImageFormat.Ico => ImageFormat.Ico,
             _ => (ImageFormat?)null,
         };
         if (format is null)
         {
             var name = codec.EncodedFormat;
             codec.Dispose();
-            throw new ImageRejectedException(RejectCodes.UnsupportedFormat, $"Format {name} is not accepted (JPEG, PNG, WebP, GIF, BMP only).");
+            throw new ImageRejectedException(RejectCodes.UnsupportedFormat, $"Format {name} is not accepted ({ImageFormats.List} only).");
         }
 
         var info = codec.Info;
@@ -69,7 +70,7 @@ internal static class SkiaCodec
         var sniffed = FormatSniffer.Sniff(bytes);
         if (sniffed is null)
         {
-            return new ImageRejectedException(RejectCodes.UnsupportedFormat, "Not a JPEG, PNG, WebP, GIF or BMP file.");
+            return new ImageRejectedException(RejectCodes.UnsupportedFormat, $"Not a {ImageFormats.List} file.");
         }
 
         // A header that is too big is still worth a precise reason, and it costs no allocation to find.

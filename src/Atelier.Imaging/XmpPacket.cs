@@ -11,6 +11,7 @@ public static class XmpPacket
 {
     private static readonly byte[] JpegPreamble = "http://ns.adobe.com/xap/1.0/\0"u8.ToArray();
     private static readonly byte[] PngKeyword = "XML:com.adobe.xmp\0"u8.ToArray();
+    private static readonly byte[] XmpRoot = "<x:xmpmeta"u8.ToArray();
     private static readonly byte[] GifApplication = [0x21, 0xFF, 0x0B, .. "XMP DataXMP"u8];
 
     /// <summary>Finds a standard XMP packet where the metadata reader looks for one, walking the container's structure.</summary>
@@ -20,6 +21,9 @@ public static class XmpPacket
         ImageFormat.Png => PngHasPacket(b),
         ImageFormat.Webp => WebpHasPacket(b),
         ImageFormat.Gif => b.IndexOf(GifApplication) >= 0,
+        // TIFF tag 700 and the HEIF 'mime' item hold a bare packet; walking IFDs and item locations to find it would be a
+        // second parser, and the packet's own root element is distinctive enough to say that one is there.
+        ImageFormat.Tiff or ImageFormat.Avif or ImageFormat.Heic => b.IndexOf(XmpRoot) >= 0,
         _ => false,
     };
 

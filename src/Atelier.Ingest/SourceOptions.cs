@@ -29,7 +29,7 @@ public sealed record SourceOptions
     public static readonly IReadOnlySet<string> DefaultImageExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         ".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".gif", ".bmp", ".tif", ".tiff",
-        ".avif", ".heic", ".heif", ".jxl", ".ico", ".qoi", ".tga",
+        ".avif", ".heic", ".heif", ".hif", ".jxl", ".ico", ".qoi", ".tga", ".pbm", ".pgm", ".ppm", ".pnm", ".pam", ".pfm",
     };
 
     /// <summary>Most URL downloads in flight at once.</summary>

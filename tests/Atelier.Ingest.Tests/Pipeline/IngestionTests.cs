@@ -83,6 +83,39 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task TiffAvifHeicIcoAndNetpbmComeInAndTheirBadFilesGetTheReasonsJpegsGet()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var fixtures = Path.Combine(Repo.Root, "tests", "Atelier.Imaging.Tests", "Fixtures");
+        byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(fixtures, name));
+        foreach (var name in new[] { "quads.tif", "quads-2pages.tif", "quads.avif", "quads-64.heic", "quads-alpha.ico", "quads.ppm", "gray16.pgm" })
+            dir.Write("good/" + name, Fixture(name));
+        var tiff = Fixture("quads.tif");
+        dir.Write("bad/cut.tif", tiff[..(tiff.Length * 2 / 3)]);
+        var avif = Fixture("quads.avif");
+        dir.Write("bad/cut.avif", avif[..(avif.Length * 2 / 3)]);
+        dir.Write("bad/huge.tif", Fixture("huge.tif"));
+        dir.Write("bad/huge.ppm", [.. "P6\n20000 20000\n255\n"u8, .. new byte[64]]);
+
+        var summary = await Ingest(ws, dir.Path);
+
+        Assert.Equal(7, summary.Added);
+        Assert.Equal(4, summary.Rejected);
+        var byOrigin = ws.Catalog.Rejections().ToDictionary(r => Path.GetFileName(r.Origin), r => r.Code);
+        Assert.Equal("truncated", byOrigin["cut.tif"]);
+        Assert.Equal("truncated", byOrigin["cut.avif"]);
+        Assert.Equal("too-many-pixels", byOrigin["huge.tif"]);
+        Assert.Equal("too-many-pixels", byOrigin["huge.ppm"]);
+        var formats = ws.Catalog.Report().ByFormat;
+        Assert.Equal(2, formats["tiff"]);
+        Assert.Equal(2, formats["netpbm"]);
+        Assert.Equal(1, formats["avif"]);
+        Assert.Equal(1, formats["heic"]);
+        Assert.Equal(1, formats["ico"]);
+    }
+
+    [Fact]
     public async Task EveryClassOfBadFileIsRejectedWithItsReasonAndTheRestComeIn()
     {
         using var ws = new TempWorkspace();
@@ -94,7 +127,7 @@ public class IngestionTests
         dir.Write("bad/truncated.jpg", jpeg[..(jpeg.Length / 2)]);
         dir.Write("bad/empty.jpg", []);
         dir.Write("bad/not-an-image.gif", "this is text, not a GIF");
-        dir.Write("bad/document.tif", [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0]);
+        dir.Write("bad/picture.qoi", [.. "qoif"u8, 0, 0, 0, 1, 0, 0, 0, 1, 3, 0, 0xFE, 10, 20, 30, 0, 0, 0, 0, 0, 0, 0, 1]);
         dir.Write("bad/huge.png", ForgedPng(60000, 60000));
 
         var summary = await Ingest(ws, dir.Path);
@@ -105,7 +138,7 @@ public class IngestionTests
         Assert.Equal("truncated", byOrigin["truncated.jpg"]);
         Assert.Equal("empty-file", byOrigin["empty.jpg"]);
         Assert.Equal("too-many-pixels", byOrigin["huge.png"]);
-        Assert.Equal("unsupported-format", byOrigin["document.tif"]);
+        Assert.Equal("unsupported-format", byOrigin["picture.qoi"]);
         Assert.Contains(byOrigin["corrupt.png"], new[] { "corrupt", "truncated" });
         Assert.Contains(byOrigin["not-an-image.gif"], new[] { "corrupt", "unsupported-format" });
         Assert.All(ws.Catalog.Rejections(), r => Assert.DoesNotContain('\n', r.Message));
