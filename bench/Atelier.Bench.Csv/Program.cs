@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using nietras.SeparatedValues;
 
-// Manifest CSV reading, for docs/decisions/0004-csv-reader.md:
+// Manifest CSV reading, for docs/decisions/0005-csv-reader.md:
 //   gen FILE ROWS          writes a manifest shaped like metadata.csv (file_name, tags, caption with commas,
 //                          quotes and line breaks, rating, licence), the same bytes for the same ROWS
 //   csvhelper|sep FILE     reads every record into strings, as the ingest does, and prints records and a checksum

@@ -5,7 +5,7 @@ using NetVips;
 namespace Atelier.Bench.Decode;
 
 /// <summary>
-/// The decoder comparison of docs/decisions/0004: full-size decode to RGBA8 of the formats Skia cannot read (and ICO,
+/// The decoder comparison of docs/decisions/0006: full-size decode to RGBA8 of the formats Skia cannot read (and ICO,
 /// which it can), single thread, files preloaded, engines interleaved within each pass. Samples: bench/formats/make-samples.sh.
 /// </summary>
 internal static class Formats

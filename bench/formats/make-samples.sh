@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Samples for the decoder comparison of docs/decisions/0004: one deterministic photo-like picture
+# Samples for the decoder comparison of docs/decisions/0006: one deterministic photo-like picture
 # (ImageMagick's seeded plasma fractal, 3456x2304 = 8 MP) in every format that ingest gained, plus
 # 64x64 icons. Usage: bench/formats/make-samples.sh [OUT_DIR]   (default bench/data/formats)
 # Needs (Debian 12): imagemagick libavif-bin libheif-examples netpbm.

@@ -51,7 +51,7 @@ public static class ImageFormats
     /// <summary>"JPEG, PNG, ... or Netpbm", for messages that list what is accepted.</summary>
     internal static string List { get; } = string.Join(", ", Supported.SkipLast(1).Select(Name)) + " or " + Name(Supported[^1]);
 
-    /// <summary>Which library decodes a format (docs/decisions/0004-more-formats.md says why).</summary>
+    /// <summary>Which library decodes a format (docs/decisions/0006-more-formats.md says why).</summary>
     internal static DecoderLibrary DecoderOf(ImageFormat format) => format switch
     {
         ImageFormat.Tiff or ImageFormat.Avif => DecoderLibrary.Vips,

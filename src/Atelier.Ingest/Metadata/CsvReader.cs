@@ -4,7 +4,7 @@ namespace Atelier.Ingest.Metadata;
 
 /// <summary>
 /// RFC 4180 records (commas, double-quoted fields with <c>""</c> escapes and embedded line breaks) through CsvHelper,
-/// as lists of strings with the line each record starts on (docs/decisions/0004-csv-reader.md). Blank lines are
+/// as lists of strings with the line each record starts on (docs/decisions/0005-csv-reader.md). Blank lines are
 /// skipped, fields are not trimmed, rows may be ragged, and stray quotes are kept as text; only an unterminated
 /// quote, which would swallow the rest of the file, is refused, by the line its record starts on.
 /// </summary>
