@@ -22,9 +22,9 @@ public class TrainerTests
     public void ATrainedGeneratorMovesTowardTheDataAndBeatsAnUntrainedOne()
     {
         using var data = new TinyDataset(count: 96);
-        var result = Trainer.Start(data.Ws, Dcgan("learn", 3.2) with { SnapshotKimg = 3.2 }, null, TestContext.Current.CancellationToken);
+        var result = Trainer.Start(data.Ws, Dcgan("learn", 6.4) with { SnapshotKimg = 6.4 }, null, TestContext.Current.CancellationToken);
         Assert.Equal(RunStatus.Finished, result.Status);
-        Assert.Equal(3200, result.Images);
+        Assert.Equal(6400, result.Images);
 
         var (trained, untrained) = PixelScores(data, result);
         // The untrained generator gives grey noise; the data is a dark blue ground with red or yellow shapes.

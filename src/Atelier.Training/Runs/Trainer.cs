@@ -185,6 +185,9 @@ public static class Trainer
                 {
                     double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
                     var values = session.TickSums.ToDictionary(kv => kv.Key, kv => kv.Value / session.TickSteps);
+                    // This tick is logged now: a checkpoint written below must not carry its sums into the next.
+                    session.TickSums.Clear();
+                    session.TickSteps = 0;
                     values["augment/p"] = session.AugmentP;
                     if (session.Adaptive is { } ada) values["augment/rt"] = ada.LastRt;
                     values["speed/img_per_sec"] = ips;
@@ -204,8 +207,6 @@ public static class Trainer
                     else metrics.Write(session.Images, values);
                     progress?.Report(new TrainingTick(session.Images, options.TotalImages, ips, 1000 / Math.Max(1e-9, ips), session.AugmentP, values,
                         TimeSpan.FromSeconds((options.TotalImages - session.Images) / Math.Max(1e-9, ips))));
-                    session.TickSums.Clear();
-                    session.TickSteps = 0;
                     tickImages = session.Images;
                     tickStart = clock.Elapsed.TotalSeconds;
                     nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
