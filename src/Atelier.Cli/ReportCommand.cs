@@ -8,16 +8,17 @@ public static class ReportCommand
 {
     public static Command Create(CliContext c)
     {
-        var rejections = new Option<int>("--rejections") { Description = "List up to this many rejected inputs", DefaultValueFactory = _ => 20 };
+        var rejections = new Option<int>("--rejections") { Description = "List up to this many rejected inputs (and as many skipped files)", DefaultValueFactory = _ => 20 };
         var command = new Command("report", "Counts by source, tag, rating, flag and rejection reason; duplicate clusters; quality histograms") { rejections };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
             var report = ws.Catalog.Report();
             var rejected = ws.Catalog.Rejections(limit: parse.GetValue(rejections));
+            var skipped = ws.Catalog.SkippedFiles(limit: parse.GetValue(rejections));
             var unrated = Unrated(ws);
             if (c.Json(parse))
             {
-                c.WriteJson(new { report, rejections = rejected, unrated });
+                c.WriteJson(new { report, rejections = rejected, skipped, unrated });
                 return 0;
             }
             var o = c.Host.Out;
@@ -36,6 +37,11 @@ public static class ReportCommand
             Section(o, "by format", report.ByFormat);
             Section(o, "by flag", report.ByFlag);
             Section(o, "rejected, by reason", report.RejectionsByCode);
+            if (report.SkippedByExtension.Count > 0)
+            {
+                o.WriteLine("skipped (not images this Atelier reads), by extension");
+                foreach (var k in report.SkippedByExtension) o.WriteLine($"  {k.Files,8}  {k.Extension,-10} {k.Reason}");
+            }
             Section(o, "tag categories", report.TagsByCategory);
             o.WriteLine("top tags");
             foreach (var t in report.TopTags) o.WriteLine($"  {t.Images,8}  {t.Category}:{t.Name}");
@@ -52,6 +58,11 @@ public static class ReportCommand
             {
                 o.WriteLine("rejections");
                 foreach (var r in rejected) o.WriteLine($"  {r.Code,-20} {r.Origin}: {r.Message}");
+            }
+            if (skipped.Count > 0)
+            {
+                o.WriteLine("skipped");
+                foreach (var k in skipped) o.WriteLine($"  {k.Reason,-20} {k.Origin}: {k.Message}");
             }
             return 0;
         }));
