@@ -113,6 +113,8 @@ public static class IngestCommand
         foreach (var m in s.Manifests)
             o.WriteLine($"  manifest {m.Manifest}: matched {m.MatchedFiles} files, {m.UnmatchedRows} of its {m.Rows} rows matched nothing" +
                         (m.BadRows > 0 ? $", {m.BadRows} rows cannot be read" : ""));
+        if (s.ManifestNotFound is { } missing)
+            o.WriteLine($"  manifest {missing}: not found in the root of any source; their files came in without it");
         if (s.Rejected + s.OptedOut + s.Skipped > 0) o.WriteLine("  (atelier report lists each rejected and skipped input with its reason)");
     }
 }

@@ -45,6 +45,9 @@ public sealed record IngestSummary(
 
     /// <summary>Each manifest read: how many files matched one of its rows, and how many of its rows matched nothing.</summary>
     public IReadOnlyList<ManifestUsage> Manifests { get; init; } = [];
+
+    /// <summary>The <c>--metadata</c> name when no source held a manifest by that name in its root.</summary>
+    public string? ManifestNotFound { get; init; }
 }
 
 /// <summary>How many files with one extension were skipped for one reason.</summary>

@@ -205,6 +205,9 @@ public sealed class Ingestion(Workspace workspace)
                 .OrderByDescending(g => g.Files).ThenBy(g => g.Extension, StringComparer.Ordinal).ThenBy(g => g.Reason, StringComparer.Ordinal).ToList(),
             Manifests = options.Manifests.Usage(),
         };
+        // A manifest name looked for in the sources' roots that none held is said, not passed over.
+        if (request.ManifestFileName is { } wanted && !summary.Manifests.Any(m => m.Manifest.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase)))
+            summary = summary with { ManifestNotFound = wanted };
         catalog.FinishIngest(ingestId, state.Interrupted ? "interrupted" : "finished", JsonSerializer.Serialize(summary));
         // One entry per ingest run; the images it added point back to it through their provenance.
         governance.Record(AuditAction.Ingest, new

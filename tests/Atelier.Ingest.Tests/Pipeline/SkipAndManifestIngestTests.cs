@@ -144,4 +144,21 @@ public sealed class SkipAndManifestIngestTests
         Assert.Contains(manifest, e.Message);
         Assert.Equal(0, ws.Catalog.ImageCount);
     }
+
+    [Fact]
+    public async Task A_manifest_name_no_source_root_holds_is_said_in_the_summary()
+    {
+        using var ws = new TempWorkspace();
+        using var dir = new TempDir();
+        var zip = Path.Combine(dir.Path, "set.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        using (var s = archive.CreateEntry("a.png").Open())
+            s.Write(SyntheticImages.Png(32, 32, 1));
+        var summary = await Ingest(ws, new IngestRequest { Sources = [zip], ManifestFileName = "emoji.json", Workers = 1 });
+        Assert.Equal(1, summary.Added);
+        Assert.Empty(summary.Manifests);
+        Assert.Equal("emoji.json", summary.ManifestNotFound);
+        var found = await Ingest(ws, new IngestRequest { Sources = [Repo.EmojiSample], ManifestFileName = "EMOJI.json", Workers = 1 });
+        Assert.Null(found.ManifestNotFound);
+    }
 }
