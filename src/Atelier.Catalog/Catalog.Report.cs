@@ -22,7 +22,8 @@ public sealed record CatalogReport(
     long ExactDuplicateCopies,
     IReadOnlyList<DuplicateCluster> NearDuplicateClusters,
     IReadOnlyDictionary<string, IReadOnlyList<HistogramBin>> Histograms,
-    GovernanceCounts Governance);
+    GovernanceCounts Governance,
+    IReadOnlyList<SkippedGroup> SkippedByExtension);
 
 public sealed partial class Catalog
 {
@@ -51,7 +52,8 @@ public sealed partial class Catalog
                 TaintedSnapshots: Count($"SELECT COUNT(DISTINCT entity_id) FROM taints WHERE kind = '{TaintKind.Snapshot}'"),
                 TaintedRuns: Count($"SELECT COUNT(DISTINCT entity_id) FROM taints WHERE kind = '{TaintKind.Run}'"),
                 TaintedCheckpoints: Count($"SELECT COUNT(DISTINCT entity_id) FROM taints WHERE kind = '{TaintKind.Checkpoint}'"),
-                AuditEntries: AuditCount));
+                AuditEntries: AuditCount),
+            SkippedByExtension: SkippedByExtension());
     }
 
     /// <summary>Filter for tables keyed by image_id: quarantined images count nowhere.</summary>

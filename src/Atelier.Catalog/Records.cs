@@ -52,6 +52,11 @@ public sealed record NearDuplicate(long OtherId, int Distance);
 
 public sealed record Rejection(long Id, long? IngestId, string Origin, string? Source, string Code, string Message, DateTimeOffset At);
 
+/// <summary>A file an ingest skipped because it is no image to ingest, with its extension and reason code.</summary>
+public sealed record SkippedFile(string Origin, long? IngestId, string? Source, string Extension, string Reason, string Message, DateTimeOffset At);
+
+public sealed record SkippedGroup(string Extension, string Reason, long Files);
+
 public sealed record TagCount(string Name, string Category, long Images);
 
 public sealed record SnapshotRecord(long Id, string Name, string RootHash, string ManifestSha256, string? Filter, int ImageCount, DateTimeOffset CreatedAt);

@@ -251,5 +251,17 @@ internal static class Schema
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         """,
+        // 4: files an ingest skipped because they are no image to ingest (a README, an unsupported format), by extension.
+        """
+        CREATE TABLE skipped_files(
+          origin TEXT PRIMARY KEY,
+          ingest_id INTEGER,
+          source TEXT,
+          extension TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          message TEXT NOT NULL,
+          at TEXT NOT NULL);
+        CREATE INDEX skipped_files_by_extension ON skipped_files(extension, reason);
+        """,
     ];
 }

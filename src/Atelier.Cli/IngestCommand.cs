@@ -14,7 +14,10 @@ public static class IngestCommand
         var sources = new Argument<string[]>("SOURCE") { Description = "Folders, .zip/.tar/.tar.gz/.tgz archives, URL lists (.txt, .csv, .jsonl) or http(s) URLs", Arity = ArgumentArity.OneOrMore };
         var source = new Option<string>("--source") { Description = "Provenance source name (default: the folder, archive or list name)" };
         var license = new Option<string>("--license") { Description = "SPDX licence id for images whose metadata names none" };
-        var metadata = new Option<string>("--metadata") { Description = "Manifest file name in the folder/archive root keyed by file name (e.g. emoji.json); metadata.jsonl and metadata.csv are always read" };
+        var metadata = new Option<string>("--metadata")
+        {
+            Description = "Manifest keyed by file name: a file anywhere (absolute or relative to the current folder), else a name looked for in each folder's/archive's root (e.g. emoji.json); metadata.jsonl and metadata.csv in the root are always read",
+        };
         var map = new Option<string[]>("--map")
         {
             Description = "Metadata mapping rule, repeatable: tags:FIELD=CATEGORY, rating=FIELD, license=FIELD, source_url=FIELD, captured=FIELD, file=FIELD",
@@ -33,12 +36,15 @@ public static class IngestCommand
             {
                 throw new AtelierException(e.Code, e.Message);
             }
+            var sourceList = parse.GetValue(sources)!.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : Path.GetFullPath(s, c.Host.CurrentDirectory)).ToList();
+            var (manifestPath, manifestName) = ResolveManifest(parse.GetValue(metadata), sourceList, c.Host.CurrentDirectory);
             var request = new IngestRequest
             {
-                Sources = parse.GetValue(sources)!.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : Path.GetFullPath(s, c.Host.CurrentDirectory)).ToList(),
+                Sources = sourceList,
                 SourceName = parse.GetValue(source),
                 License = parse.GetValue(license),
-                ManifestFileName = parse.GetValue(metadata),
+                ManifestFileName = manifestName,
+                ManifestPath = manifestPath,
                 Mapping = mapping,
                 Workers = Math.Max(1, parse.GetValue(workers)),
             };
@@ -53,6 +59,27 @@ public static class IngestCommand
             return 130;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--metadata X</c>: a file X (absolute, or relative to the current folder) is read wherever it lives, unless X is a bare
+    /// name that a source folder holds in its root (then that copy is each source's own, as before). A bare name that is
+    /// neither here nor in any source folder's root is refused, unless an archive among the sources may hold it.
+    /// </summary>
+    private static (string? Path, string? Name) ResolveManifest(string? value, IReadOnlyList<string> sources, string currentDirectory)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return (null, null);
+        var bare = value.IndexOfAny(['/', '\\']) < 0;
+        bool InSomeRoot() => sources.Any(s => Directory.Exists(s) && File.Exists(Path.Combine(s, value)));
+        if (bare && InSomeRoot()) return (null, value);
+        var full = Path.GetFullPath(value, currentDirectory);
+        if (File.Exists(full)) return (full, null);
+        if (Directory.Exists(full)) throw new AtelierException("bad-manifest", $"--metadata {value}: '{full}' is a folder; name the manifest file");
+        if (bare && sources.Any(s => File.Exists(s) && !s.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)
+                && !s.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !s.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)))
+            return (null, value); // an archive's root may hold it: the summary says whether one did
+        throw new AtelierException("manifest-not-found",
+            $"--metadata {value}: no such file ('{full}'){(bare ? " and no source folder holds one by that name in its root" : "")}");
     }
 
     private static IngestSummary WithProgressBar(Ingestion ingestion, IngestRequest request, CancellationToken cancellation)
@@ -81,6 +108,13 @@ public static class IngestCommand
         o.WriteLine($"  already done       {s.AlreadyDone}");
         o.WriteLine($"  rejected           {s.Rejected}");
         foreach (var (code, n) in s.RejectedByReason) o.WriteLine($"    {n,6}  {code}");
-        if (s.Rejected + s.OptedOut > 0) o.WriteLine("  (atelier report lists each rejected input with its reason)");
+        o.WriteLine($"  skipped            {s.Skipped}{(s.Skipped > 0 ? " (not images this Atelier reads)" : "")}");
+        foreach (var g in s.SkippedByExtension) o.WriteLine($"    {g.Files,6}  {g.Extension,-10} {g.Reason}");
+        foreach (var m in s.Manifests)
+            o.WriteLine($"  manifest {m.Manifest}: matched {m.MatchedFiles} files, {m.UnmatchedRows} of its {m.Rows} rows matched nothing" +
+                        (m.BadRows > 0 ? $", {m.BadRows} rows cannot be read" : ""));
+        if (s.ManifestNotFound is { } missing)
+            o.WriteLine($"  manifest {missing}: not found in the root of any source; their files came in without it");
+        if (s.Rejected + s.OptedOut + s.Skipped > 0) o.WriteLine("  (atelier report lists each rejected and skipped input with its reason)");
     }
 }

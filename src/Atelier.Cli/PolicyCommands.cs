@@ -49,6 +49,7 @@ public static class PolicyCommands
             o.WriteLine($"  sha256            {p.Sha256}");
             o.WriteLine($"  allowed licences  {string.Join(", ", p.AllowedLicenses)}");
             o.WriteLine($"  require source    {(p.RequireSource ? "yes" : "no")}");
+            o.WriteLine($"  require rating    {(p.RequireRating ? "yes" : "no")}");
             o.WriteLine($"  honour opt-out    {(p.HonourOptOut ? "yes" : "no")}");
             o.WriteLine($"  min PDQ quality   {(p.MinPdqQuality == 0 ? "off" : p.MinPdqQuality)}");
             o.WriteLine($"  excluded flags    {(p.ExcludedFlags.Count == 0 ? "none" : string.Join(", ", p.ExcludedFlags))}");

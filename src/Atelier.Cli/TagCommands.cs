@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atelier.Catalog;
+using Atelier.Datasets;
 using Atelier.Governance;
 
 namespace Atelier.Cli;
@@ -62,13 +63,21 @@ public static class TagCommands
         selector.DefaultValueFactory = _ => "all";
         selector.Arity = ArgumentArity.ZeroOrOne;
         var outDir = new Option<string>("--out") { Description = "Folder to write IMAGE.txt sidecars into", Required = true };
-        var images = new Option<bool>("--images") { Description = "Also copy each original image next to its sidecar (a kohya-ready folder)" };
+        var images = new Option<bool>("--images") { Description = "Also copy each original image next to its sidecar (a kohya-ready folder); needs the reviewer role and passes the policy gate like dataset export" };
         var command = new Command("export", "Write comma-separated tag sidecars (IMAGE.txt, the kohya/booru convention)") { selector, outDir, images };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var written = SidecarExport.Write(ws, Selector.Parse(parse.GetValue(selector)!), Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), parse.GetValue(images));
-            if (c.Json(parse)) c.WriteJson(new { written });
-            else c.Host.Out.WriteLine($"Wrote {written} sidecar(s)");
+            var result = TagExport.Write(ws, Selector.Parse(parse.GetValue(selector)!), Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), parse.GetValue(images));
+            if (c.Json(parse))
+            {
+                c.WriteJson(new { written = result.Written, imagesCopied = result.ImagesCopied, policy = result.Policy });
+                return 0;
+            }
+            c.Host.Out.WriteLine(result.Policy is null
+                ? $"Wrote {result.Written} sidecar(s)"
+                : $"Wrote {result.Written} sidecar(s) and copied {result.ImagesCopied} original(s); {result.Policy.ViolatingImages} image(s) left out by the policy");
+            if (result.Policy is { Clean: false } policy)
+                foreach (var line in policy.Lines()) c.Host.Out.WriteLine(line);
             return 0;
         }));
         return command;

@@ -9,12 +9,35 @@ public static class ImageFormats
     /// <summary>Every format <see cref="ImageDecoder"/> and <see cref="ImageProbe"/> accept.</summary>
     public static IReadOnlyList<ImageFormat> Supported { get; } = Array.AsReadOnly(Enum.GetValues<ImageFormat>());
 
-    /// <summary>File extensions (with the dot, any case) of the accepted formats.</summary>
-    public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>Bytes from the start of a file that <see cref="Sniff"/> needs to see.</summary>
+    public const int HeaderBytes = 64;
+
+    /// <summary>File name extensions (lower case, with the dot) of a format.</summary>
+    public static IReadOnlyList<string> ExtensionsOf(ImageFormat format) => format switch
     {
-        ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".gif", ".bmp", ".ico",
-        ".tif", ".tiff", ".avif", ".heic", ".heif", ".hif", ".pbm", ".pgm", ".ppm", ".pnm", ".pam", ".pfm",
+        ImageFormat.Jpeg => [".jpg", ".jpeg", ".jpe", ".jfif"],
+        ImageFormat.Png => [".png"],
+        ImageFormat.Webp => [".webp"],
+        ImageFormat.Gif => [".gif"],
+        ImageFormat.Bmp => [".bmp", ".dib"],
+        ImageFormat.Ico => [".ico"],
+        ImageFormat.Tiff => [".tif", ".tiff"],
+        ImageFormat.Avif => [".avif"],
+        ImageFormat.Heic => [".heic", ".heif", ".hif"],
+        ImageFormat.Netpbm => [".pbm", ".pgm", ".ppm", ".pnm", ".pam", ".pfm"],
+        // A format added to ImageFormat needs its extensions here (a test checks each has some).
+        _ => [],
     };
+
+    /// <summary>File extensions (with the dot, any case) of the accepted formats.</summary>
+    public static IReadOnlySet<string> Extensions { get; } =
+        new HashSet<string>(Enum.GetValues<ImageFormat>().SelectMany(ExtensionsOf), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// True when <paramref name="extension"/> (with the dot, any case) names a format the decoder reads: such a file is an
+    /// image to ingest even when its bytes do not start right (it is then rejected as corrupt, not passed over).
+    /// </summary>
+    public static bool IsImageExtension(string extension) => Extensions.Contains(extension);
 
     /// <summary>True when the path (or bare extension, with its dot) names an accepted format. Says nothing about the content.</summary>
     public static bool HasImageExtension(string pathOrExtension)

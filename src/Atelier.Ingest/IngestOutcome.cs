@@ -30,3 +30,13 @@ public sealed record IngestRejection(string Origin, string Code, string Message)
 {
     public override string ToString() => $"{Code}: {Origin}: {Message}";
 }
+
+/// <summary>
+/// A file of a folder or archive that is not an image to ingest (code <see cref="RejectionCodes.UnsupportedFile"/>,
+/// <see cref="RejectionCodes.HiddenFile"/> or <see cref="RejectionCodes.NestedArchive"/>): counted, by <see cref="Extension"/>,
+/// and listed, so nothing is passed over without a word. Not marked done: once the imaging layer reads its format, the next run takes it.
+/// </summary>
+public sealed record IngestSkip(string Origin, string Extension, string Code, string Message) : IngestOutcome(Origin)
+{
+    public override string ToString() => $"skipped {Code}: {Origin}: {Message}";
+}

@@ -37,4 +37,14 @@ public static class RejectionCodes
     /// says (an opt-out, a rating, a licence) is unknown: the image is left out rather than let in unchecked.
     /// </summary>
     public const string UnreadableMetadata = "unreadable-metadata";
+
+    // Why a file of a folder or archive was skipped (counted by extension in the summary and the report, never silently):
+    // it is no image the imaging layer reads, not a failed image.
+
+    /// <summary>Neither its first bytes nor its extension are a format the imaging layer reads (a README, a .sng, a format not yet supported).</summary>
+    public const string UnsupportedFile = "unsupported-file";
+    /// <summary>A hidden file or folder (leading '.', or macOS's __MACOSX): not entered.</summary>
+    public const string HiddenFile = "hidden-file";
+    /// <summary>An archive inside an archive: not opened (extract the outer one and ingest the folder).</summary>
+    public const string NestedArchive = "nested-archive";
 }

@@ -23,15 +23,6 @@ public sealed record SourceOptions
     /// <summary>Most entries one archive may list.</summary>
     public int MaxEntries { get; init; } = 1_000_000;
 
-    /// <summary>File extensions (with dot, any case) taken from folders and archives; <c>null</c> takes every file. Others are ignored silently.</summary>
-    public IReadOnlySet<string>? ImageExtensions { get; init; } = DefaultImageExtensions;
-
-    public static readonly IReadOnlySet<string> DefaultImageExtensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        ".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".gif", ".bmp", ".tif", ".tiff",
-        ".avif", ".heic", ".heif", ".hif", ".jxl", ".ico", ".qoi", ".tga", ".pbm", ".pgm", ".ppm", ".pnm", ".pam", ".pfm",
-    };
-
     /// <summary>Most URL downloads in flight at once.</summary>
     public int HttpConcurrency { get; init; } = 8;
 
@@ -55,6 +46,18 @@ public sealed record SourceOptions
 
     /// <summary>Extra manifest file name looked for in the folder/archive root (e.g. <c>emoji.json</c>), besides <c>metadata.jsonl</c> and <c>metadata.csv</c>.</summary>
     public string? ManifestFileName { get; init; }
+
+    /// <summary>
+    /// A manifest the user pointed at (<c>--metadata PATH</c>), wherever it lives: its rows are matched against every folder's and
+    /// archive's files by path relative to that source's root, else by bare file name; it wins over a manifest in the source.
+    /// </summary>
+    public ManifestIndex? ExternalManifest { get; init; }
+
+    /// <summary>Full path of <see cref="ExternalManifest"/>'s file; a folder holding it does not count it as a skipped file.</summary>
+    public string? ExternalManifestPath { get; init; }
+
+    /// <summary>Where sources record the manifests they read, for the summary's "matched N files, M rows matched nothing".</summary>
+    public ManifestTally Manifests { get; init; } = new();
 
     /// <summary>How manifest, sidecar and URL-list fields become tags, rating, licence, etc.</summary>
     public MetadataMapping Mapping { get; init; } = MetadataMapping.Default;

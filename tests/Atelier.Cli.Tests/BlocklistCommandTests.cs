@@ -33,6 +33,7 @@ public class BlocklistCommandTests
         for (var i = 2; i <= 4; i++) Write(cli, $"in/ok{i}.png", SyntheticImages.Png(96, 96, i));
         Assert.Equal(4, cli.Ok("ingest", "in", "--license", "CC0-1.0", "--json").Json.GetProperty("added").GetInt32());
         var badId = cli.Ok("images", "list", "sha:" + Sha256(bad)[..12], "--json").Json.GetProperty("images")[0].GetProperty("id").GetInt64();
+        cli.Ok("rate", "all", "general");
         cli.Ok("dataset", "create", "before");
         string thumbnail, exports;
         long checkpointId;

@@ -109,8 +109,48 @@ public sealed class GovernanceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Tag_export_with_images_is_an_export_role_checked_policy_gated_and_audited()
+    {
+        var viewer = AddUser("vic", "viewer");
+        var annotator = AddUser("ana", "annotator");
+        _cli.Ok("rate", "1", "general");
+        _cli.Ok("rate", "2", "explicit"); // no subject, no consent: the hard rule keeps it out
+        // image 3 stays unrated: the strict policy keeps it out too
+        var outDir = Path.Combine(_cli.Directory, "kohya");
+
+        foreach (var (user, token) in new[] { ("vic", viewer), ("ana", annotator) })
+        {
+            var refused = _cli.Run("tag", "export", "all", "--out", outDir, "--images", "--as", user, "--token", token);
+            Assert.Equal(1, refused.Code);
+            Assert.Contains("may not export images: that needs the reviewer role", refused.Error);
+            Assert.False(Directory.Exists(outDir));
+        }
+        // Sidecars alone say only what a viewer may read anyway.
+        Assert.Contains("Wrote 3 sidecar(s)", _cli.Ok("tag", "export", "all", "--out", Path.Combine(_cli.Directory, "captions"), "--as", "vic", "--token", viewer).Out);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_cli.Directory, "captions"), "*.png"));
+
+        var exported = _cli.Ok("tag", "export", "all", "--out", outDir, "--images");
+        Assert.Contains("copied 1 original(s); 2 image(s) left out by the policy", exported.Out);
+        Assert.Contains("image 2 (", exported.Out);
+        Assert.Contains("subject-required", exported.Out);
+        Assert.Contains("image 3 (", exported.Out);
+        Assert.Contains("rating-required", exported.Out);
+        Assert.Equal(["p0.png", "p0.txt"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+
+        var entry = Assert.Single(_cli.Ok("audit", "show", "--action", "export", "--json").Json.GetProperty("entries").EnumerateArray());
+        Assert.Equal("olga", entry.GetProperty("actor").GetString());
+        Assert.Contains("tag-export", entry.GetProperty("detail").GetString());
+        Assert.Equal("export", Assert.Single(_cli.Ok("audit", "show", "--image", "1", "--action", "export", "--json").Json.GetProperty("entries").EnumerateArray()).GetProperty("action").GetString());
+        Assert.Empty(_cli.Ok("audit", "show", "--image", "2", "--action", "export", "--json").Json.GetProperty("entries").EnumerateArray());
+        var evaluation = _cli.Ok("audit", "show", "--action", "policy-evaluation", "--json").Json.GetProperty("entries").EnumerateArray().Last();
+        Assert.Contains("tag-export", evaluation.GetProperty("detail").GetString());
+        Assert.StartsWith("Audit log intact", _cli.Ok("audit", "verify").Out);
+    }
+
+    [Fact]
     public void Lineage_follows_an_image_into_its_snapshots()
     {
+        _cli.Ok("rate", "all", "general");
         _cli.Ok("dataset", "create", "d1");
         var graph = _cli.Ok("lineage", "image:1", "--json").Json;
         Assert.Equal("image:1", graph.GetProperty("root").GetString());

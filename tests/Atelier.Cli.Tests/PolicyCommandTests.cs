@@ -52,6 +52,54 @@ public class PolicyCommandTests
     }
 
     [Fact]
+    public void UnratedImagesStayOutOfSnapshotsUntilRatedAndTheReportNamesThem()
+    {
+        using var cli = new CliRunner();
+        using var images = new TempDir();
+        for (var i = 0; i < 3; i++) images.Write($"pattern-{i}.png", SyntheticImages.Png(48, 48, i + 1));
+        cli.Ok("init");
+        cli.Ok("ingest", images.Path, "--license", "MIT", "--source", "studio");
+
+        var report = cli.Ok("report");
+        Assert.Contains("unrated: 3 images (1,2,3)", report.Out);
+        Assert.Contains("atelier rate rating:unrated RATING", report.Out);
+        var unrated = cli.Ok("report", "--json").Json.GetProperty("unrated");
+        Assert.Equal(3, unrated.GetProperty("count").GetInt64());
+        Assert.Equal([1L, 2L, 3L], unrated.GetProperty("first").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.True(unrated.GetProperty("requiredByPolicy").GetBoolean());
+
+        var refused = cli.Run("dataset", "create", "raw");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("none of the 3 images", refused.Error);
+        Assert.Contains("rating-required: the image is unrated", refused.Out);
+        Assert.Contains("fix: rate it: 'atelier rate 1 ", refused.Out);
+
+        cli.Ok("rate", "1,2", "general");
+        var partial = cli.Ok("dataset", "create", "two", "--json").Json;
+        Assert.Equal(2, partial.GetProperty("imageCount").GetInt32());
+        var left = Assert.Single(partial.GetProperty("policy").GetProperty("violations").EnumerateArray());
+        Assert.Equal((3L, "rating-required"), (left.GetProperty("imageId").GetInt64(), left.GetProperty("rule").GetString()));
+        Assert.Contains("unrated: 1 images (3)", cli.Ok("report").Out);
+
+        // Switched off, unrated images go in; switched back on, export and training refuse that snapshot.
+        var policy = Path.Combine(cli.Directory, ".atelier", "policy.yaml");
+        File.WriteAllText(policy, "version: 1\nrequire-rating: false\n");
+        Assert.Equal(3, cli.Ok("dataset", "create", "all3", "--json").Json.GetProperty("imageCount").GetInt32());
+        var relaxed = cli.Ok("report").Out;
+        Assert.Contains("unrated: 1 images (3)", relaxed);
+        Assert.Contains("require-rating: false", relaxed);
+        Assert.False(cli.Ok("report", "--json").Json.GetProperty("unrated").GetProperty("requiredByPolicy").GetBoolean());
+        File.WriteAllText(policy, "version: 1\nrequire-rating: true\n");
+        var export = cli.Run("dataset", "export", "all3", "--resolution", "16", "--format", "folder", "--out", Path.Combine(cli.Directory, "out"));
+        Assert.Equal(1, export.Code);
+        Assert.Contains("image 3 rating-required", export.Error);
+        Assert.False(Directory.Exists(Path.Combine(cli.Directory, "out")));
+        var train = cli.Run("train", "--dataset", "all3", "--resolution", "32", "--kimg", "0.032", "--name", "r", "--device", "cpu");
+        Assert.Equal(1, train.Code);
+        Assert.Contains("rating-required", train.Error);
+    }
+
+    [Fact]
     public void CreateLeavesOutExportAndTrainRefuseAfterARevoke()
     {
         using var cli = new CliRunner();
@@ -59,6 +107,7 @@ public class PolicyCommandTests
         for (var i = 0; i < 4; i++) images.Write($"pattern-{i}.png", SyntheticImages.Png(48, 48, i + 1));
         cli.Ok("init");
         cli.Ok("ingest", images.Path, "--license", "MIT", "--source", "studio");
+        cli.Ok("rate", "all", "general");
         cli.Ok("rate", "1", "explicit");
 
         var check = cli.Run("policy", "check");
@@ -66,7 +115,7 @@ public class PolicyCommandTests
         Assert.Contains("3 of 4 images pass, 1 violate", check.Out);
         Assert.Contains("image 1 (", check.Out);
         Assert.Contains("subject-required: the image is rated explicit and no subject is linked to it; fix: link each person shown: 'atelier subject link 1 --subject S", check.Out);
-        Assert.Contains("3 of 3 images pass", cli.Ok("policy", "check", "rating:general,unrated").Out);
+        Assert.Contains("3 of 3 images pass", cli.Ok("policy", "check", "rating:general").Out);
 
         var created = cli.Ok("dataset", "create", "open");
         Assert.Contains("Created dataset open: 3 images", created.Out);

@@ -11,6 +11,7 @@ public class TrainingCommandTests
         var cli = new CliRunner();
         cli.Ok("init");
         cli.Ok("ingest", Repo.EmojiSample, "--metadata", "emoji.json", "--license", "Apache-2.0", "--map", "tags:category=category");
+        cli.Ok("rate", "all", "general");
         cli.Ok("dataset", "create", "faces", "--where", "tag:smileys_&_emotion");
         return cli;
     }

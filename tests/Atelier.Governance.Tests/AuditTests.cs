@@ -134,6 +134,26 @@ public sealed class AuditTests : IDisposable
         Assert.Contains("head file", Verify().Problem);
     }
 
+    [Theory]
+    [InlineData("flip-last")]
+    [InlineData("truncate")]
+    [InlineData("empty-prefix")]
+    public void A_head_file_with_a_forged_signature_is_caught(string how)
+    {
+        var parts = File.ReadAllText(_session.AuditHeadPath).Trim().Split(' ');
+        var mac = parts[3];
+        parts[3] = how switch
+        {
+            "flip-last" => mac[..^1] + (mac[^1] == '0' ? '1' : '0'),
+            "truncate" => mac[..^2],
+            _ => mac[..1],
+        };
+        File.WriteAllText(_session.AuditHeadPath, string.Join(' ', parts) + "\n");
+        var v = Verify();
+        Assert.False(v.Intact);
+        Assert.Contains("head file has a bad signature", v.Problem);
+    }
+
     [Fact]
     public void Entries_are_found_by_what_they_are_about()
     {

@@ -47,6 +47,32 @@ public sealed class PolicyConfigurableRuleTests : IDisposable
     }
 
     [Fact]
+    public void AnUnratedImageFailsUntilItIsRatedOrTheRuleIsSwitchedOff()
+    {
+        var unrated = _f.Image(rating: null);
+        var v = Assert.Single(PolicyGate.Evaluate(_f.Session, PolicyStage.Check, [unrated]).Violations);
+        Assert.Equal(PolicyRule.RatingRequired, v.Rule);
+        Assert.False(v.Hard);
+        Assert.Contains("unrated", v.Reason);
+        Assert.Contains($"atelier rate {unrated} ", v.Fix);
+        Assert.Empty(Rules(unrated, Policy("require-rating: false\n")));
+        foreach (var rating in new[] { "general", "sensitive" }) Assert.Empty(Rules(_f.Image(rating: rating)));
+        // Rated questionable, the image meets the consent rule instead (here: no subject), never both.
+        Assert.Equal([PolicyRule.SubjectRequired], Rules(_f.Image(rating: "questionable")));
+    }
+
+    [Fact]
+    public void AnUnratedImageIsLeftOutOfASnapshotAndTheRatedOnesGoIn()
+    {
+        var rated = _f.Image(rating: "general");
+        var unrated = _f.Image(rating: null);
+        var report = PolicyGate.Evaluate(_f.Session, PolicyStage.DatasetCreate, [rated, unrated]);
+        Assert.Equal([rated], report.PassedImageIds);
+        Assert.Equal(unrated, Assert.Single(report.Violations).ImageId);
+        Assert.Contains(report.Lines(), l => l.Contains($"image {unrated} ") && l.Contains(PolicyRule.RatingRequired) && l.Contains("atelier rate"));
+    }
+
+    [Fact]
     public void TheMinimumQualityIsOffByDefaultAndHoldsWhenSet()
     {
         var weak = _f.Image(pdqQuality: 30);

@@ -19,6 +19,8 @@ public sealed class PolicyFileTests
         Assert.Equal(builtIn.AllowedLicenses, parsed.AllowedLicenses);
         Assert.Empty(parsed.ExcludedFlags);
         Assert.True(builtIn.RequireSource);
+        Assert.True(builtIn.RequireRating);
+        Assert.True(parsed.RequireRating);
         Assert.True(builtIn.HonourOptOut);
         Assert.Equal(64, builtIn.Sha256.Length);
         // The emoji demo ingests under Apache-2.0 and MIT: the strict default lets them through.
@@ -36,6 +38,7 @@ public sealed class PolicyFileTests
         Assert.Equal("2026-11 legal review", p.Revision);
         Assert.Equal(WorkspacePolicy.DefaultLicenses, p.AllowedLicenses);
         Assert.True(p.RequireSource);
+        Assert.True(p.RequireRating);
         Assert.True(p.HonourOptOut);
         Assert.Equal(0, p.MinPdqQuality);
     }
@@ -49,6 +52,7 @@ public sealed class PolicyFileTests
                                  revision: "7"
                                  allowed-licenses: [CC0-1.0, LicenseRef-studio-*]
                                  require-source: false
+                                 require-rating: false
                                  honour-opt-out: false
                                  min-pdq-quality: 50
                                  excluded-flags:
@@ -57,6 +61,7 @@ public sealed class PolicyFileTests
                                  """, "policy.yaml");
         Assert.Equal(["CC0-1.0", "LicenseRef-studio-*"], p.AllowedLicenses);
         Assert.False(p.RequireSource);
+        Assert.False(p.RequireRating);
         Assert.False(p.HonourOptOut);
         Assert.Equal(50, p.MinPdqQuality);
         Assert.Equal(["blurry", "low-information"], p.ExcludedFlags);
@@ -81,6 +86,7 @@ public sealed class PolicyFileTests
     [InlineData("version: 1\nmin-pdq-quality: 101\n", "line 2: 'min-pdq-quality' is a whole number from 0 to 100, not '101'")]
     [InlineData("version: 1\nmin-pdq-quality: -3\n", "line 2: 'min-pdq-quality' is a whole number")]
     [InlineData("version: 1\n\nrequire-source: maybe\n", "line 3: 'require-source' is true or false, not 'maybe'")]
+    [InlineData("version: 1\nrequire-rating: [yes]\n", "line 2: 'require-rating' takes a single value, not a list")]
     [InlineData("version: 1\nallowed-licenses: MIT\n", "line 2: 'allowed-licenses' is a list")]
     [InlineData("version: 1\nallowed-licenses:\n  - MIT\n  - not a licence\n", "line 4: 'not a licence' in 'allowed-licenses' is not an SPDX id")]
     [InlineData("version: 1\nexcluded-flags: [blurry, 'bad flag!']\n", "line 2: 'bad flag!' in 'excluded-flags' is not a flag name")]

@@ -30,8 +30,11 @@ public sealed class PolicyFixture : IDisposable
         File.WriteAllBytes(Document, "%PDF-1.4 signed model release (test)"u8.ToArray());
     }
 
-    /// <summary>Adds a real image (a synthetic PNG, stored in the blob store) with the given facts; returns its id.</summary>
-    public long Image(string? rating = null, string? license = "MIT", string source = "test", int pdqQuality = 90, DateTimeOffset? captured = null)
+    /// <summary>
+    /// Adds a real image (a synthetic PNG, stored in the blob store) with the given facts; returns its id. Rated general unless told
+    /// otherwise, since the strict policy needs a rating on every image; pass <c>rating: null</c> for an unrated one.
+    /// </summary>
+    public long Image(string? rating = "general", string? license = "MIT", string source = "test", int pdqQuality = 90, DateTimeOffset? captured = null)
     {
         var png = SyntheticImages.Png(48, 40, ++_seed);
         var sha = Workspace.Blobs.Put(png);

@@ -29,11 +29,19 @@ public sealed class PolicyHardRuleTests : IDisposable
     }
 
     [Theory]
-    [InlineData(null)]
     [InlineData("general")]
     [InlineData("sensitive")]
-    public void ImagesNotRatedQuestionableOrExplicitNeedNoSubject(string? rating) =>
+    public void ImagesRatedGeneralOrSensitiveNeedNoSubject(string rating) =>
         Assert.Empty(Rules(_f.Image(rating)));
+
+    [Fact]
+    public void AnUnratedImageCannotSkipTheConsentRuleByNeverBeingRated()
+    {
+        // The hard case: nothing says whether an unrated image is explicit, so the strict policy keeps it out until it is rated.
+        var unrated = _f.Image(rating: null);
+        Assert.Equal([PolicyRule.RatingRequired], Rules(unrated));
+        Assert.Equal([unrated], Evaluate(unrated).Violations.Select(v => v.ImageId));
+    }
 
     [Theory]
     [InlineData("explicit")]

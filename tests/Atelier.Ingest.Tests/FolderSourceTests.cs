@@ -45,6 +45,8 @@ public sealed class FolderSourceTests
         Assert.Equal(["sky", "sea"], m.Tags.Select(t => t.Name));
         Assert.Equal("https://example.org/m", m.SourceUrl);
         Assert.Empty(outcomes.Rejections());
+        Assert.Equal([".git", ".hidden.png", "README.md"],
+            outcomes.OfType<IngestSkip>().Select(k => k.Origin[(("folder:" + dir.Path).Length + 1)..]));
     }
 
     [Fact]
@@ -93,17 +95,19 @@ public sealed class FolderSourceTests
     }
 
     [Fact]
-    public async Task Taking_every_extension_still_keeps_sidecars_and_manifests_out()
+    public async Task A_file_no_image_format_reads_is_skipped_even_with_a_sidecar_and_a_manifest_row()
     {
         using var dir = new TempDir();
         dir.Write("a.raw", [1, 2, 3]);
         dir.Write("a.txt", "tag one");
         dir.Write("metadata.csv", "file_name,tags\na.raw,\"x, y\"\n");
-        dir.Write("notes.md", "kept: no extension filter");
-        var outcomes = await Outcomes.ReadAll(new FolderSource(dir.Path, new SourceOptions { ImageExtensions = null }));
-        var items = outcomes.Items();
-        Assert.Equal(["a.raw", "notes.md"], items.Select(i => i.FileName));
-        Assert.Equal(["x", "y", "tag_one"], items[0].Metadata!.Tags.Select(t => t.Name));
+        dir.Write("notes.md", "not an image");
+        var outcomes = await Outcomes.ReadAll(new FolderSource(dir.Path, new SourceOptions()));
+        Assert.Empty(outcomes.Items());
+        Assert.Empty(outcomes.Rejections());
+        var prefix = "folder:" + dir.Path + "/";
+        Assert.Equal([prefix + "a.raw", prefix + "a.txt", prefix + "notes.md"], outcomes.OfType<IngestSkip>().Select(s => s.Origin));
+        Assert.All(outcomes.OfType<IngestSkip>(), s => Assert.Equal(RejectionCodes.UnsupportedFile, s.Code));
     }
 
     [Fact]
@@ -116,7 +120,9 @@ public sealed class FolderSourceTests
 
         Assert.Empty(outcomes.Rejections());
         var items = outcomes.Items();
-        Assert.Equal(383, items.Count); // README.md and the licence .txt are not images
+        Assert.Equal(383, items.Count);
+        // README.md and the licence .txt are not images: counted as skipped, not passed over.
+        Assert.Equal(["LICENSE-emoji-datasource.txt", "README.md"], outcomes.OfType<IngestSkip>().Select(k => Path.GetFileName(k.Origin)));
         Assert.All(items, i => Assert.NotNull(i.Metadata));
         var grinning = items.Single(i => i.FileName == "1f600.png").Metadata!;
         Assert.Equal(

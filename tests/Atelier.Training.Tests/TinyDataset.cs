@@ -35,6 +35,8 @@ public sealed class TinyDataset : IDisposable
                 .Select(r => r.Id).ToList();
             catalog.AddTags(ids, [new Tag(shape, "shape"), new Tag("flat", "style")]);
         }
+        // The strict policy needs every image rated before it is snapshotted.
+        Governance.Annotations.Rate(Governance.GovernanceSession.For(Workspace.Workspace), Selector.Parse("all"), "general");
         Snapshots.Create(Workspace.Workspace, Name, null);
     }
 

@@ -79,7 +79,7 @@ public sealed class AuditLog(Catalog.Catalog catalog, KeyRing keys, string headP
             WorkspaceKey key;
             try { key = keys.Find(e.KeyId); }
             catch (AtelierException) { return AuditVerification.Bad(entries.Count, e.Seq, $"entry {e.Seq} is signed with key {e.KeyId}, which is not in the key ring"); }
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Mac(key, e.Hash)), Encoding.ASCII.GetBytes(e.Mac)))
+            if (!MacMatches(key, e.Hash, e.Mac))
                 return AuditVerification.Bad(entries.Count, e.Seq, $"entry {e.Seq} ({e.Action}) has a bad signature (forged or re-hashed)");
             prev = e.Hash;
             expectedSeq++;
@@ -108,6 +108,10 @@ public sealed class AuditLog(Catalog.Catalog catalog, KeyRing keys, string headP
 
     internal static string Mac(WorkspaceKey key, string text) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key.Derive(MacPurpose), Encoding.ASCII.GetBytes(text)));
+
+    /// <summary>Compares a stored MAC with the one computed for <paramref name="text"/> in fixed time.</summary>
+    internal static bool MacMatches(WorkspaceKey key, string text, string stored) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Mac(key, text)), Encoding.ASCII.GetBytes(stored));
 
     private static readonly JsonSerializerOptions DetailJson = new()
     {
@@ -146,7 +150,8 @@ internal static class AuditHead
         WorkspaceKey key;
         try { key = keys.Find(parts[2]); }
         catch (AtelierException) { return (seq, parts[1], $"the audit head file is signed with an unknown key {parts[2]}"); }
-        if (AuditLog.Mac(key, $"{Purpose} {seq} {parts[1]}") != parts[3]) return (seq, parts[1], "the audit head file has a bad signature");
+        // Fixed-time, like the entries' MACs: how many leading characters matched must not show in the timing.
+        if (!AuditLog.MacMatches(key, $"{Purpose} {seq} {parts[1]}", parts[3])) return (seq, parts[1], "the audit head file has a bad signature");
         return (seq, parts[1], null);
     }
 }

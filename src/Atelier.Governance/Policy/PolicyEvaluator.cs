@@ -37,6 +37,9 @@ public static class PolicyEvaluator
 
         if (image.Rating is { } rating && ConsentRatings.Contains(rating))
             CheckSubjects(id, rating, consent?.Subjects ?? [], now, Add);
+        else if (image.Rating is null && policy.RequireRating)
+            Add(PolicyRule.RatingRequired, "the image is unrated, so whether it needs subjects and consent is unknown",
+                $"rate it: 'atelier rate {id} general|sensitive|questionable|explicit' (or all unrated at once: 'atelier rate rating:unrated RATING')");
 
         if (!policy.Allows(image.License))
             Add(PolicyRule.LicenseNotAllowed,

@@ -55,6 +55,11 @@ public static partial class PolicyFile
         # Every image must name where it came from (its ingest source and provenance).
         require-source: true
 
+        # Every image must be rated (general, sensitive, questionable or explicit) before it is used:
+        # images come in unrated, and the consent rule above only sees a rating it is given.
+        # 'atelier report' lists the unrated ones; rate them with 'atelier rate SELECTOR RATING'.
+        require-rating: true
+
         # Honour AI opt-out signals (IPTC/PLUS data mining prohibited, X-Robots-Tag noai / noimageai):
         # true refuses such images at ingest and keeps out any that came in flagged 'opted-out';
         # false ingests them, flagged 'opted-out' with the signal.
@@ -123,6 +128,7 @@ public static partial class PolicyFile
                 "revision" => policy with { Revision = Text(where, key, value) },
                 "allowed-licenses" => policy with { AllowedLicenses = List(where, key, value, LicensePattern(), "an SPDX id such as CC-BY-4.0 or LicenseRef-mystudio-*") },
                 "require-source" => policy with { RequireSource = Bool(where, key, value) },
+                "require-rating" => policy with { RequireRating = Bool(where, key, value) },
                 "honour-opt-out" => policy with { HonourOptOut = Bool(where, key, value) },
                 "min-pdq-quality" => policy with { MinPdqQuality = Int(where, key, value, 0, 100) },
                 "excluded-flags" => policy with { ExcludedFlags = List(where, key, value, FlagPattern(), "a flag name such as blurry").Select(f => f.ToLowerInvariant()).ToList() },
@@ -133,7 +139,7 @@ public static partial class PolicyFile
         return policy;
     }
 
-    private static readonly string[] Keys = ["version", "name", "revision", "allowed-licenses", "require-source", "honour-opt-out", "min-pdq-quality", "excluded-flags"];
+    private static readonly string[] Keys = ["version", "name", "revision", "allowed-licenses", "require-source", "require-rating", "honour-opt-out", "min-pdq-quality", "excluded-flags"];
 
     /// <summary>Words that name a hard rule: a key built from them is an attempt to configure one.</summary>
     private static readonly HashSet<string> HardRuleWords = new(StringComparer.OrdinalIgnoreCase)

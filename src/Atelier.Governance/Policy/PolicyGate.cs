@@ -9,6 +9,8 @@ public static class PolicyStage
 {
     public const string DatasetCreate = "dataset-create";
     public const string Export = "export";
+    /// <summary><c>atelier tag export --images</c>: originals copied next to their tag sidecars.</summary>
+    public const string TagExport = "tag-export";
     public const string TrainingStart = "training-start";
     public const string TrainingResume = "training-resume";
     public const string Check = "check";

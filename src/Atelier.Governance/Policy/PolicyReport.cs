@@ -19,6 +19,7 @@ public static class PolicyRule
 
     public const string LicenseNotAllowed = "license-not-allowed";
     public const string SourceRequired = "source-required";
+    public const string RatingRequired = "rating-required";
     public const string QualityTooLow = "quality-too-low";
     public const string FlagExcluded = "flag-excluded";
     public const string OptedOut = "opted-out";

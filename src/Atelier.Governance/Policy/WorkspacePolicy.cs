@@ -17,6 +17,11 @@ public sealed record WorkspacePolicy
     /// <summary>SPDX ids an image's licence must be one of; an entry ending in <c>*</c> is a prefix (e.g. <c>LicenseRef-studio-*</c>).</summary>
     public IReadOnlyList<string> AllowedLicenses { get; init; } = DefaultLicenses;
     public bool RequireSource { get; init; } = true;
+    /// <summary>
+    /// Every image must be rated before it is snapshotted, exported or trained on. The consent rule applies to questionable and
+    /// explicit images, and images come in unrated: without this an unrated explicit image would pass by never being rated.
+    /// </summary>
+    public bool RequireRating { get; init; } = true;
     /// <summary>Whether ingest refuses images carrying AI opt-out signals (IPTC/PLUS data mining, X-Robots-Tag noai). Stored and reported here; ingest acts on it.</summary>
     public bool HonourOptOut { get; init; } = true;
     /// <summary>Minimum PDQ quality (0-100); 0 turns the rule off.</summary>

@@ -15,6 +15,11 @@ public sealed class ManifestIndex
     private readonly Dictionary<string, JsonObject> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonObject?> _byName = new(StringComparer.Ordinal);
     private readonly List<IngestRejection> _rejections = [];
+    // Which manifest file each row came from, and which rows files matched: what the summary reports per manifest.
+    private readonly Dictionary<JsonObject, string> _rowManifest = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<JsonObject> _matchedRows = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, int> _matchedFiles = new(StringComparer.Ordinal);
+    private readonly List<string> _manifests = [];
 
     /// <summary>
     /// Rows that could not be read, so the file each one meant is unknown (code <c>bad-manifest</c>). While there are any,
@@ -39,6 +44,7 @@ public sealed class ManifestIndex
     /// </summary>
     public void Add(string origin, string fileName, byte[] content, MetadataMapping mapping)
     {
+        _manifests.Add(origin);
         try
         {
             var ext = Path.GetExtension(fileName).ToLowerInvariant();
@@ -76,6 +82,25 @@ public sealed class ManifestIndex
         return message.TrimEnd();
     }
 
+    /// <summary><see cref="Find"/>, counting the match for <see cref="Usage"/>: call it once per file ingested.</summary>
+    public JsonObject? Match(string relativePath)
+    {
+        var row = Find(relativePath);
+        if (row is null) return null;
+        _matchedRows.Add(row);
+        var manifest = _rowManifest[row];
+        _matchedFiles[manifest] = _matchedFiles.GetValueOrDefault(manifest) + 1;
+        return row;
+    }
+
+    /// <summary>Per manifest file: its rows, how many files matched one, and how many rows no file matched.</summary>
+    public IReadOnlyList<ManifestUsage> Usage() => _manifests.Select(m =>
+    {
+        var rows = _rowManifest.Where(kv => kv.Value == m).Select(kv => kv.Key).ToList();
+        return new ManifestUsage(m, rows.Count, _matchedFiles.GetValueOrDefault(m), rows.Count(r => !_matchedRows.Contains(r)),
+            _rejections.Count(r => r.Origin.StartsWith(m + "#", StringComparison.Ordinal)));
+    }).ToList();
+
     /// <summary>Finds the row for <paramref name="relativePath"/> ('/'-separated, relative to the manifest's folder).</summary>
     public JsonObject? Find(string relativePath)
     {
@@ -95,7 +120,7 @@ public sealed class ManifestIndex
             try
             {
                 if (JsonNode.Parse(line) is not JsonObject row) throw new FormatException("expected a JSON object");
-                AddRow($"{origin}#{lineNo}", row, mapping);
+                AddRow($"{origin}#{lineNo}", row, mapping, origin);
             }
             catch (JsonException e)
             {
@@ -117,7 +142,7 @@ public sealed class ManifestIndex
         {
             var row = new JsonObject();
             for (int i = 0; i < header.Count && i < record.Count; i++) row[header[i].Trim()] = record[i];
-            AddRow($"{origin}#{csv.RecordLine}", row, mapping);
+            AddRow($"{origin}#{csv.RecordLine}", row, mapping, origin);
         }
     }
 
@@ -126,12 +151,12 @@ public sealed class ManifestIndex
         if (JsonNode.Parse(content) is not JsonArray array) throw new FormatException("line 1: expected a JSON array of objects");
         for (int i = 0; i < array.Count; i++)
         {
-            if (array[i] is JsonObject row) AddRow($"{origin}#{i}", (JsonObject)row.DeepClone(), mapping);
+            if (array[i] is JsonObject row) AddRow($"{origin}#{i}", (JsonObject)row.DeepClone(), mapping, origin);
             else Reject($"{origin}#{i}", "expected a JSON object");
         }
     }
 
-    private void AddRow(string rowOrigin, JsonObject row, MetadataMapping mapping)
+    private void AddRow(string rowOrigin, JsonObject row, MetadataMapping mapping, string manifest)
     {
         var fields = mapping.FileField is { } f ? [f] : MetadataMapping.DefaultFileFields;
         if (KeyOf(row, fields) is not { } key)
@@ -139,8 +164,8 @@ public sealed class ManifestIndex
             Reject(rowOrigin, $"row has no file field ({string.Join(", ", fields)})");
             return;
         }
-        Index(key, row);
-        AddVariants(row, fields);
+        Index(key, row, manifest);
+        AddVariants(row, fields, manifest);
     }
 
     /// <summary>
@@ -148,7 +173,7 @@ public sealed class ManifestIndex
     /// <c>image</c>) are rows of their own: the parent's fields, overridden by the variant's, plus
     /// <see cref="VariantKeyField"/>. So a variant file gets its base's tags and category.
     /// </summary>
-    private void AddVariants(JsonObject parent, IReadOnlyList<string> fields)
+    private void AddVariants(JsonObject parent, IReadOnlyList<string> fields, string manifest)
     {
         foreach (var (container, node) in parent)
         {
@@ -161,7 +186,7 @@ public sealed class ManifestIndex
                     if (name != container) row[name] = field?.DeepClone();
                 foreach (var (name, field) in variant) row[name] = field?.DeepClone();
                 row[VariantKeyField] = variantKey;
-                Index(key, row);
+                Index(key, row, manifest);
             }
         }
     }
@@ -182,8 +207,9 @@ public sealed class ManifestIndex
         return null;
     }
 
-    private void Index(string key, JsonObject row)
+    private void Index(string key, JsonObject row, string manifest)
     {
+        _rowManifest[row] = manifest;
         _byPath[key] = row;
         var name = key[(key.LastIndexOf('/') + 1)..];
         // A bare name shared by two rows is ambiguous: only the full relative path finds those.
@@ -195,4 +221,24 @@ public sealed class ManifestIndex
 
     internal static string OneLine(string message) =>
         message.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>How one manifest file was used by an ingest: rows it has, files that matched one, rows no file matched, rows that could not be read.</summary>
+public sealed record ManifestUsage(string Manifest, int Rows, int MatchedFiles, int UnmatchedRows, int BadRows);
+
+/// <summary>Collects the manifests every source of one ingest read, for the summary (sources run one after another).</summary>
+public sealed class ManifestTally
+{
+    private readonly List<ManifestIndex> _indexes = [];
+    private readonly Lock _lock = new();
+
+    public void Add(ManifestIndex index)
+    {
+        lock (_lock) if (!_indexes.Contains(index)) _indexes.Add(index);
+    }
+
+    public IReadOnlyList<ManifestUsage> Usage()
+    {
+        lock (_lock) return _indexes.SelectMany(i => i.Usage()).ToList();
+    }
 }

@@ -16,10 +16,17 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
     public void Store(WorkResult result)
     {
         state.Seen++;
+        if (result is not Skipped && state.PreviouslySkipped.Contains(result.Origin)) _catalog.ForgetSkip(result.Origin);
         switch (result)
         {
             case Rejected r:
                 Reject(r.Origin, r.Source, r.Code, r.Message);
+                break;
+            case Skipped k:
+                // Not marked done: when the imaging layer learns the format, the next run takes the file.
+                _catalog.RecordSkip(state.IngestId, k.Origin, k.Source, k.File.Extension, k.File.Code, k.File.Message);
+                var key = (k.File.Extension, k.File.Code);
+                state.Skipped[key] = state.Skipped.GetValueOrDefault(key) + 1;
                 break;
             case Blocked b:
                 StoreBlocked(b);

@@ -9,6 +9,7 @@ using Atelier.Governance.Audit;
 using Atelier.Governance.Policy;
 using Atelier.Hashing;
 using Atelier.Imaging;
+using Atelier.Ingest.Metadata;
 
 namespace Atelier.Ingest.Pipeline;
 
@@ -56,6 +57,12 @@ public sealed class Ingestion(Workspace workspace)
                 return true;
             },
         };
+        var external = LoadManifest(request, options.Mapping);
+        if (external is not null)
+        {
+            options = options with { ExternalManifest = external, ExternalManifestPath = request.ManifestPath };
+            options.Manifests.Add(external);
+        }
         var sources = new List<(IIngestSource Source, string Name)>();
         foreach (var argument in request.Sources)
         {
@@ -79,7 +86,7 @@ public sealed class Ingestion(Workspace workspace)
         var screen = new IngestScreen(workspace);
 
         var stopwatch = Stopwatch.StartNew();
-        var state = new RunState(ingestId);
+        var state = new RunState(ingestId) { PreviouslySkipped = catalog.SkippedOrigins() };
         var input = Channel.CreateBounded<(long Sequence, IngestOutcome Outcome, string Source)>(new BoundedChannelOptions(64) { SingleWriter = true });
         var output = Channel.CreateBounded<(long Sequence, WorkResult Result, long Bytes)>(new BoundedChannelOptions(64) { SingleReader = true });
         // The queues bound how many files are in flight, this bounds their bytes; the writer gives a file's bytes
@@ -94,6 +101,9 @@ public sealed class Ingestion(Workspace workspace)
             try
             {
                 long sequence = 0;
+                // Rows of the user's manifest that cannot be read are stored once, before any source's files.
+                foreach (var bad in external?.Rejections ?? [])
+                    await input.Writer.WriteAsync((sequence++, bad, request.SourceName ?? "manifest"), CancellationToken.None);
                 foreach (var (source, name) in sources)
                     await foreach (var outcome in source.ReadAsync(cancellation))
                     {
@@ -134,6 +144,7 @@ public sealed class Ingestion(Workspace workspace)
         WorkResult Work(IngestOutcome outcome, string source, long maxPixels, int thumbnailSide)
         {
             if (outcome is IngestRejection r) return new Rejected(r.Origin, source, r.Code, r.Message);
+            if (outcome is IngestSkip skip) return new Skipped(skip, source);
             var item = (IngestItem)outcome;
             var sha = ImageAnalysis.Sha256(item.Content);
             if (storedPrefixes.Contains(ShaPrefix(sha)) || known.ContainsKey(sha)) return new Duplicate(item, source, sha);
@@ -188,15 +199,51 @@ public sealed class Ingestion(Workspace workspace)
         }
 
         var summary = new IngestSummary(ingestId, state.Added, state.ExactDuplicates, state.NearDuplicates, alreadyDone, state.OptedOut,
-            state.Rejections.OrderByDescending(kv => kv.Value).ToDictionary(), stopwatch.Elapsed.TotalSeconds, state.Interrupted, state.Quarantined);
+            state.Rejections.OrderByDescending(kv => kv.Value).ToDictionary(), stopwatch.Elapsed.TotalSeconds, state.Interrupted, state.Quarantined)
+        {
+            SkippedByExtension = state.Skipped.Select(kv => new SkippedCount(kv.Key.Extension, kv.Key.Code, kv.Value))
+                .OrderByDescending(g => g.Files).ThenBy(g => g.Extension, StringComparer.Ordinal).ThenBy(g => g.Reason, StringComparer.Ordinal).ToList(),
+            Manifests = options.Manifests.Usage(),
+        };
+        // A manifest name looked for in the sources' roots that none held is said, not passed over.
+        if (request.ManifestFileName is { } wanted && !summary.Manifests.Any(m => m.Manifest.EndsWith("/" + wanted, StringComparison.OrdinalIgnoreCase)))
+            summary = summary with { ManifestNotFound = wanted };
         catalog.FinishIngest(ingestId, state.Interrupted ? "interrupted" : "finished", JsonSerializer.Serialize(summary));
         // One entry per ingest run; the images it added point back to it through their provenance.
         governance.Record(AuditAction.Ingest, new
         {
             ingest = ingestId, request.Sources, source = request.SourceName, license = request.License, summary.Added, summary.ExactDuplicates,
-            summary.OptedOut, summary.Rejected, summary.Interrupted,
+            summary.OptedOut, summary.Rejected, summary.Skipped, summary.Interrupted,
         }, GovernanceSession.Ref("ingest", ingestId));
         return summary;
+    }
+
+    /// <summary>
+    /// The manifest file the user pointed at (<see cref="IngestRequest.ManifestPath"/>), read before any source. One that cannot
+    /// be read at all stops the ingest: its files would otherwise come in without the metadata the user gave for them.
+    /// </summary>
+    private static ManifestIndex? LoadManifest(IngestRequest request, MetadataMapping mapping)
+    {
+        if (request.ManifestPath is not { } path) return null;
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new AtelierException(RejectionCodes.BadManifest, $"manifest {path} cannot be read ({ManifestIndex.OneLine(e.Message)})");
+        }
+        var index = new ManifestIndex();
+        try
+        {
+            index.Add(path, Path.GetFileName(path), content, mapping);
+        }
+        catch (SourceException e)
+        {
+            throw new AtelierException(e.Code, e.Message);
+        }
+        return index;
     }
 
     private static long BytesOf(IngestOutcome outcome) => outcome is IngestItem item ? item.Content.LongLength : 0;
@@ -229,6 +276,7 @@ public sealed class Ingestion(Workspace workspace)
 
 internal abstract record WorkResult(string Origin, string Source);
 internal sealed record Rejected(string Origin, string Source, string Code, string Message) : WorkResult(Origin, Source);
+internal sealed record Skipped(IngestSkip File, string Source) : WorkResult(File.Origin, Source);
 internal sealed record Duplicate(IngestItem Item, string Source, string Sha256) : WorkResult(Item.Origin, Source);
 internal sealed record Analyzed(AnalyzedImage Image, string Source, string ThumbnailSha256, string? Md5) : WorkResult(Image.Item.Origin, Source);
 
@@ -240,5 +288,9 @@ internal sealed class RunState(long ingestId)
     public bool WriterStoredBlobs;
     public volatile bool Interrupted;
     public Dictionary<string, int> Rejections { get; } = new(StringComparer.Ordinal);
+    /// <summary>Files that are no image to ingest, counted by extension and reason.</summary>
+    public Dictionary<(string Extension, string Code), int> Skipped { get; } = [];
+    /// <summary>Origins an earlier ingest skipped; one taken now (its format became readable) loses its skip row.</summary>
+    public HashSet<string> PreviouslySkipped { get; init; } = [];
     public int RejectedTotal => Rejections.Values.Sum();
 }

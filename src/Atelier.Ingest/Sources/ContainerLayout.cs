@@ -4,7 +4,8 @@ namespace Atelier.Ingest.Sources;
 
 /// <summary>
 /// Sorts the files of a folder or archive (relative, '/'-separated paths) into candidates, sidecars and manifests.
-/// Hidden files/folders (leading '.') and <c>__MACOSX</c> are ignored; so are files whose extension is not allowed.
+/// Hidden files/folders (leading '.') and <c>__MACOSX</c>, files the imaging layer does not read, and archives inside archives
+/// are skipped, each with its reason (<see cref="Skipped"/>); archives in a folder are opened as sources (<see cref="Archives"/>).
 /// </summary>
 internal sealed class ContainerLayout
 {
@@ -26,10 +27,16 @@ internal sealed class ContainerLayout
     public (string? Txt, string? Json) SidecarsOf(string candidate) =>
         _sidecars.TryGetValue(candidate, out var s) ? s : (null, null);
 
-    public static ContainerLayout Build(IEnumerable<string> paths, SourceOptions options, bool allowNestedManifestBase)
+    /// <summary>
+    /// Sorts <paramref name="paths"/>. <paramref name="header"/> reads a file's first bytes, for files whose extension does not
+    /// already say they are images (<see cref="FileKinds.IsImage"/>). Archives become <see cref="Archives"/> when
+    /// <paramref name="openArchives"/> (a folder), else they are skipped (an archive inside an archive is not opened).
+    /// </summary>
+    public static ContainerLayout Build(IEnumerable<string> paths, SourceOptions options, bool allowNestedManifestBase, Func<string, byte[]> header, bool openArchives)
     {
         var files = new HashSet<string>(paths, StringComparer.Ordinal);
-        var visible = files.Where(p => !IsHidden(p)).ToList();
+        var ordered = files.Order(StringComparer.Ordinal).ToList();
+        var visible = ordered.Where(p => !IsHidden(p)).ToList();
 
         var manifestBase = "";
         bool RootHasManifest(string b) => visible.Any(p => p.StartsWith(b, StringComparison.Ordinal)
@@ -47,12 +54,25 @@ internal sealed class ContainerLayout
             && p.IndexOf('/', manifestBase.Length) < 0
             && ManifestIndex.IsManifestName(p[manifestBase.Length..], options.ManifestFileName)).ToHashSet(StringComparer.Ordinal);
 
-        var preliminary = visible.Where(p => !manifests.Contains(p) && Allowed(p, options)).ToList();
         var layout = new ContainerLayout(files, manifestBase, manifests.Order(StringComparer.Ordinal).ToList());
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in preliminary)
+        foreach (var p in ordered.Where(IsHidden))
+            layout._skipped.Add((p, RejectionCodes.HiddenFile, "hidden file (a leading '.' or __MACOSX): not read"));
+        var images = new List<string>();
+        var maybeSidecars = new List<string>();
+        foreach (var p in visible.Where(p => !manifests.Contains(p)))
         {
-            if (IsSidecarExtension(path)) continue;
+            if (FileKinds.ArchiveOf(p) is not null)
+            {
+                if (openArchives) layout._archives.Add(p);
+                else layout._skipped.Add((p, RejectionCodes.NestedArchive, "an archive inside an archive is not opened; extract the outer one and ingest the folder"));
+            }
+            else if (IsSidecarExtension(p)) maybeSidecars.Add(p);
+            else if (FileKinds.IsImage(p, () => header(p))) images.Add(p);
+            else layout._skipped.Add((p, RejectionCodes.UnsupportedFile, FileKinds.UnsupportedMessage(p)));
+        }
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in images)
+        {
             var txt = layout.FindSidecar(path, ".txt");
             var json = layout.FindSidecar(path, ".json");
             if (txt is null && json is null) continue;
@@ -60,9 +80,25 @@ internal sealed class ContainerLayout
             if (txt is not null) claimed.Add(txt);
             if (json is not null) claimed.Add(json);
         }
-        layout.Candidates = preliminary.Where(p => !claimed.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        foreach (var p in maybeSidecars.Where(p => !claimed.Contains(p)))
+            layout._skipped.Add((p, RejectionCodes.UnsupportedFile, $"not an image, and no image's sidecar ({FileKinds.ExtensionOf(p)})"));
+        layout._skipped.Sort((a, b) => StringComparer.Ordinal.Compare(a.Path, b.Path));
+        layout.Candidates = images;
         return layout;
     }
+
+    /// <summary>Archives found in a folder, opened as sources of their own.</summary>
+    public IReadOnlyList<string> Archives => _archives;
+
+    /// <summary>Files that are no image to ingest, with the reason code and message, in path order.</summary>
+    public IReadOnlyList<(string Path, string Code, string Message)> Skipped => _skipped;
+
+    private readonly List<string> _archives = [];
+    private readonly List<(string Path, string Code, string Message)> _skipped = [];
+
+    /// <summary>The outcome recording one skipped file.</summary>
+    public static IngestSkip Skip(string origin, string path, string code, string message) =>
+        new(origin, FileKinds.ExtensionOf(path), code, message);
 
     private string? FindSidecar(string path, string ext)
     {
@@ -78,9 +114,6 @@ internal sealed class ContainerLayout
 
     private static bool IsSidecarExtension(string path) =>
         path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
-
-    private static bool Allowed(string path, SourceOptions options) =>
-        options.ImageExtensions is null || options.ImageExtensions.Contains(Path.GetExtension(path));
 
     public static bool IsHidden(string path)
     {

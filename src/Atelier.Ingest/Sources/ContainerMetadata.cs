@@ -42,6 +42,8 @@ internal sealed class ContainerMetadata
             _manifest.Add(origin, path, content, options.Mapping);
         }
         ManifestRejections.AddRange(_manifest.Rejections);
+        if (layout.Manifests.Count > 0) options.Manifests.Add(_manifest);
+        if (options.ExternalManifest is { } external) options.Manifests.Add(external);
     }
 
     /// <summary>Manifest rows that could not be read; each is stored as a rejection of its own.</summary>
@@ -52,14 +54,12 @@ internal sealed class ContainerMetadata
     public ItemMetadata? For(string path)
     {
         bool underManifest = _layout.Manifests.Count > 0 && path.StartsWith(_layout.ManifestBase, StringComparison.Ordinal);
-        var row = underManifest && _manifest.Count > 0 ? _manifest.Find(path[_layout.ManifestBase.Length..]) : null;
-        if (row is null && underManifest && _manifest.Rejections.Count > 0)
-        {
-            // One of the unreadable rows may be this file's: its tags, rating or licence are unknown.
-            var first = _manifest.Rejections[0];
-            throw Unreadable($"it has no row in the manifest, which has {_manifest.Rejections.Count} row(s) that cannot be read " +
-                $"(first: {Relative(first.Origin)}: {first.Message})");
-        }
+        // The manifest the user pointed at wins; its rows are keyed relative to the source's root, else by unique bare file name.
+        var external = _options.ExternalManifest;
+        var row = external is { Count: > 0 } ? external.Match(path) : null;
+        if (row is null && external is { Rejections.Count: > 0 }) throw HasNoRow(external.Rejections, Relative);
+        row ??= underManifest && _manifest.Count > 0 ? _manifest.Match(path[_layout.ManifestBase.Length..]) : null;
+        if (row is null && underManifest && _manifest.Rejections.Count > 0) throw HasNoRow(_manifest.Rejections, Relative);
         var (txtPath, jsonPath) = _layout.SidecarsOf(path);
         string? txt = null;
         JsonObject? json = null;
@@ -91,6 +91,14 @@ internal sealed class ContainerMetadata
         {
             throw Unreadable(ManifestIndex.OneLine(e.Message));
         }
+    }
+
+    /// <summary>One of the unreadable rows may be this file's: its tags, rating or licence are unknown.</summary>
+    private static IngestFileException HasNoRow(IReadOnlyList<IngestRejection> badRows, Func<string, string> relative)
+    {
+        var first = badRows[0];
+        return Unreadable($"it has no row in the manifest, which has {badRows.Count} row(s) that cannot be read " +
+            $"(first: {relative(first.Origin)}: {first.Message})");
     }
 
     private static bool IsReadError(Exception e) =>

@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Atelier.Ingest.Sources;
 
 /// <summary>
-/// A directory, read recursively in ordinal path order. Hidden entries, sidecars and manifests are not items.
+/// A directory, read recursively in ordinal path order. Hidden entries, sidecars and manifests are not items; files the imaging
+/// layer does not read are skipped, each counted with its reason; archives in it are read as archive sources.
 /// Symlinks are followed only to files inside the folder; ones that leave it are rejected; linked folders are not entered.
 /// </summary>
 public sealed class FolderSource : IIngestSource
@@ -24,14 +25,18 @@ public sealed class FolderSource : IIngestSource
         await Task.Yield();
         var realRoot = RealPath(_root);
         var files = new List<string>();
-        var early = new List<IngestRejection>();
+        var early = new List<IngestOutcome>();
         Walk(_root, "", realRoot, files, early);
+        // The manifest the user pointed at may live in the folder: it is metadata, not a file to count.
+        if (_options.ExternalManifestPath is { } manifestPath && manifestPath.StartsWith(_root + "/", StringComparison.Ordinal))
+            files.Remove(manifestPath[(_root.Length + 1)..]);
 
         // Manifests first: one that cannot be read stops the folder before anything of it is yielded.
-        var layout = ContainerLayout.Build(files, _options, allowNestedManifestBase: false);
+        var layout = ContainerLayout.Build(files, _options, allowNestedManifestBase: false, ReadHeader, openArchives: true);
         var prefix = "folder:" + _root + "/";
         var metadata = new ContainerMetadata(layout, _options, prefix, rel => ReadFile(rel));
         foreach (var r in early) yield return r;
+        foreach (var (rel, code, message) in layout.Skipped) yield return ContainerLayout.Skip(prefix + rel, rel, code, message);
         foreach (var r in metadata.ManifestRejections) yield return r;
 
         foreach (var rel in layout.Candidates)
@@ -43,6 +48,20 @@ public sealed class FolderSource : IIngestSource
                 ? new IngestRejection(origin, RejectionCodes.Unreadable, e.Message.ReplaceLineEndings(" "))
                 : null);
         }
+
+        // Archives in the folder are read exactly as if each were given as a SOURCE: same limits, same origins.
+        foreach (var rel in layout.Archives)
+        {
+            var path = Path.Combine(_root, rel);
+            IIngestSource archive = FileKinds.ArchiveOf(rel) == FileKinds.Archive.Zip ? new ZipSource(path, _options) : new TarSource(path, _options);
+            await foreach (var outcome in archive.ReadAsync(cancellationToken)) yield return outcome;
+        }
+    }
+
+    private byte[] ReadHeader(string relative)
+    {
+        using var stream = new FileStream(Path.Combine(_root, relative), FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        return FileKinds.ReadHeader(stream);
     }
 
     private byte[] ReadFile(string relative)
@@ -52,7 +71,7 @@ public sealed class FolderSource : IIngestSource
         return BoundedRead.ReadAll(stream, _options.MaxFileBytes, stream.Length);
     }
 
-    private void Walk(string dir, string relDir, string realRoot, List<string> files, List<IngestRejection> rejections)
+    private void Walk(string dir, string relDir, string realRoot, List<string> files, List<IngestOutcome> rejections)
     {
         FileSystemInfo[] entries;
         try { entries = new DirectoryInfo(dir).GetFileSystemInfos(); }
@@ -63,8 +82,13 @@ public sealed class FolderSource : IIngestSource
         }
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            if (entry.Name.StartsWith('.') || (entry.Attributes & FileAttributes.Hidden) != 0) continue;
             var rel = relDir.Length == 0 ? entry.Name : relDir + "/" + entry.Name;
+            if (entry.Name.StartsWith('.') || (entry.Attributes & FileAttributes.Hidden) != 0)
+            {
+                rejections.Add(ContainerLayout.Skip("folder:" + _root + "/" + rel, rel, RejectionCodes.HiddenFile,
+                    entry is DirectoryInfo ? "hidden folder: not entered" : "hidden file: not read"));
+                continue;
+            }
             if (entry.LinkTarget is not null)
             {
                 string? target;

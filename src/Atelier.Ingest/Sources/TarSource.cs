@@ -35,10 +35,12 @@ public sealed class TarSource : IIngestSource
         if (scan.Fatal is not null) { yield return scan.Fatal; yield break; }
 
         // Manifests first: one that cannot be read stops the archive before anything of it is yielded.
-        var layout = ContainerLayout.Build(scan.Files, _options, allowNestedManifestBase: true);
+        var layout = ContainerLayout.Build(scan.Files, _options, allowNestedManifestBase: true,
+            rel => scan.Small.TryGetValue(rel, out var whole) ? whole : scan.Headers.GetValueOrDefault(rel) ?? [], openArchives: false);
         var metadata = new ContainerMetadata(layout, _options, prefix, rel =>
             scan.Small.TryGetValue(rel, out var bytes) ? bytes : throw new IngestFileException(RejectionCodes.FileTooLarge, "metadata file too large"));
         foreach (var r in scan.Rejections) yield return r;
+        foreach (var (rel, code, message) in layout.Skipped) yield return ContainerLayout.Skip(prefix + rel, rel, code, message);
         foreach (var r in metadata.ManifestRejections) yield return r;
 
         var wanted = new HashSet<string>(layout.Candidates.Where(c => !_options.ShouldSkip(prefix + c)), StringComparer.Ordinal);
@@ -80,13 +82,15 @@ public sealed class TarSource : IIngestSource
         }
     }
 
-    private sealed record ScanResult(List<string> Files, Dictionary<string, byte[]> Small, List<IngestRejection> Rejections, IngestRejection? Fatal);
+    private sealed record ScanResult(List<string> Files, Dictionary<string, byte[]> Small, Dictionary<string, byte[]> Headers, List<IngestRejection> Rejections, IngestRejection? Fatal);
 
     private ScanResult Scan(string prefix, CancellationToken ct)
     {
         var files = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var small = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        // The first bytes of every other file, so the imaging layer can say which are images without a second pass.
+        var headers = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var rejections = new List<IngestRejection>();
         try
         {
@@ -123,6 +127,8 @@ public sealed class TarSource : IIngestSource
                 files.Add(rel);
                 if (IsMetadataFile(rel) && entry.Length <= _options.MaxFileBytes && entry.DataStream is not null)
                     small[rel] = BoundedRead.ReadAll(entry.DataStream, _options.MaxFileBytes, entry.Length);
+                else if (entry.DataStream is not null)
+                    headers[rel] = FileKinds.ReadHeader(entry.DataStream);
             }
         }
         catch (IngestFileException e)
@@ -133,9 +139,9 @@ public sealed class TarSource : IIngestSource
         {
             return Fatal(RejectionCodes.CorruptArchive, ZipSource.OneLine(e));
         }
-        return new ScanResult(files, small, rejections, null);
+        return new ScanResult(files, small, headers, rejections, null);
 
-        ScanResult Fatal(string code, string message) => new([], [], [], new IngestRejection("tar:" + _path, code, message));
+        ScanResult Fatal(string code, string message) => new([], [], [], [], new IngestRejection("tar:" + _path, code, message));
     }
 
     private bool IsMetadataFile(string rel)

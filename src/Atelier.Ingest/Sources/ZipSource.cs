@@ -90,9 +90,10 @@ public sealed class ZipSource : IIngestSource
             if (fatal is not null) { yield return fatal; yield break; }
 
             // Manifests first: one that cannot be read stops the archive before anything of it is yielded.
-            var layout = ContainerLayout.Build(entries.Keys, _options, allowNestedManifestBase: true);
+            var layout = ContainerLayout.Build(entries.Keys, _options, allowNestedManifestBase: true, rel => ReadHeader(entries[rel]), openArchives: false);
             var metadata = new ContainerMetadata(layout, _options, prefix, rel => ReadEntry(entries[rel]));
             foreach (var r in early) yield return r;
+            foreach (var (rel, code, message) in layout.Skipped) yield return ContainerLayout.Skip(prefix + rel, rel, code, message);
             foreach (var r in metadata.ManifestRejections) yield return r;
 
             foreach (var rel in layout.Candidates)
@@ -105,6 +106,13 @@ public sealed class ZipSource : IIngestSource
                     : null);
             }
         }
+    }
+
+    /// <summary>An entry's first bytes, inflated no further than that.</summary>
+    private static byte[] ReadHeader(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        return FileKinds.ReadHeader(stream);
     }
 
     private byte[] ReadEntry(ZipArchiveEntry entry)

@@ -127,24 +127,27 @@ public class IngestionTests
         dir.Write("bad/truncated.jpg", jpeg[..(jpeg.Length / 2)]);
         dir.Write("bad/empty.jpg", []);
         dir.Write("bad/not-an-image.gif", "this is text, not a GIF");
-        dir.Write("bad/picture.qoi", [.. "qoif"u8, 0, 0, 0, 1, 0, 0, 0, 1, 3, 0, 0xFE, 10, 20, 30, 0, 0, 0, 0, 0, 0, 0, 1]);
+        dir.Write("bad/document.psd", "8BPS\0\u0001"u8.ToArray()); // no format the imaging layer reads: skipped, not rejected
         dir.Write("bad/huge.png", ForgedPng(60000, 60000));
 
         var summary = await Ingest(ws, dir.Path);
 
         Assert.Equal(2, summary.Added);
-        Assert.Equal(6, summary.Rejected);
+        Assert.Equal(5, summary.Rejected);
+        Assert.Equal([new SkippedCount(".psd", RejectionCodes.UnsupportedFile, 1)], summary.SkippedByExtension);
         var byOrigin = ws.Catalog.Rejections().ToDictionary(r => Path.GetFileName(r.Origin), r => r.Code);
         Assert.Equal("truncated", byOrigin["truncated.jpg"]);
         Assert.Equal("empty-file", byOrigin["empty.jpg"]);
         Assert.Equal("too-many-pixels", byOrigin["huge.png"]);
-        Assert.Equal("unsupported-format", byOrigin["picture.qoi"]);
+        Assert.False(byOrigin.ContainsKey("document.psd"));
+        Assert.EndsWith("/bad/document.psd", Assert.Single(ws.Catalog.SkippedFiles()).Origin);
         Assert.Contains(byOrigin["corrupt.png"], new[] { "corrupt", "truncated" });
         Assert.Contains(byOrigin["not-an-image.gif"], new[] { "corrupt", "unsupported-format" });
         Assert.All(ws.Catalog.Rejections(), r => Assert.DoesNotContain('\n', r.Message));
-        Assert.Equal(6, ws.Catalog.Report().RejectionsByCode.Values.Sum());
-        // Permanent rejections are done: a second run neither re-reads nor re-records them.
-        Assert.Equal(8, (await Ingest(ws, dir.Path)).AlreadyDone);
+        Assert.Equal(5, ws.Catalog.Report().RejectionsByCode.Values.Sum());
+        // Permanent rejections are done: a second run neither re-reads nor re-records them. A skip is looked at again.
+        var again = await Ingest(ws, dir.Path);
+        Assert.Equal((7, 1), (again.AlreadyDone, again.Skipped));
     }
 
     [Fact]
@@ -199,6 +202,7 @@ public class IngestionTests
 
         // This policy passes it; once the policy honours opt-outs again, the flag keeps it out.
         var session = Atelier.Governance.GovernanceSession.For(ws.Workspace);
+        Atelier.Governance.Annotations.Rate(session, Selector.All, "general"); // the strict policy needs a rating on each
         var ids = ws.Catalog.SelectIds(Selector.All);
         Assert.True(Atelier.Governance.Policy.PolicyGate.Evaluate(session, Atelier.Governance.Policy.PolicyStage.Check, ids).Clean);
         File.Delete(policyPath);
