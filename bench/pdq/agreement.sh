@@ -8,6 +8,7 @@
 #       common/pdqhashtypes.cpp io/hashio.cpp common/pdqhamming.cpp hashing/pdqhashing.cpp downscaling/downscaling.cpp \
 #       io/pdqio.cpp hashing/torben.cpp common/pdqutils.cpp -o pdq-photo-hasher -ljpeg -lpng -lz -lm -lpthread
 #   --stored-hex: the build prints the catalog's storage bytes (before the reference-hex fix); undo that.
+#   PER_IMAGE=1 also prints each file's distance.
 # Needs /usr/bin/python3 (standard library only).
 set -euo pipefail
 CLI=$(realpath "$1"); FOLDER=$(realpath "$2"); REF=$(realpath "$3"); MODE=${4:-}
@@ -35,6 +36,7 @@ for img in json.load(open(show))["images"]:
     if name not in expected: continue
     d = bin(int(h, 16) ^ int(expected[name][0], 16)).count("1")
     dist.append(d)
+    if os.environ.get("PER_IMAGE"): print(f"{name} {img['width']}x{img['height']} distance {d}")
 n = len(dist)
 dist.sort()
 print(f"images compared: {n} of {len(expected)} reference hashes")
