@@ -10,6 +10,7 @@ using Atelier.Ingest.Pipeline;
 //                                         (stands in for 'atelier ingest --json' while the CLI has no such command)
 //   stages FOLDER [passes] [limit]        one-thread time per ingest stage, per file, medians over passes
 //   blobs FOLDER [passes] [limit]         blob creation: temporary file + rename against unnamed file + link
+//   pdq-scale FOLDER REFERENCE [N...]     PDQ distance to the C++ reference's hashes when JPEGs are DCT-scaled to >= N px (0: full)
 var invariant = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
 {
@@ -35,6 +36,9 @@ switch (args.FirstOrDefault())
             $"gc pauses {GC.GetTotalPauseDuration().TotalSeconds:F2} s (gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}), cpu user {self.UserProcessorTime.TotalSeconds:F2} s, kernel {self.PrivilegedProcessorTime.TotalSeconds:F2} s, wall {summary.Seconds:F2} s"));
         return 0;
     }
+    case "pdq-scale" when args.Length >= 3:
+        PdqScaleAgreement.Run(args[1], args[2], args.Length > 3 ? args[3..].Select(a => int.Parse(a, invariant)).ToArray() : [0, 2048, 1024, 512]);
+        return 0;
     case "stages" when args.Length >= 2:
         StageBreakdown.Run(args[1],
             args.Length > 2 ? int.Parse(args[2], invariant) : 3,

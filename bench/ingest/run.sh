@@ -6,6 +6,9 @@
 #   BASELINE_CLI=/path/to/other/atelier.dll bench/ingest/run.sh
 #                                  # adds "baseline --workers 2" rows run by another build of the CLI,
 #                                  # interleaved with the others, for before/after comparisons
+#   JPEG_COUNT=60 PEERS=0 bench/ingest/run.sh
+#                                  # a smaller JPEG set (bench/data/jpeg-8mp-60) and no Pillow/djpeg rows:
+#                                  # a quicker before/after when the machine is too loaded for the full run
 # Needs: dotnet, npm, /usr/bin/python3 with python3-pil + python3-numpy, djpeg (libjpeg-turbo-progs);
 # optional: eatmydata (adds a reference row with every fsync turned into a no-op).
 set -euo pipefail
@@ -18,15 +21,17 @@ PY=/usr/bin/python3   # Debian's python3 with python3-pil, not a pyenv shim
 DATA=$ROOT/bench/data
 OUT=$ROOT/bench/out/ingest
 EMOJI=$DATA/emoji-64
-JPEG=$DATA/jpeg-8mp
+JPEG_COUNT=${JPEG_COUNT:-300}
+PEERS=${PEERS:-1}
+JPEG=$DATA/jpeg-8mp; [ "$JPEG_COUNT" = 300 ] || JPEG=$DATA/jpeg-8mp-$JPEG_COUNT
 CLI=$ROOT/src/Atelier.Cli/bin/Release/net10.0/atelier.dll
 HARNESS=$ROOT/bench/Atelier.Bench.Ingest/bin/Release/net10.0/Atelier.Bench.Ingest.dll
 mkdir -p "$DATA" "$OUT"
 
 # --- data -------------------------------------------------------------------------------------
 bench/fetch-emoji.sh "$DATA" "$EMOJI"
-if [ "$(ls "$JPEG"/*.jpg 2>/dev/null | wc -l)" -ne 300 ]; then
-  "$PY" bench/ingest/make_jpegs.py "$JPEG" 300 3456 2304
+if [ "$(ls "$JPEG"/*.jpg 2>/dev/null | wc -l)" -ne "$JPEG_COUNT" ]; then
+  "$PY" bench/ingest/make_jpegs.py "$JPEG" "$JPEG_COUNT" 3456 2304
 fi
 
 # --- builds -----------------------------------------------------------------------------------
@@ -84,8 +89,8 @@ for rep in $(seq "$REPS"); do
     files=$(ls "$src" | wc -l)
     run_atelier "$set" "$src" 2 "atelier --workers 2"
     if [ -n "${BASELINE_CLI:-}" ]; then run_atelier "$set" "$src" 2 "baseline --workers 2"; fi
-    run_timed "$set" "pillow Pool(2)" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2
-    if [ "$set" = jpeg ]; then
+    if [ "$PEERS" = 1 ]; then run_timed "$set" "pillow Pool(2)" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2; fi
+    if [ "$set" = jpeg ] && [ "$PEERS" = 1 ]; then
       run_timed "$set" "pillow Pool(2), decode >=512 px" "$files" "$PY" bench/ingest/pillow_peer.py "$src" 2 512
       run_timed "$set" "djpeg full size, 2 procs" "$files" djpeg_all
       run_timed "$set" "djpeg -scale 1/4, 2 procs" "$files" djpeg_all -scale 1/4

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atelier.Catalog;
+using Atelier.Hashing;
 
 namespace Atelier.Cli;
 
@@ -62,7 +63,7 @@ public static class ImagesCommands
         var i = d.Image;
         o.WriteLine($"image {i.Id}");
         o.WriteLine($"  sha256       {i.Sha256}");
-        o.WriteLine($"  pdq          {ImageJson.Hex(i.Pdq) ?? "-"} (quality {i.PdqQuality?.ToString() ?? "-"})");
+        o.WriteLine($"  pdq          {PdqHashBytes.ToHex(i.Pdq) ?? "-"} (quality {i.PdqQuality?.ToString() ?? "-"})");
         o.WriteLine($"  size         {i.Width}x{i.Height} {i.Format}, {i.SizeBytes} bytes, orientation {i.Orientation}, alpha {(i.HasAlpha ? "yes" : "no")}, icc {(i.HasColorProfile ? "yes" : "no")}, {i.BitsPerChannel}-bit");
         o.WriteLine($"  rating       {i.Rating ?? "unrated"}{(i.Excluded ? $"  EXCLUDED ({i.ExcludeReason})" : "")}");
         o.WriteLine($"  quality      blur {F(i.BlurVariance)}, mean luma {F(i.MeanLuma)}, entropy {F(i.Entropy)}");
@@ -79,8 +80,6 @@ public static class ImagesCommands
 /// <summary>The JSON shape of an image record, shared by every command that prints images.</summary>
 internal static class ImageJson
 {
-    public static string? Hex(byte[]? bytes) => bytes is null ? null : Convert.ToHexStringLower(bytes);
-
     public static object Summary(ImageRecord r) => new
     {
         r.Id, r.Sha256, r.Format, r.Width, r.Height, rating = r.Rating ?? "unrated", r.Excluded, r.Source, r.License,
@@ -91,7 +90,7 @@ internal static class ImageJson
         var r = d.Image;
         return new
         {
-            r.Id, r.Sha256, pdq = Hex(r.Pdq), r.PdqQuality, r.SizeBytes, r.Format, r.Width, r.Height, r.Orientation, r.HasAlpha,
+            r.Id, r.Sha256, pdq = PdqHashBytes.ToHex(r.Pdq), r.PdqQuality, r.SizeBytes, r.Format, r.Width, r.Height, r.Orientation, r.HasAlpha,
             r.HasColorProfile, r.BitsPerChannel, r.Frames, rating = r.Rating ?? "unrated", r.Excluded, r.ExcludeReason, r.CapturedAt,
             quality = new { r.BlurVariance, r.MeanLuma, r.DarkFraction, r.BrightFraction, r.Entropy },
             tags = d.Tags.Select(t => new { t.Name, t.Category }),

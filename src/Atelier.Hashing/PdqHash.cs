@@ -90,8 +90,15 @@ public readonly struct PdqHash : IEquatable<PdqHash>
         return new PdqHash(w[0], w[1], w[2], w[3]);
     }
 
-    /// <summary>Hex text as the reference prints it: 16-bit word 15 first, lower-case, 64 digits.</summary>
-    public override string ToString() => string.Create(HexLength, this, static (span, h) =>
+    /// <summary>
+    /// The reference hex form, the one every PDQ tool and hash-sharing list uses: 16-bit word 15 first,
+    /// lower-case, 64 digits. The only formatter of PDQ hashes for anything a user sees or gives (its
+    /// inverse is <see cref="Parse"/>); the catalog's storage bytes (<see cref="PdqHashBytes"/>) are not this.
+    /// </summary>
+    public override string ToString() => ToHex();
+
+    /// <summary>The reference hex form (see <see cref="ToString"/>).</summary>
+    public string ToHex() => string.Create(HexLength, this, static (span, h) =>
     {
         h.W3.TryFormat(span[..16], out _, "x16", CultureInfo.InvariantCulture);
         h.W2.TryFormat(span[16..32], out _, "x16", CultureInfo.InvariantCulture);

@@ -2,7 +2,10 @@ using System.Buffers.Binary;
 
 namespace Atelier.Hashing;
 
-/// <summary>The 32-byte storage form of a PDQ hash (words W0..W3, little-endian), as kept in the catalog.</summary>
+/// <summary>
+/// The 32-byte storage form of a PDQ hash (words W0..W3, little-endian), as kept in the catalog. Never shown
+/// as is: its hex is not the reference hex (the byte order differs), so text goes through <see cref="ToHex"/>.
+/// </summary>
 public static class PdqHashBytes
 {
     public const int Length = 32;
@@ -16,6 +19,9 @@ public static class PdqHashBytes
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(24), hash.W3);
         return bytes;
     }
+
+    /// <summary>A stored hash in the reference hex form (<see cref="PdqHash.ToHex"/>); null for none.</summary>
+    public static string? ToHex(byte[]? stored) => stored is null ? null : FromBytes(stored).ToHex();
 
     public static PdqHash FromBytes(ReadOnlySpan<byte> bytes)
     {

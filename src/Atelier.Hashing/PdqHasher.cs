@@ -20,6 +20,14 @@ public static class PdqHasher
     /// <summary>Hamming distance at or under which the reference calls two hashes a match.</summary>
     public const int MatchThreshold = 31;
 
+    /// <summary>
+    /// The reference's image hasher (<c>DOWNSAMPLE_DIMS</c> in pdq/cpp/io/pdqio.cpp) resizes an image with
+    /// either side over this to exactly this many pixels square, by nearest neighbour, before hashing.
+    /// The RGBA entry points do the same, so a hash of the full-size pixels is the one hash-sharing
+    /// lists hold; the float-luma entry points hash what they are given, like the reference's library call.
+    /// </summary>
+    public const int ReferenceSide = 512;
+
     // The reference keeps these as float constants, so the luma multiply is float * float.
     private const float LumaR = 0.299f;
     private const float LumaG = 0.587f;
@@ -54,9 +62,8 @@ public static class PdqHasher
         }
 
         PdqWorkspace ws = Workspace;
-        Span<float> luma = ws.LumaBuffer(width * height);
-        FillLumaFromRgba(rgba, luma);
-        return Hash(luma, height, width);
+        Span<float> luma = ReferenceLuma(ws, rgba, width, height, out int rows, out int cols);
+        return Hash(luma, rows, cols);
     }
 
     /// <summary>The eight dihedral hashes of a row-major float luma buffer.</summary>
@@ -83,9 +90,50 @@ public static class PdqHasher
         }
 
         PdqWorkspace ws = Workspace;
-        Span<float> luma = ws.LumaBuffer(width * height);
-        FillLumaFromRgba(rgba, luma);
-        return HashDihedral(luma, height, width);
+        Span<float> luma = ReferenceLuma(ws, rgba, width, height, out int rows, out int cols);
+        return HashDihedral(luma, rows, cols);
+    }
+
+    /// <summary>
+    /// Luma of the image the reference hashes: the pixels themselves up to <see cref="ReferenceSide"/> a side,
+    /// else the <see cref="ReferenceSide"/>-square nearest-neighbour resize (CImg's: source index
+    /// <c>floor(i * size / 512)</c> on each axis; a side under 512 is stretched the same way). Luma is a
+    /// per-pixel function, so sampling before it gives the reference's values and reads only 512 x 512 pixels.
+    /// </summary>
+    private static Span<float> ReferenceLuma(PdqWorkspace ws, ReadOnlySpan<byte> rgba, int width, int height, out int rows, out int cols)
+    {
+        if (width <= ReferenceSide && height <= ReferenceSide)
+        {
+            Span<float> full = ws.LumaBuffer(width * height);
+            FillLumaFromRgba(rgba, full);
+            (rows, cols) = (height, width);
+            return full;
+        }
+
+        const int side = ReferenceSide;
+        Span<byte> sampled = ws.SampleBuffer(side * side * 4);
+        Span<int> columns = stackalloc int[side];
+        for (int x = 0; x < side; x++)
+        {
+            columns[x] = (int)((long)x * width / side);
+        }
+
+        ReadOnlySpan<uint> pixels = MemoryMarshal.Cast<byte, uint>(rgba);
+        Span<uint> into = MemoryMarshal.Cast<byte, uint>(sampled);
+        for (int y = 0; y < side; y++)
+        {
+            ReadOnlySpan<uint> row = pixels.Slice((int)((long)y * height / side) * width, width);
+            Span<uint> dst = into.Slice(y * side, side);
+            for (int x = 0; x < side; x++)
+            {
+                dst[x] = row[columns[x]];
+            }
+        }
+
+        Span<float> luma = ws.LumaBuffer(side * side);
+        FillLumaFromRgba(sampled, luma);
+        (rows, cols) = (side, side);
+        return luma;
     }
 
     /// <summary>
@@ -193,6 +241,7 @@ internal sealed class PdqWorkspace
     private static readonly float[] DctMatrixT = Transpose(DctMatrix, 16, 64); // 64 x 16
 
     private float[] _luma = [];
+    private byte[] _sample = [];
     private float[] _full1 = [];
     private float[] _full2 = [];
     private float[] _stripIn = [];
@@ -214,6 +263,12 @@ internal sealed class PdqWorkspace
     {
         Ensure(ref _luma, length);
         return _luma.AsSpan(0, length);
+    }
+
+    public Span<byte> SampleBuffer(int length)
+    {
+        if (_sample.Length < length) _sample = new byte[length];
+        return _sample.AsSpan(0, length);
     }
 
     /// <summary>Blur, decimate, quality, DCT. Leaves the 16x16 DCT in <see cref="Dct"/>; returns quality.</summary>

@@ -13,7 +13,8 @@ internal static class BlocklistTestKit
 
     public static PdqResult Pdq(byte[] encoded)
     {
-        var image = ImageDecoder.Decode(encoded, DecodeOptions.Analysis);
+        // As ingest hashes: the full-size pixels (the hasher resizes them as the reference does).
+        var image = ImageDecoder.Decode(encoded);
         return PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
     }
 
@@ -24,7 +25,7 @@ internal static class BlocklistTestKit
     {
         var sha = ws.Workspace.Blobs.Put(bytes);
         var image = ImageDecoder.Decode(bytes, DecodeOptions.Analysis);
-        var pdq = Pdq(image);
+        var pdq = Pdq(bytes);
         var thumb = ws.Workspace.Blobs.Put(ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, 128), fast: true));
         var id = ws.Catalog.AddImage(
             new ImageRecord

@@ -32,10 +32,10 @@ internal static class PdqFixtures
     }
 
     /// <summary>Reference hashes keyed by file name: (hash, quality).</summary>
-    public static Dictionary<string, (PdqHash Hash, int Quality)> ReferenceHashes()
+    public static Dictionary<string, (PdqHash Hash, int Quality)> ReferenceHashes(string list = "reference-hashes-cpp.txt")
     {
         var map = new Dictionary<string, (PdqHash, int)>();
-        foreach (string line in File.ReadLines(PathOf("reference-hashes-cpp.txt")))
+        foreach (string line in File.ReadLines(PathOf(list)))
         {
             string[] parts = line.Split(',');
             if (parts.Length == 3 && PdqHash.TryParse(parts[0], out PdqHash h))

@@ -19,6 +19,20 @@ public sealed class PdqHashTests
     }
 
     [Fact]
+    public void Stored_bytes_are_shown_as_the_reference_hex_not_as_their_own_hex()
+    {
+        // bridge-1-original.jpg as pdq-photo-hasher prints it.
+        const string reference = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22";
+        byte[] stored = PdqHash.Parse(reference).ToBytes();
+
+        Assert.Equal(reference, PdqHashBytes.ToHex(stored));
+        Assert.Equal(reference, PdqHashBytes.FromBytes(stored).ToHex());
+        Assert.NotEqual(reference, Convert.ToHexStringLower(stored)); // the storage order is not the reference's
+        Assert.Null(PdqHashBytes.ToHex(null));
+        Assert.Equal(PdqHash.Parse(reference), PdqHash.Parse(reference.ToUpperInvariant()));
+    }
+
+    [Fact]
     public void Distance_counts_differing_bits()
     {
         PdqHash a = PdqHash.Parse(Bridge);

@@ -26,6 +26,78 @@ public sealed class PdqImageTests(ITestOutputHelper output)
         Assert.True(r.Quality >= 80, $"{name}: quality {r.Quality}");
     }
 
+    public static TheoryData<string> LargeImages() => ["p004.jpg", "p019.jpg", "p086.jpg", "p134.jpg", "p149.jpg", "p186.jpg", "p279.jpg"];
+
+    /// <summary>
+    /// Pictures over 512 px a side: the reference resizes them to 512 x 512 by nearest neighbour before hashing,
+    /// and so must the RGBA hasher, or a hash-sharing list's entry is missed (these were 6-22 bits off when
+    /// Atelier hashed a DCT-scaled decode, and further when it blurred the full size).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LargeImages))]
+    public void Full_size_pixels_of_large_images_hash_as_the_cpp_reference_does(string name)
+    {
+        (PdqHash expected, int expectedQuality) = PdqFixtures.ReferenceHashes("large/reference-hashes-cpp.txt")[name];
+        (byte[] rgba, int w, int h) = PdqFixtures.DecodeRgba(PdqFixtures.PathOf(Path.Combine("large", name)));
+
+        PdqResult r = PdqHasher.HashRgba(rgba, w, h);
+
+        int distance = r.Hash.DistanceTo(expected);
+        output.WriteLine($"{name} {w}x{h}: distance {distance}, quality {r.Quality} (reference {expectedQuality})");
+        Assert.True(distance <= 2, $"{name}: distance {distance} to reference");
+        Assert.Equal(expectedQuality, r.Quality);
+        Assert.Equal(PdqHasher.HashRgbaDihedral(rgba, w, h).Original, r.Hash);
+    }
+
+    [Fact]
+    public void Images_over_512_px_are_resampled_to_512_square_as_cimg_does()
+    {
+        // 1000 x 300: wider than 512 and shorter, so one axis shrinks and the other stretches.
+        const int w = 1000, h = 300, side = PdqHasher.ReferenceSide;
+        RgbaPicture(w, h, out byte[] rgba);
+        var expected = new byte[side * side * 4];
+        for (int y = 0; y < side; y++)
+        {
+            for (int x = 0; x < side; x++)
+            {
+                // CImg's nearest neighbour: source index floor(i * size / 512) on each axis.
+                Array.Copy(rgba, ((y * h / side * w) + (x * w / side)) * 4, expected, ((y * side) + x) * 4, 4);
+            }
+        }
+
+        Assert.Equal(PdqHasher.HashRgba(expected, side, side), PdqHasher.HashRgba(rgba, w, h));
+        Assert.Equal(PdqHasher.HashRgbaDihedral(expected, side, side), PdqHasher.HashRgbaDihedral(rgba, w, h));
+        var luma = new float[w * h];
+        PdqHasher.FillLumaFromRgba(rgba, luma);
+        Assert.NotEqual(PdqHasher.Hash(luma, h, w).Hash, PdqHasher.HashRgba(rgba, w, h).Hash); // the float-luma call hashes what it is given
+    }
+
+    [Fact]
+    public void Images_of_512_px_or_less_are_hashed_as_they_are()
+    {
+        const int w = 512, h = 400;
+        RgbaPicture(w, h, out byte[] rgba);
+        var luma = new float[w * h];
+        PdqHasher.FillLumaFromRgba(rgba, luma);
+        Assert.Equal(PdqHasher.Hash(luma, h, w), PdqHasher.HashRgba(rgba, w, h));
+    }
+
+    private static void RgbaPicture(int w, int h, out byte[] rgba)
+    {
+        rgba = new byte[w * h * 4];
+        for (int y = 0; y < h; y++)
+        {
+            for (int x = 0; x < w; x++)
+            {
+                int o = ((y * w) + x) * 4;
+                rgba[o] = (byte)((x * 7) ^ (y * 3));
+                rgba[o + 1] = (byte)(((x / 37) + (y / 23)) % 2 == 0 ? 40 : 220);
+                rgba[o + 2] = (byte)(x * 255 / w);
+                rgba[o + 3] = 255;
+            }
+        }
+    }
+
     [Theory]
     [InlineData("small.jpg")]
     [InlineData("q0003.jpg")]

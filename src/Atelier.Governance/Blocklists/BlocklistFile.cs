@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Atelier.Hashing;
 
 namespace Atelier.Governance.Blocklists;
 
@@ -41,7 +42,8 @@ public sealed record BlocklistFile(BlocklistKind Kind, IReadOnlyList<string> Has
                 throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' is not hex (expected one {digits}-digit hex {kind.Title()} hash a line)");
             if (line.Length != digits)
                 throw new AtelierException("bad-blocklist", $"line {number}: '{Shown(line)}' has {line.Length} hex digits; {kind.Title()} hashes have {digits}");
-            var hash = line.ToLowerInvariant();
+            // PDQ lines are read by the one reference-hex parser, so a list holds what the hasher compares.
+            var hash = kind == BlocklistKind.Pdq ? PdqHash.Parse(line).ToHex() : line.ToLowerInvariant();
             if (seen.Add(hash)) hashes.Add(hash);
         }
         if (hashes.Count == 0) throw new AtelierException("empty-blocklist", "the blocklist holds no hashes");

@@ -26,7 +26,8 @@ public class BlocklistIngestTests
 
     private static PdqResult Pdq(byte[] encoded)
     {
-        var image = ImageDecoder.Decode(encoded, DecodeOptions.Analysis);
+        // As ingest hashes: the full-size pixels (the hasher resizes them as the reference does).
+        var image = ImageDecoder.Decode(encoded);
         return PdqHasher.HashRgba(image.Pixels, image.Width, image.Height);
     }
 
