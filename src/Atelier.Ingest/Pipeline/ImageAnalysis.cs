@@ -54,7 +54,7 @@ internal static class ImageAnalysis
     /// The PDQ hash as the reference and hash-sharing lists compute it: from the full-size pixels (the hasher
     /// then resizes them to 512 x 512 by nearest neighbour). A JPEG the analysis decode scaled down is decoded
     /// again at full size for it: one full decode plus the DCT-scaled one for the quality measures and the
-    /// thumbnail costs less than taking those from the full decode (docs/decisions/0004-pdq-reference-pipeline.md).
+    /// thumbnail costs less than taking those from the full decode (docs/decisions/0007-pdq-reference-pipeline.md).
     /// </summary>
     private static PdqResult ReferencePdq(byte[] content, RgbaImage analysis, ImageInfo info, long maxPixels)
     {
