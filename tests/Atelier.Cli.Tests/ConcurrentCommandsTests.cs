@@ -38,6 +38,7 @@ public class ConcurrentCommandsTests
         for (var i = 0; i < 24; i++) files.Write($"shared/{i:000}.png", SyntheticImages.Png(48, 48, 500 + i));
         cli.Ok("init", ws);
         cli.Ok("ingest", Path.Combine(files.Path, "base"), "--workspace", ws, "--source", "stress", "--license", "CC0-1.0");
+        cli.Ok("rate", "all", "general", "--workspace", ws); // the policy wants every image of a snapshot rated
         cli.Ok("dataset", "create", "base", "--workspace", ws);
         // Not exported yet: the two trainers' first runs both need its export at the same moment.
         cli.Ok("dataset", "create", "fresh", "--where", "1-40", "--workspace", ws);
