@@ -18,7 +18,8 @@ public static class AtomicFile
                 RandomAccess.Write(handle, bytes, 0);
                 if (flushToDisk) RandomAccess.FlushToDisk(handle);
             }
-            File.Move(temp, path, overwrite: replace);
+            if (replace || !LinkNoReplace(temp, path)) File.Move(temp, path, overwrite: replace);
+            else TryDelete(temp);
         }
         catch
         {
@@ -26,6 +27,25 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// link(2) fails with EEXIST when the name exists, atomically. .NET's File.Move without overwrite falls back
+    /// to "check, then rename" where it cannot link, which lets two processes both win. False: linking is not
+    /// possible here (not Linux, or a file system without hard links); the caller then moves as before.
+    /// </summary>
+    private static bool LinkNoReplace(string temp, string path)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        if (Link(temp, path) == 0) return true;
+        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        const int EEXIST = 17;
+        if (errno == EEXIST) throw new IOException($"{path} already exists");
+        return false;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string existing,
+        [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string newName);
 
     internal static void TryDelete(string path)
     {
