@@ -63,7 +63,7 @@ static int Resolution(string[] args) =>
 
 static void Load(Options options)
 {
-    TorchRuntime.Prepare();
+    TorchRuntime.EnsureLoadable();
     torch.set_num_threads(options.Int("threads", 2));
 }
 

@@ -22,18 +22,7 @@ public static class TorchRuntime
     static TorchLoadPreparation? done;
 
     /// <summary>
-    /// Call before the first use of TorchSharp (safe to call repeatedly): makes the native bridge
-    /// loadable (<see cref="EnsureLoadable()"/>), then has libtorch zero the memory it allocates
-    /// (<see cref="TorchMemory"/>), so no kernel can read another tensor's leftovers.
-    /// </summary>
-    public static void Prepare()
-    {
-        EnsureLoadable();
-        TorchMemory.ZeroFillAllocations();
-    }
-
-    /// <summary>
-    /// On Linux x64 finds the output copy of
+    /// Call before the first use of TorchSharp. On Linux x64 finds the output copy of
     /// libLibTorchSharp.so next to the running assemblies and patches it when the system
     /// libstdc++ lacks <see cref="MissingVersion"/>. Safe to call repeatedly.
     /// </summary>

@@ -10,7 +10,7 @@ namespace Atelier.Training.Tests;
 
 public sealed class ReportingTests
 {
-    static ReportingTests() => TorchRuntime.Prepare();
+    static ReportingTests() => TorchRuntime.EnsureLoadable();
 
     private static Dictionary<string, double> Values(double d, double g) => new() { ["loss/D"] = d, ["loss/G"] = g };
 

@@ -10,7 +10,7 @@ namespace Atelier.Training.Tests;
 
 public class SamplerTests
 {
-    static SamplerTests() => TorchRuntime.Prepare();
+    static SamplerTests() => TorchRuntime.EnsureLoadable();
 
     private static TrainingResult TrainSmall(TinyDataset data, string name, string cond) =>
         Trainer.Start(data.Ws, TrainingOptions.Defaults(ModelKind.Dcgan, "tiny", name) with

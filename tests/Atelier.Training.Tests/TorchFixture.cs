@@ -7,9 +7,9 @@ namespace Atelier.Training.Tests;
 /// <summary>Shared set-up for network/loss tests: loads TorchSharp and builds small inputs.</summary>
 static class Nets
 {
-    static Nets() => TorchRuntime.Prepare();
+    static Nets() => TorchRuntime.EnsureLoadable();
 
-    public static void Load() => TorchRuntime.Prepare();
+    public static void Load() => TorchRuntime.EnsureLoadable();
 
     public static NetworkSpec Spec(ModelKind kind, int resolution, int labelDim, double width = 1.0) =>
         NetworkSpec.Default(kind, resolution, labelDim) with { Width = width };

@@ -6,7 +6,7 @@ namespace Atelier.Training.Tests;
 
 public sealed class TorchStateTests
 {
-    static TorchStateTests() => TorchRuntime.Prepare();
+    static TorchStateTests() => TorchRuntime.EnsureLoadable();
 
     private static nn.Module<Tensor, Tensor> Net() => nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2));
 

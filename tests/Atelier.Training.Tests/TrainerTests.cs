@@ -11,7 +11,7 @@ namespace Atelier.Training.Tests;
 
 public class TrainerTests
 {
-    static TrainerTests() => TorchRuntime.Prepare();
+    static TrainerTests() => TorchRuntime.EnsureLoadable();
 
     private static TrainingOptions Dcgan(string name, double kimg) => TrainingOptions.Defaults(ModelKind.Dcgan, "tiny", name) with
     {

@@ -5,13 +5,14 @@ namespace Atelier.Training.Networks;
 
 /// <summary>
 /// The PyTorch DCGAN example's discriminator: stride-2 convs (batch norm after all but the first,
-/// leaky ReLU 0.2) down to 4x4, then a 4x4 conv to one logit. With labels, a projection term
+/// leaky ReLU 0.2) down to 4x4, then a 4x4 conv to one logit (computed as the matrix product it is,
+/// <see cref="FullKernelConv"/>). With labels, a projection term
 /// (Miyato &amp; Koyama 2018) adds &lt;embed(labels), sum-pooled last features&gt; to the logit.
 /// </summary>
 public sealed class DcganDiscriminator : Discriminator
 {
     readonly Sequential features;
-    readonly Conv2d head;
+    readonly FullKernelConv head;
     readonly Linear? labelProjection;
 
     public DcganDiscriminator(NetworkSpec spec, TorchSharp.torch.Generator? random = null) : base(nameof(DcganDiscriminator), spec)
@@ -29,7 +30,7 @@ public sealed class DcganDiscriminator : Discriminator
             layers.Add(nn.LeakyReLU(0.2, inplace: true));
         }
         features = nn.Sequential(layers);
-        head = nn.Conv2d(channels[^1], 1, 4, stride: 1, bias: false);
+        head = new FullKernelConv(channels[^1], 1, 4);
         if (spec.LabelDim > 0) labelProjection = nn.Linear(spec.LabelDim, channels[^1], hasBias: false);
         RegisterComponents();
         DcganLayout.Initialize(this, random);

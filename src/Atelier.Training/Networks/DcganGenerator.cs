@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace Atelier.Training.Networks;
 
 /// <summary>
-/// The PyTorch DCGAN example's generator: a 4x4 transposed conv from z, then stride-2 transposed
+/// The PyTorch DCGAN example's generator: a 4x4 transposed conv from z (computed as the matrix
+/// product it is, <see cref="FullKernelConvTranspose"/>), then stride-2 transposed
 /// convs with batch norm and ReLU, then one to 3 channels and tanh. With labels, z is concatenated
 /// with a learned linear embedding of the label vector (same length as z).
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class DcganGenerator : Generator
         int input = spec.LatentDim + (spec.LabelDim > 0 ? spec.LatentDim : 0);
         var layers = new List<nn.Module<Tensor, Tensor>>
         {
-            nn.ConvTranspose2d(input, channels[0], 4, stride: 1, padding: 0, bias: false),
+            new FullKernelConvTranspose(input, channels[0], 4),
             nn.BatchNorm2d(channels[0]),
             nn.ReLU(inplace: true),
         };
@@ -44,6 +45,6 @@ public sealed class DcganGenerator : Generator
     {
         using var scope = NewDisposeScope();
         var input = labelEmbedding is null ? z : cat([z, labelEmbedding.forward(labels)], 1);
-        return scope.MoveToOuter(body.forward(input.view(input.shape[0], input.shape[1], 1, 1)));
+        return scope.MoveToOuter(body.forward(input));
     }
 }

@@ -29,6 +29,8 @@ public static class DcganLayout
             {
                 case Conv2d c: c.weight.normal_(0, 0.02, random); break;
                 case ConvTranspose2d t: t.weight.normal_(0, 0.02, random); break;
+                case FullKernelConv f: f.Weight.normal_(0, 0.02, random); break;
+                case FullKernelConvTranspose f: f.Weight.normal_(0, 0.02, random); break;
                 case BatchNorm2d b:
                     b.weight.normal_(1, 0.02, random);
                     nn.init.zeros_(b.bias);

@@ -36,7 +36,7 @@ public sealed class MetricsLog : IDisposable
         if (tensorBoard)
         {
             if (truncateAfterImages != long.MaxValue) TensorBoardEvents.TrimAfter(RunDirectory, truncateAfterImages);
-            TorchRuntime.Prepare();
+            TorchRuntime.EnsureLoadable();
             _tensorBoard = torch.utils.tensorboard.SummaryWriter(RunDirectory);
         }
     }

@@ -23,7 +23,7 @@ public static class ModelExport
 {
     public static ModelExportResult Run(Workspace workspace, string runName, string checkpoint, ModelFormat format, string outputPath)
     {
-        TorchRuntime.Prepare();
+        TorchRuntime.EnsureLoadable();
         var run = workspace.Catalog.GetRun(runName) ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
         var record = Sampler.PickCheckpoint(workspace.Catalog, run, checkpoint);
         var governance = GovernanceSession.For(workspace);

@@ -29,7 +29,7 @@ public static class Sampler
 
     public static SampleResult Generate(Workspace workspace, SampleRequest request, CancellationToken cancellation = default)
     {
-        TorchRuntime.Prepare();
+        TorchRuntime.EnsureLoadable();
         if (request.Count is < 1 or > MaxCount) throw new TrainingException("bad-count", $"--n {request.Count} is outside 1..{MaxCount}");
         var catalog = workspace.Catalog;
         var run = catalog.GetRun(request.Run) ?? throw new TrainingException("unknown-run", $"no run named '{request.Run}' (see `atelier runs list`)");

@@ -29,7 +29,7 @@ public static class Trainer
     /// <param name="afterStep">Called after every step with the images seen so far (tests stop runs between ticks with it).</param>
     internal static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
-        TorchRuntime.Prepare();
+        TorchRuntime.EnsureLoadable();
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "train models");
         var snapshot = workspace.Catalog.GetSnapshot(options.Dataset)
@@ -86,7 +86,7 @@ public static class Trainer
 
     internal static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
-        TorchRuntime.Prepare();
+        TorchRuntime.EnsureLoadable();
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "train models");
         var run = workspace.Catalog.GetRun(runName)

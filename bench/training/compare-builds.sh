@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Training speed of this checkout against another build (BASELINE: a checkout's ./atelier launcher), the
-# two alternating, at 32x32 and 64x64 (DCGAN, batch 64, the demo's 383 emoji): the cost of training on
-# zero-filled libtorch memory (decision 0004) and of the run's own generator. Prints each build's steady
-# images/s per run (from `train --json`), the medians and the ratio of medians. A run that stopped on NaN
-# (the defect the change removes) is listed and left out of the medians.
-#   BASELINE=/path/to/other/checkout/atelier REPS=5 KIMG32=2 KIMG64=1 bench/training/zero-fill.sh
+# two alternating, at 32x32 and 64x64 (DCGAN, batch 64, the demo's 383 emoji): what a change to the
+# training stage costs or saves (issue 10: decisions 0004 and 0008). Prints each build's steady
+# images/s per run (from `train --json`), the medians and the ratio of medians. A run that stopped on
+# NaN (001ef50 and older do, at random, on some CPUs) is listed and left out of the medians.
+#   BASELINE=/path/to/other/checkout/atelier REPS=5 KIMG32=2 KIMG64=1 bench/training/compare-builds.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
