@@ -3,21 +3,24 @@ namespace Atelier.Catalog;
 /// <summary>Writes a file so that a reader (or a crash) sees either the old file or the whole new one.</summary>
 public static class AtomicFile
 {
+    /// <param name="mode">Unix permissions the file is created with, from its first byte (a secret must never be readable
+    /// by others, not even for the moment between writing and a chmod). Null: the usual 0666 less the umask.</param>
     /// <param name="replace">False: refuse (IOException) when <paramref name="path"/> exists, checked atomically with the rename,
     /// so of two processes creating the same file exactly one does.</param>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, string? tempDirectory = null, bool flushToDisk = true, bool replace = true)
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, string? tempDirectory = null, bool flushToDisk = true, bool replace = true,
+        UnixFileMode? mode = null)
     {
         var dir = tempDirectory ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            // One unbuffered write: no copy through a FileStream buffer.
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var file = Create(temp, mode))
             {
-                RandomAccess.Write(handle, bytes, 0);
-                if (flushToDisk) RandomAccess.FlushToDisk(handle);
+                RandomAccess.Write(file.SafeFileHandle, bytes, 0);
+                if (flushToDisk) RandomAccess.FlushToDisk(file.SafeFileHandle);
             }
+            TempWritten.Value?.Invoke(temp);
             if (replace || !LinkNoReplace(temp, path)) File.Move(temp, path, overwrite: replace);
             else TryDelete(temp);
         }
@@ -26,6 +29,17 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>Tests watch the temporary file here, whole but not yet in place (per async flow, so parallel tests do not mix).</summary>
+    internal static readonly AsyncLocal<Action<string>?> TempWritten = new();
+
+    /// <summary>Unbuffered (one write, no copy through a buffer); with <paramref name="mode"/> passed to open(2) itself.</summary>
+    private static FileStream Create(string temp, UnixFileMode? mode)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (mode is { } m && !OperatingSystem.IsWindows()) options.UnixCreateMode = m;
+        return new FileStream(temp, options);
     }
 
     /// <summary>

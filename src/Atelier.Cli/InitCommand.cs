@@ -17,9 +17,13 @@ public static class InitCommand
         {
             var target = parse.GetValue(dir) is { } d ? Path.GetFullPath(d, c.Host.CurrentDirectory) : c.WorkspacePath(parse);
             var config = parse.GetValue(keyFile) is { } k ? new WorkspaceConfig { KeyFile = Path.GetFullPath(k, c.Host.CurrentDirectory) } : null;
-            using var workspace = Workspace.Init(target, config);
             var ownerName = parse.GetValue(owner) ?? GovernanceSession.DefaultOwnerName(c.Host.Environment);
-            var (session, token) = GovernanceSession.Initialize(workspace, ownerName, c.Host.Environment);
+            var token = "";
+            // Keys and owner are made before the workspace is put in place, so that it is never there without them.
+            using var workspace = Workspace.Init(target, config,
+                setUp: building => token = GovernanceSession.Initialize(building, ownerName, c.Host.Environment).OwnerToken,
+                notice: note => c.Host.Error.WriteLine($"atelier: {note}"));
+            var session = GovernanceSession.Open(workspace, c.Host.Environment);
             if (c.Json(parse))
                 c.WriteJson(new
                 {

@@ -42,9 +42,18 @@ public sealed class GovernanceSession
     /// </summary>
     public static (GovernanceSession Session, string OwnerToken) Initialize(Workspace workspace, string ownerName, Func<string, string?> environment)
     {
-        var keys = KeyRing.Exists(workspace, environment)
-            ? KeyRing.Load(workspace, environment)
-            : KeyRing.Create(KeyRing.DefaultPath(workspace, environment));
+        KeyRing keys;
+        try
+        {
+            keys = KeyRing.Exists(workspace, environment)
+                ? KeyRing.Load(workspace, environment)
+                : KeyRing.Create(KeyRing.DefaultPath(workspace, environment));
+        }
+        catch (AtelierException e) when (e.Code == "key-exists")
+        {
+            // Another init sharing this key file (--key-file, ATELIER_KEY_FILE) created it a moment ago: use it, as an init after it would.
+            keys = KeyRing.Load(workspace, environment);
+        }
         string token;
         using (var tx = workspace.Catalog.BeginTransaction())
         {

@@ -25,6 +25,36 @@ public sealed class KeysTests
     }
 
     [Fact]
+    public void Key_ring_is_owner_only_from_its_first_byte_when_created_and_when_rotated()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "keys", "ring.json");
+        // Every temporary file the key ring goes through, seen whole just before it is renamed into place.
+        var seen = new List<(string Temp, UnixFileMode Mode)>();
+        AtomicFile.TempWritten.Value = temp => seen.Add((temp, File.GetUnixFileMode(temp)));
+        try
+        {
+            var ring = KeyRing.Create(path);
+            Assert.Equal(KeyRing.FileMode, File.GetUnixFileMode(path));
+            // A key file that others could read before (made by hand, say) is replaced by an owner-only one.
+            File.SetUnixFileMode(path, KeyRing.FileMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            ring.Rotate();
+            Assert.Equal(KeyRing.FileMode, File.GetUnixFileMode(path));
+        }
+        finally
+        {
+            AtomicFile.TempWritten.Value = null;
+        }
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, s =>
+        {
+            Assert.StartsWith(".ring.json.", Path.GetFileName(s.Temp));
+            Assert.Equal(KeyRing.FileMode, s.Mode);
+        });
+    }
+
+    [Fact]
     public void Missing_or_damaged_key_ring_gets_a_one_line_reason()
     {
         using var t = new TempWorkspace();

@@ -16,6 +16,7 @@ public sealed class KeyRing
     public const string KeyVariable = "ATELIER_KEY";
     public const string DefaultFileName = "keyring.json";
     private const string Format = "atelier-keyring-1";
+    internal const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>The file the ring was read from; null when the key came from <see cref="KeyVariable"/>.</summary>
     public string? FilePath { get; }
@@ -118,9 +119,8 @@ public sealed class KeyRing
         var file = new RingFile(Format, Active.Id, Keys.Select(k => new RingKey(k.Id, k.MaterialBase64, k.Created, k.Retired)).ToList());
         var dir = Path.GetDirectoryName(FilePath!)!;
         Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllBytes(FilePath!, JsonSerializer.SerializeToUtf8Bytes(file, JsonOptions), replace: replace);
-        // Only the owner may read the keys.
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(FilePath!, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Only the owner may read the keys, from the file's first byte (a chmod after writing leaves a moment where others can).
+        AtomicFile.WriteAllBytes(FilePath!, JsonSerializer.SerializeToUtf8Bytes(file, JsonOptions), replace: replace, mode: FileMode);
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
