@@ -271,7 +271,12 @@ public static class ConsentCommands
             {
                 saved = Path.GetFullPath(target, c.Host.CurrentDirectory);
                 if (File.Exists(saved)) throw new AtelierException("file-exists", $"{saved} already exists; the release is never written over a file");
-                AtomicFile.WriteAllBytes(saved, ledger.RevealDocument(detail.Consent.ConsentId).Bytes);
+                // Decrypted personal data: owner-only from the first byte, and never over a file another process made meanwhile.
+                try { AtomicFile.WriteAllBytes(saved, ledger.RevealDocument(detail.Consent.ConsentId).Bytes, replace: false, mode: UnixFileMode.UserRead | UnixFileMode.UserWrite); }
+                catch (IOException) when (File.Exists(saved))
+                {
+                    throw new AtelierException("file-exists", $"{saved} already exists; the release is never written over a file");
+                }
             }
             if (c.Json(parse))
             {

@@ -160,6 +160,7 @@ public class ConsentCommandTests
         Assert.False(File.Exists(release));
         cli.Ok("consent", "show", "1", "--save-release", release);
         Assert.Contains(DocumentText, File.ReadAllText(release));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(release)); // decrypted personal data
         AssertOneLine(cli.Run("consent", "show", "1", "--save-release", release), "already exists");
 
         var ring = Path.Combine(cli.Directory, Workspace.DirectoryName, "keyring.json");
