@@ -64,11 +64,11 @@ public sealed class Workspace : IDisposable
         {
             // An empty one is replaced; anything else there is not ours to throw away.
             try { Directory.Delete(data); }
+            catch (DirectoryNotFoundException) { } // another init removed it first
             catch (IOException) when (!File.Exists(configPath))
             {
                 throw new AtelierException("not-a-workspace", $"{data} exists but holds no workspace (no config.json): move it away, then run 'atelier init' again");
             }
-            catch (DirectoryNotFoundException) { }
             catch (IOException)
             {
                 throw Exists(root); // another init has just put its workspace there
