@@ -24,14 +24,17 @@ public class InitRaceTests
         for (var round = 0; round < Rounds; round++)
         {
             var ws = Path.Combine(cli.Directory, $"ws{round}");
-            var results = await Task.WhenAll(Enumerable.Range(0, AtOnce).Select(_ => AtelierProcess.RunAsync(["init", ws], ct)));
+            // The last round keeps the key ring outside the workspace: then the inits also race to create that one file.
+            var keyFile = round == Rounds - 1 ? Path.Combine(cli.Directory, $"keys{round}.json") : null;
+            string[] args = keyFile is null ? ["init", ws] : ["init", ws, "--key-file", keyFile];
+            var results = await Task.WhenAll(Enumerable.Range(0, AtOnce).Select(_ => AtelierProcess.RunAsync(args, ct)));
 
             var created = results.Where(r => r.Code == 0).ToList();
             Assert.True(created.Count == 1, $"round {round}: {created.Count} inits exited 0: " + string.Join(" | ", results.Select(r => $"{r.Code}: {r.Error.Trim()}")));
             Assert.StartsWith($"Created workspace {ws}", created[0].Out);
             Assert.Equal("", created[0].Error);
             // What a later init says of the workspace now there: each loser must have said exactly that, with its exit code.
-            var sequential = cli.Run("init", ws);
+            var sequential = cli.Run(args);
             Assert.Equal(1, sequential.Code);
             Assert.Equal($"atelier: a workspace already exists in {ws}", sequential.Error.TrimEnd('\n'));
             Assert.All(results.Where(r => r.Code != 0), r =>
@@ -40,7 +43,7 @@ public class InitRaceTests
                 Assert.Equal(sequential.Error, r.Error);
                 Assert.Equal("", r.Out);
             });
-            AssertWhole(ws);
+            AssertWhole(ws, keyFile);
             Assert.Empty(Directory.EnumerateFileSystemEntries(ws, ".atelier.init-*")); // no lock left either
 
             // The workspace works: later commands run in it and its audit chain, begun by the one init, holds.
@@ -97,12 +100,12 @@ public class InitRaceTests
     }
 
     /// <summary>Everything an init makes is there, sound, and nothing of its building is left beside it.</summary>
-    private static void AssertWhole(string ws)
+    private static void AssertWhole(string ws, string? keyFile = null)
     {
         var data = Path.Combine(ws, ".atelier");
         Assert.True(File.Exists(Path.Combine(data, "config.json")));
         Assert.True(Directory.Exists(Path.Combine(data, "blobs")));
-        var keyRing = Path.Combine(data, "keyring.json");
+        var keyRing = keyFile ?? Path.Combine(data, "keyring.json");
         Assert.True(File.Exists(keyRing));
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyRing));
         Assert.Empty(Directory.EnumerateDirectories(ws, ".atelier.init-*"));
