@@ -263,5 +263,28 @@ internal static class Schema
           at TEXT NOT NULL);
         CREATE INDEX skipped_files_by_extension ON skipped_files(extension, reason);
         """,
+        // 5: energy and cost of each stage invocation (ingest, export, train, sample, eval); a run's total sums its rows.
+        """
+        CREATE TABLE energy(
+          id INTEGER PRIMARY KEY,
+          stage TEXT NOT NULL,
+          run_id INTEGER REFERENCES runs(id),
+          started_at TEXT NOT NULL,
+          wall_seconds REAL NOT NULL,
+          cpu_seconds REAL NOT NULL,
+          cpu_joules REAL NOT NULL,
+          cpu_method TEXT NOT NULL,
+          cpu_note TEXT,
+          gpu_joules REAL,
+          gpus INTEGER NOT NULL DEFAULT 0,
+          gpu_note TEXT,
+          kwh REAL NOT NULL,
+          money REAL NOT NULL,
+          currency TEXT NOT NULL,
+          co2_grams REAL NOT NULL,
+          exit_code INTEGER NOT NULL);
+        CREATE INDEX energy_by_run ON energy(run_id, stage);
+        CREATE INDEX energy_by_stage ON energy(stage, started_at);
+        """,
     ];
 }

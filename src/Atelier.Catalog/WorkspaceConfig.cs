@@ -9,6 +9,7 @@ public sealed record WorkspaceConfig
     public int Version { get; init; } = 1;
     public IngestSettings Ingest { get; init; } = new();
     public CurationThresholds Curation { get; init; } = new();
+    public CostSettings Cost { get; init; } = new();
     /// <summary>Where the workspace key ring lives when not in the default place (ATELIER_KEY_FILE overrides it).</summary>
     public string? KeyFile { get; init; }
 
@@ -43,4 +44,23 @@ public sealed record CurationThresholds
     public double MinEntropy { get; init; } = 3.0;
     public int MinPdqQuality { get; init; } = 50;
     public int NearDuplicateDistance { get; init; } = 31;
+}
+
+/// <summary>
+/// Prices and factors that turn measured or estimated energy into money and CO2e (README, "Energy and cost").
+/// The defaults are round placeholders to be replaced with the user's own tariff and grid.
+/// </summary>
+public sealed record CostSettings
+{
+    public string Currency { get; init; } = "EUR";
+    /// <summary>Electricity price per kWh; default 0.30, a round figure for a European household tariff.</summary>
+    public double PricePerKwh { get; init; } = 0.30;
+    /// <summary>Rented accelerator price per GPU-hour (each GPU NVML sees, for the wall time); 0 for one's own hardware.</summary>
+    public double PricePerGpuHour { get; init; }
+    /// <summary>Rented machine price per hour of wall time; 0 for one's own hardware.</summary>
+    public double PricePerInstanceHour { get; init; }
+    /// <summary>Grid carbon intensity; default 475 g CO2e/kWh, the world average CodeCarbon applies when it knows no better (IEA).</summary>
+    public double GramsCo2PerKwh { get; init; } = 475;
+    /// <summary>Power of the CPU cores this machine sees at full load, for the estimate; unset: looked up by model name.</summary>
+    public double? CpuTdpWatts { get; init; }
 }

@@ -12,7 +12,7 @@ public class WorkspaceTests
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "config.json")));
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "catalog.db")));
         Assert.True(System.IO.Directory.Exists(Path.Combine(t.Directory, ".atelier", "blobs")));
-        Assert.Equal(4, t.Catalog.SchemaVersion);
+        Assert.Equal(5, t.Catalog.SchemaVersion);
         using var again = Workspace.Open(t.Directory);
         Assert.Equal(100_000_000, again.Config.Ingest.MaxPixels);
     }
