@@ -93,7 +93,7 @@ public static class DatasetCommands
         var background = new Option<string>("--background") { Description = "Colour that alpha is composited on and padding filled with, #rrggbb", DefaultValueFactory = _ => "#ffffff" };
         var outDir = new Option<string>("--out") { Description = "Output folder (must not hold another export)", Required = true };
         var command = new Command("export", "Write a snapshot as training data") { name, resolution, fit, format, background, outDir };
-        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        command.SetAction(parse => c.WithWorkspace(parse, ws => Metering.Metered(c, ws, "export", _ =>
         {
             var request = new DatasetExportRequest(
                 parse.GetValue(name)!,
@@ -109,7 +109,7 @@ public static class DatasetCommands
                 else c.Host.Out.WriteLine($"Exported {result.Images} images of {request.Name} to {result.OutputDirectory} in {result.Seconds:0.0} s");
                 return 0;
             });
-        }));
+        })));
         return command;
     }
 

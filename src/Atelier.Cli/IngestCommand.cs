@@ -25,7 +25,7 @@ public static class IngestCommand
         };
         var workers = new Option<int>("--workers") { Description = "Decode/hash threads (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("ingest", "Add images with their provenance; re-running continues where it stopped") { sources, source, license, metadata, map, workers };
-        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        command.SetAction(parse => c.WithWorkspace(parse, ws => Metering.Metered(c, ws, "ingest", _ =>
         {
             MetadataMapping mapping;
             try
@@ -57,7 +57,7 @@ public static class IngestCommand
             if (!summary.Interrupted) return 0;
             c.Host.Error.WriteLine("atelier: interrupted; what was read is committed, run the same command again to continue");
             return 130;
-        }));
+        })));
         return command;
     }
 

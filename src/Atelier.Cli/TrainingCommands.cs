@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Atelier.Catalog;
+using Atelier.Cost;
 using Atelier.Training.Networks;
 using Atelier.Training.Runs;
 
@@ -38,12 +39,13 @@ public static class TrainingCommands
         {
             dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device,
         };
-        command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () =>
+        command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () => Metering.Metered(c, ws, "train", meter =>
         {
             var progress = new ProgressLine(c.Host, enabled: !c.Json(parse));
             TrainingResult result;
             if (parse.GetValue(resume) is { } resumeName)
             {
+                meter.Run = resumeName;
                 result = Trainer.Resume(ws, resumeName, parse.GetValue(kimg), progress, c.Host.Cancellation);
             }
             else
@@ -80,18 +82,28 @@ public static class TrainingCommands
                 });
             }
             progress.Finish();
-            if (c.Json(parse)) c.WriteJson(result);
+            meter.Run = result.Run;
+            var (reading, figures) = meter.Finish(result.Status == RunStatus.Stopped ? 130 : 0);
+            var total = RunEnergy.Training(ws.Catalog.ListEnergy(ws.Catalog.GetRun(result.Run)!.Id));
+            if (c.Json(parse))
+            {
+                var json = System.Text.Json.JsonSerializer.SerializeToNode(result, CliContext.JsonOptions)!.AsObject();
+                json["cost"] = System.Text.Json.JsonSerializer.SerializeToNode(new { thisSession = RunEnergy.View(reading, figures), run = total }, CliContext.JsonOptions);
+                c.WriteJson(json);
+            }
             else
             {
                 c.Host.Out.WriteLine($"Run {result.Run} {result.Status} at {result.Images / 1000.0:0.00} kimg on {result.Device}: {result.ImagesPerSecond:0.0} img/s, {result.SecondsPerKimg:0.0} s/kimg, peak memory {result.PeakRssBytes / 1048576.0:0} MiB");
                 if (result.LatestGrid is { } g) c.Host.Out.WriteLine($"  sample grid  {g}");
                 if (result.LossPlot is { } p) c.Host.Out.WriteLine($"  loss plot    {p}");
                 if (result.LatestCheckpoint is { } k) c.Host.Out.WriteLine($"  checkpoint   {k}");
+                c.Host.Out.WriteLine($"  cost         {Metering.CostLine(reading, figures)}");
+                if (total.Sessions > 1) c.Host.Out.WriteLine($"  run total    {RunEnergy.Describe(total)}");
             }
             if (result.Status != RunStatus.Stopped) return 0;
             c.Host.Error.WriteLine($"atelier: interrupted; a checkpoint was written, continue with `atelier train --resume {result.Run}`");
             return 130;
-        })));
+        }))));
         return command;
     }
 
@@ -108,15 +120,16 @@ public static class TrainingCommands
         {
             run, checkpoint, n, seed, tags, outDir, device,
         };
-        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        command.SetAction(parse => c.WithWorkspace(parse, ws => Metering.Metered(c, ws, "sample", meter =>
         {
+            meter.Run = parse.GetValue(run);
             var tagList = (parse.GetValue(tags) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             var result = Sampler.Generate(ws, new SampleRequest(parse.GetValue(run)!, parse.GetValue(checkpoint)!, parse.GetValue(n), parse.GetValue(seed),
                 tagList, Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), parse.GetValue(device)!), c.Host.Cancellation);
             if (c.Json(parse)) c.WriteJson(result);
             else c.Host.Out.WriteLine($"Wrote {result.Samples.Count} samples of run {result.Run} (checkpoint {result.CheckpointId}, {result.CheckpointImages / 1000.0:0.0} kimg, seed {result.Seed}) to {parse.GetValue(outDir)}");
             return 0;
-        }));
+        })));
         return command;
     }
 
@@ -164,6 +177,11 @@ public static class TrainingCommands
             c.Host.Out.WriteLine($"  folder      {view.Folder}");
             foreach (var k in view.Checkpoints!)
                 c.Host.Out.WriteLine($"  checkpoint {k.Id,4}  {k.ImagesSeen / 1000.0,8:0.00} kimg  sha256 {k.Sha256[..16]}  score {k.Score?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}{(k.Deleted ? "  (pruned)" : "")}");
+            var energy = view.Energy!;
+            c.Host.Out.WriteLine(energy.Training.Sessions == 0 ? "  energy      none recorded (the run was trained before Atelier measured energy)" : $"  energy      {RunEnergy.Describe(energy.Training)}");
+            foreach (var e in energy.Invocations)
+                c.Host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {e.Stage,-7} {e.StartedAt:u}  {e.WallSeconds,8:0.0} s  {e.Kwh:0.000000} kWh  {e.Currency} {e.Money:0.0000}  {e.Co2Grams:0.000} g CO2e  {e.CpuMethod}{(e.CpuMethod == EnergyMethods.Estimate ? $" ({e.CpuNote})" : "")}{(e.GpuJoules is { } g ? $"  GPU {e.Gpus}× {g / 3.6e6:0.000000} kWh" : "")}"));
             return 0;
         }));
         runs.Subcommands.Add(list);
@@ -172,14 +190,15 @@ public static class TrainingCommands
     }
 
     private sealed record RunDetails(string Name, string Dataset, string SnapshotRoot, string Model, string Status, long ImagesSeen, string? Message,
-        string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples);
+        string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples, RunEnergy.Summary? Energy);
 
     private static RunDetails RunView(Workspace ws, RunRecord r, bool withCheckpoints)
     {
         var options = TrainingOptions.FromJson(r.Config);
         using var config = System.Text.Json.JsonDocument.Parse(r.Config);
         return new RunDetails(r.Name, options.Dataset, r.SnapshotRoot, r.Model, r.Status, r.ImagesSeen, r.Message, r.Software,
-            new RunFolder(ws, r.Name).Root, config.RootElement.Clone(), withCheckpoints ? ws.Catalog.ListCheckpoints(r.Id) : null, ws.Catalog.ListSamples(r.Id).Count);
+            new RunFolder(ws, r.Name).Root, config.RootElement.Clone(), withCheckpoints ? ws.Catalog.ListCheckpoints(r.Id) : null, ws.Catalog.ListSamples(r.Id).Count,
+            withCheckpoints ? RunEnergy.Of(ws.Catalog.ListEnergy(r.Id)) : null);
     }
 
     /// <summary>

@@ -11,10 +11,10 @@ public sealed record EnergySources(
     int Cores,
     string CpuModel)
 {
-    public static EnergySources Machine()
+    public static EnergySources Machine(string? powercapRoot = null)
     {
         var wall = Stopwatch.StartNew();
-        return new EnergySources(new RaplReader(), () => (NvmlReader.TryOpen(out var reason), reason), () => wall.Elapsed,
+        return new EnergySources(new RaplReader(string.IsNullOrEmpty(powercapRoot) ? RaplReader.DefaultRoot : powercapRoot), () => (NvmlReader.TryOpen(out var reason), reason), () => wall.Elapsed,
             () => Process.GetCurrentProcess().TotalProcessorTime, Environment.ProcessorCount, CpuPower.ModelName());
     }
 }
