@@ -12,8 +12,11 @@ public sealed class MeteredStage(CliContext c, Workspace ws, string stage, Energ
     /// <summary>The run this invocation trained or sampled, when it is one.</summary>
     public string? Run { get; set; }
 
-    /// <summary>Stops the meter and records the invocation (once); returns what it used.</summary>
-    public (EnergyReading Reading, CostFigures Figures) Finish(int exitCode)
+    /// <summary>
+    /// Stops the meter and records the invocation (once); returns what it used. <paramref name="quiet"/>: a stage
+    /// that failed says only why it failed (its one line), not also that its energy could not be noted.
+    /// </summary>
+    public (EnergyReading Reading, CostFigures Figures) Finish(int exitCode, bool quiet = false)
     {
         if (_done is { } done) return done;
         var reading = meter.Stop();
@@ -28,7 +31,7 @@ public sealed class MeteredStage(CliContext c, Workspace ws, string stage, Energ
         catch (Exception e) when (CatalogErrors.Describe(e) is not null || e is IOException or AtelierException)
         {
             // The stage's own work is done and committed; not being able to note its energy must not undo its exit code.
-            c.Host.Error.WriteLine($"atelier: the energy of this {stage} was not recorded: {CliContext.OneLine(CatalogErrors.Describe(e)?.Message ?? e.Message)}");
+            if (!quiet) c.Host.Error.WriteLine($"atelier: the energy of this {stage} was not recorded: {CliContext.OneLine(CatalogErrors.Describe(e)?.Message ?? e.Message)}");
         }
         return _done.Value;
     }
@@ -49,11 +52,11 @@ public static class Metering
         {
             code = body(scope);
         }
-        catch
+        catch (Exception e)
         {
             // Energy spent on a failed or interrupted stage was spent all the same.
             // The stage's failure is what the user is told; a failure to record its energy on top would hide it.
-            try { scope.Finish(1); } catch (Exception) { }
+            try { scope.Finish(e is OperationCanceledException ? 130 : 1, quiet: true); } catch (Exception) { }
             throw;
         }
         scope.Finish(code);

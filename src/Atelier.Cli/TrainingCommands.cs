@@ -56,6 +56,8 @@ public static class TrainingCommands
                 result = StartRun(parse.GetValue(name), attemptName =>
                 {
                     var runName = attemptName ?? DefaultRunName(ws, datasetName, kind, r);
+                    // From its first tick the run is this process's: a run that then fails (NaN, an error) still has its energy counted.
+                    progress.OnTick = () => meter.Run ??= runName;
                     var defaults = TrainingOptions.Defaults(kind, datasetName, runName);
                     var options = defaults with
                     {
@@ -232,8 +234,11 @@ public static class TrainingCommands
     {
         private int _width;
 
+        public Action? OnTick { get; set; }
+
         public void Report(TrainingTick t)
         {
+            OnTick?.Invoke();
             if (!enabled) return;
             var losses = string.Join("  ", t.Values.Where(kv => kv.Key.StartsWith("loss/", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key[5..]} {kv.Value:0.000}")));
