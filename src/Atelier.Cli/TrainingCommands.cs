@@ -180,7 +180,7 @@ public static class TrainingCommands
             foreach (var k in view.Checkpoints!)
                 c.Host.Out.WriteLine($"  checkpoint {k.Id,4}  {k.ImagesSeen / 1000.0,8:0.00} kimg  sha256 {k.Sha256[..16]}  score {k.Score?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}{(k.Deleted ? "  (pruned)" : "")}");
             var energy = view.Energy!;
-            c.Host.Out.WriteLine(energy.Training.Sessions == 0 ? "  energy      none recorded (the run was trained before Atelier measured energy)" : $"  energy      {RunEnergy.Describe(energy.Training)}");
+            c.Host.Out.WriteLine(energy.Training.Sessions == 0 ? "  energy      none recorded (trained before Atelier recorded energy, or the records could not be written)" : $"  energy      {RunEnergy.Describe(energy.Training)}");
             foreach (var e in energy.Invocations)
                 c.Host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {e.Stage,-7} {e.StartedAt:u}  {e.WallSeconds,8:0.0} s  {e.Kwh:0.000000} kWh  {e.Currency} {e.Money:0.0000}  {e.Co2Grams:0.000} g CO2e  {e.CpuMethod}{(e.CpuMethod == EnergyMethods.Estimate ? $" ({e.CpuNote})" : "")}{(e.GpuJoules is { } g ? $"  GPU {e.Gpus}× {g / 3.6e6:0.000000} kWh" : "")}"));

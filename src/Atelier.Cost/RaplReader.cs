@@ -30,8 +30,19 @@ public sealed partial class RaplReader(string root = RaplReader.DefaultRoot, Fun
             reason = $"no {root} (RAPL not exposed on this machine)";
             return null;
         }
+        List<string> dirs;
+        try
+        {
+            dirs = Directory.EnumerateDirectories(root).Where(d => PackageZone().IsMatch(Path.GetFileName(d))).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Also read from the meter's timer thread: a failure here is a reason, never an exception that ends the process.
+            reason = $"{root} cannot be listed ({e.Message})";
+            return null;
+        }
         var zones = new List<RaplZone>();
-        foreach (var dir in Directory.EnumerateDirectories(root).Where(d => PackageZone().IsMatch(Path.GetFileName(d))).Order(StringComparer.Ordinal))
+        foreach (var dir in dirs)
         {
             var zone = Path.GetFileName(dir);
             var name = TryText(Path.Combine(dir, "name"), out _)?.Trim() ?? zone;

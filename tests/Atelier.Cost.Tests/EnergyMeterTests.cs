@@ -96,4 +96,22 @@ public sealed class EnergyMeterTests
         Assert.Same(first, meter.Stop());
         Assert.Equal(100, first.CpuJoules, 9);
     }
+
+    [Fact]
+    public void A_powercap_tree_that_goes_away_mid_run_ends_the_measurement_with_its_reason()
+    {
+        var fs = new FakePowercap();
+        fs.Zone("intel-rapl:0", "package-0", 5_000_000);
+        var clocks = new Clocks();
+        using var meter = EnergyMeter.Start(Sources(fs.Reader(), clocks), configuredTdpWatts: 10, interval: Timeout.InfiniteTimeSpan);
+        fs.Set("intel-rapl:0", 6_000_000);
+        meter.Sample();
+        fs.Dispose(); // the folder is gone
+        clocks.Cpu += TimeSpan.FromSeconds(1);
+        var r = meter.Stop();
+
+        Assert.True(r.IsEstimate);
+        Assert.Equal(5, r.CpuJoules, 9);
+        Assert.Contains("RAPL stopped being readable: no ", r.CpuNote);
+    }
 }
