@@ -43,8 +43,9 @@ public sealed class Curator(Workspace workspace)
 
     private static List<(long A, long B, int Distance)> NearDuplicatePairs(IReadOnlyList<ImageRecord> images, CurationThresholds t)
     {
+        // The picture as displayed: two copies of a photo, one turned by its EXIF tag and one turned in its pixels, are duplicates.
         var hashed = images.Where(i => i.Pdq is not null && i.PdqQuality >= t.MinPdqQuality)
-            .Select(i => (i.Id, Hash: PdqHashBytes.FromBytes(i.Pdq!))).ToList();
+            .Select(i => (i.Id, Hash: PdqHashBytes.FromBytes(i.PdqAsDisplayed!))).ToList();
         var index = new PdqIndex(hashed.Select(h => h.Id).ToArray(), hashed.Select(h => h.Hash).ToArray());
         var pairs = new List<(long, long, int)>();
         foreach (var (id, hash) in hashed)
