@@ -12,7 +12,21 @@ namespace Atelier.Evaluation.Metrics;
 public static class Gram
 {
     /// <summary>result[i*bRows + j] = Σ_k a[i*d+k]·b[j*d+k].</summary>
-    public static void Multiply(ReadOnlySpan<double> a, int aRows, ReadOnlySpan<double> b, int bRows, int d, Span<double> result)
+    public static void Multiply(ReadOnlySpan<double> a, int aRows, ReadOnlySpan<double> b, int bRows, int d, Span<double> result) =>
+        Multiply(a, aRows, b, bRows, d, result, upperOnly: false);
+
+    /// <summary>
+    /// A·Aᵀ where only entries with j ≥ i are asked for (the matrix is symmetric): about half the work.
+    /// Entries below the diagonal are left as they were or filled, whichever is cheaper; read only j ≥ i.
+    /// </summary>
+    public static double[] MultiplyUpper(FeatureSet a)
+    {
+        var result = new double[(long)a.Count * a.Count];
+        Multiply(a.Values, a.Count, a.Values, a.Count, a.Dimension, result, upperOnly: true);
+        return result;
+    }
+
+    private static void Multiply(ReadOnlySpan<double> a, int aRows, ReadOnlySpan<double> b, int bRows, int d, Span<double> result, bool upperOnly)
     {
         if (a.Length < (long)aRows * d || b.Length < (long)bRows * d || result.Length < (long)aRows * bRows)
             throw new ArgumentException("spans too short for the given sizes");
@@ -22,7 +36,7 @@ public static class Gram
             {
                 var (A, B, R) = ((nint)pa, (nint)pb, (nint)pr);
                 int blocks = (aRows + 3) / 4;
-                Parallel.For(0, blocks, blk => RowBlock((double*)A, (double*)B, (double*)R, blk * 4, Math.Min(4, aRows - blk * 4), bRows, d));
+                Parallel.For(0, blocks, blk => RowBlock((double*)A, (double*)B, (double*)R, blk * 4, Math.Min(4, aRows - blk * 4), bRows, d, upperOnly ? blk * 4 : 0));
             }
         }
     }
@@ -35,13 +49,14 @@ public static class Gram
         return result;
     }
 
-    private static unsafe void RowBlock(double* a, double* b, double* r, int i0, int rows, int bRows, int d)
+    /// <param name="firstColumn">0, or (upper triangle only) the block's first row, a multiple of 4.</param>
+    private static unsafe void RowBlock(double* a, double* b, double* r, int i0, int rows, int bRows, int d, int firstColumn)
     {
-        int j = 0;
+        int j = firstColumn;
         if (rows == 4)
             for (; j + 4 <= bRows; j += 4) Block4x4(a + (long)i0 * d, b + (long)j * d, d, r, bRows, i0, j);
         for (int i = i0; i < i0 + rows; i++)
-            for (int jj = rows == 4 ? j : 0; jj < bRows; jj++)
+            for (int jj = rows == 4 ? j : firstColumn; jj < bRows; jj++)
                 r[(long)i * bRows + jj] = Dot(a + (long)i * d, b + (long)jj * d, d);
     }
 

@@ -45,22 +45,33 @@ public static class KernelInceptionDistance
     public static double UnbiasedMmd2(FeatureSet x, FeatureSet y)
     {
         int m = x.Count, n = y.Count, d = x.Dimension;
-        double kxx = SumKernel(Gram.Multiply(x, x), d, m, offDiagonal: true) / ((double)m * (m - 1));
-        double kyy = SumKernel(Gram.Multiply(y, y), d, n, offDiagonal: true) / ((double)n * (n - 1));
-        double kxy = SumKernel(Gram.Multiply(x, y), d, n, offDiagonal: false) / ((double)m * n);
+        if (y.Dimension != d) throw new EvaluationException("dimension-mismatch", $"features of {d} and {y.Dimension} dimensions cannot be compared");
+        double kxx = SumOffDiagonal(Gram.MultiplyUpper(x), d, m) / ((double)m * (m - 1));
+        double kyy = SumOffDiagonal(Gram.MultiplyUpper(y), d, n) / ((double)n * (n - 1));
+        double kxy = SumAll(Gram.Multiply(x, y), d) / ((double)m * n);
         return kxx + kyy - 2 * kxy;
     }
 
-    private static double SumKernel(double[] dots, int d, int columns, bool offDiagonal)
+    private static double Kernel(double dot, int d)
+    {
+        double k = dot / d + 1;
+        return k * k * k;
+    }
+
+    private static double SumAll(double[] dots, int d)
     {
         double sum = 0;
-        for (int i = 0; i < dots.Length; i++)
-        {
-            if (offDiagonal && i / columns == i % columns) continue;
-            double k = dots[i] / d + 1;
-            sum += k * k * k;
-        }
+        foreach (var dot in dots) sum += Kernel(dot, d);
         return sum;
+    }
+
+    /// <summary>Σ over i ≠ j of a symmetric kernel matrix from its upper triangle: twice the sum above the diagonal.</summary>
+    private static double SumOffDiagonal(double[] upper, int d, int n)
+    {
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) sum += Kernel(upper[(long)i * n + j], d);
+        return 2 * sum;
     }
 
     /// <summary><paramref name="size"/> distinct indices of 0..n-1 (a partial Fisher-Yates shuffle).</summary>
