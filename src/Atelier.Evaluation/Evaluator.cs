@@ -3,6 +3,8 @@ using Atelier.Catalog;
 using Atelier.Evaluation.Features;
 using Atelier.Evaluation.Metrics;
 using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Governance.Lineage;
 using Atelier.Governance.Policy;
 using Atelier.Training.Runs;
 
@@ -43,6 +45,9 @@ public static class Evaluator
         var catalog = workspace.Catalog;
         var run = catalog.GetRun(request.Run) ?? throw new EvaluationException("unknown-run", $"no run named '{request.Run}' (see `atelier runs list`)");
         var options = TrainingOptions.FromJson(run.Config);
+        // Refusals first, before minutes of feature extraction: the role, the checkpoint, its taints (Sampler.Draw asks again).
+        GovernanceSession.For(workspace).Actor.Require(Role.Reviewer, "evaluate models");
+        Revocation.EnsureUsable(catalog, Sampler.PickCheckpoint(catalog, run, request.Checkpoint), run.Name);
         var snapshot = request.Against is { } name
             ? catalog.GetSnapshot(name) ?? throw new EvaluationException("unknown-dataset", $"--against: no dataset named '{name}' (see `atelier dataset list`)")
             : catalog.GetSnapshot(run.SnapshotId) ?? throw new EvaluationException("unknown-dataset", $"the snapshot run '{run.Name}' trained on is gone");

@@ -89,5 +89,8 @@ public class EvalCommandTests
         Refused("--checkpoint 'first' must be latest, best or a checkpoint id", "--run", "r1", "--checkpoint", "first");
         File.WriteAllText(Path.Combine(cli.Directory, "junk.onnx"), "not a model");
         Refused("is not an ONNX model", "--run", "r1", "--features", "onnx:junk.onnx");
+        // Running a model is a reviewer's work, as sampling is; a viewer is refused before anything is computed.
+        var viewer = cli.Ok("user", "add", "vic", "--role", "viewer", "--json").Json.GetProperty("token").GetString()!;
+        Refused("vic (viewer) may not evaluate models: that needs the reviewer role", "--run", "r1", "--as", "vic", "--token", viewer);
     }
 }
