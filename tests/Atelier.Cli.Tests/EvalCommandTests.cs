@@ -7,7 +7,7 @@ namespace Atelier.Cli.Tests;
 public class EvalCommandTests
 {
     [Fact]
-    public void ScoresARunAgainstItsDataAndAnotherSnapshotWithSampleCounts()
+    public async Task ScoresARunAgainstItsDataAndAnotherSnapshotWithSampleCounts()
     {
         using var cli = new CliRunner();
         cli.Ok("init");
@@ -15,6 +15,7 @@ public class EvalCommandTests
         cli.Ok("rate", "all", "general");
         cli.Ok("dataset", "create", "faces", "--where", "tag:smileys_&_emotion");
         cli.Ok("dataset", "create", "animals", "--where", "tag:animals_&_nature");
+        cli.Ok("dataset", "create", "food", "--where", "tag:food_&_drink");
         cli.Ok("train", "--dataset", "faces", "--resolution", "32", "--kimg", "0.128", "--batch", "32", "--snapshot-kimg", "0.128", "--name", "r1", "--device", "cpu");
 
         var first = cli.Ok("eval", "--run", "r1", "--n", "24", "--json").Json;
@@ -51,6 +52,15 @@ public class EvalCommandTests
         Assert.Contains("(24 generated, 34 real)", text);
         Assert.Contains("100 subsets of 24", text);
         Assert.DoesNotContain("FID", text);
+
+        // Two commands at once against a snapshot nobody has measured yet: both compute it, both succeed with the
+        // same numbers, and the cache they leave is whole.
+        var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => cli.Run("eval", "--run", "r1", "--n", "24", "--against", "food", "--json"), TestContext.Current.CancellationToken)));
+        Assert.All(both, r => Assert.True(r.Code == 0, r.Error));
+        Assert.Equal(both[0].Json.GetProperty("frechetDistance").GetProperty("value").GetDouble(), both[1].Json.GetProperty("frechetDistance").GetProperty("value").GetDouble());
+        var cached = cli.Ok("eval", "--run", "r1", "--n", "24", "--against", "food", "--json").Json;
+        Assert.True(cached.GetProperty("referenceFromCache").GetBoolean());
+        Assert.Equal(both[0].Json.GetProperty("frechetDistance").GetProperty("value").GetDouble(), cached.GetProperty("frechetDistance").GetProperty("value").GetDouble());
 
         // Another network through the same path: a tiny one the test writes.
         var tiny = TinyOnnx.Write(Path.Combine(cli.Directory, "tiny.onnx"));
