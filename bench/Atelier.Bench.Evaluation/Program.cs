@@ -73,7 +73,18 @@ switch (args[0])
             double x = Seconds(() => a.TransposeAndMultiply(b)), y = Seconds(() => Gram.Multiply(ar, 1000, br, 1000, 512, result));
             mathnet.Add(x); gram.Add(y); ratios.Add(x / y);
         }
+        // libtorch (float64, through TorchSharp, already loaded for sampling) as a third contender.
+        Atelier.Training.TorchRuntime.EnsureLoadable();
+        using var ta = TorchSharp.torch.tensor(ar, [1000, 512], TorchSharp.torch.float64);
+        using var tb = TorchSharp.torch.tensor(br, [1000, 512], TorchSharp.torch.float64);
+        using (var warm = ta.mm(tb.t())) { }
+        var torchTimes = new List<double>();
+        for (int r = 0; r < rounds; r++) torchTimes.Add(Seconds(() => { using var p = ta.mm(tb.t()); }));
         var sym = a.TransposeThisAndMultiply(a) / 1000;
+        using var tsym = TorchSharp.torch.tensor(sym.ToRowMajorArray(), [512, 512], TorchSharp.torch.float64);
+        var torchEvd = new List<double>();
+        for (int r = 0; r < rounds; r++) torchEvd.Add(Seconds(() => { var (l, v) = TorchSharp.torch.linalg.eigh(tsym); l.Dispose(); v.Dispose(); }));
+        Console.WriteLine($"libtorch float64: A·Bᵀ median {Median(torchTimes) * 1000:0} ms, symmetric EVD 512x512 median {Median(torchEvd) * 1000:0} ms ({TorchSharp.torch.get_num_threads()} threads)");
         var evd = new List<double>();
         for (int r = 0; r < rounds; r++) evd.Add(Seconds(() => sym.Evd(Symmetricity.Symmetric)));
         Console.WriteLine($"A·Bᵀ 1000x512 by 1000x512 x {rounds}: MathNet managed median {Median(mathnet) * 1000:0} ms, Gram kernel median {Median(gram) * 1000:0} ms, "
