@@ -13,8 +13,8 @@ public sealed record BlocklistRecord(long Id, string Name, string Version, strin
 public sealed record QuarantineRecord(long Id, long? ImageId, string Sha256, string? Md5, long ListId, string ListName, string ListVersion, string ListKind,
     int? Distance, string? Origin, string? Source, string SealedBlob, string QuarantinedBy, DateTimeOffset QuarantinedAt);
 
-/// <summary>What a blocklist is matched against for one catalog image.</summary>
-public sealed record ScreenedImage(long Id, string Sha256, string? Md5, byte[]? Pdq, int? PdqQuality, string? ThumbnailSha256);
+/// <summary>What a blocklist is matched against for one catalog image; <see cref="PdqDisplayed"/> is the hash as displayed where it differs.</summary>
+public sealed record ScreenedImage(long Id, string Sha256, string? Md5, byte[]? Pdq, int? PdqQuality, string? ThumbnailSha256, byte[]? PdqDisplayed = null);
 
 /// <summary>A new quarantine row: <see cref="ImageId"/> null for bytes stopped at ingest.</summary>
 public sealed record NewQuarantine(long? ImageId, string Sha256, string? Md5, byte[]? Pdq, int? PdqQuality, string? Origin, string? Source,
@@ -63,13 +63,24 @@ public sealed partial class Catalog
     /// <summary>The visible (not quarantined) images with what a blocklist matches on.</summary>
     public IReadOnlyList<ScreenedImage> ImagesToScreen()
     {
-        using var cmd = Cmd("SELECT id, sha256, md5, pdq, pdq_quality, thumb_sha256 FROM images WHERE quarantined = 0 ORDER BY id");
+        using var cmd = Cmd("SELECT id, sha256, md5, pdq, pdq_quality, thumb_sha256, pdq_displayed FROM images WHERE quarantined = 0 ORDER BY id");
         using var r = cmd.ExecuteReader();
         var list = new List<ScreenedImage>();
         while (r.Read())
             list.Add(new ScreenedImage(r.GetInt64(0), r.GetString(1), Str(r, 2), r.IsDBNull(3) ? null : (byte[])r[3],
-                r.IsDBNull(4) ? null : r.GetInt32(4), Str(r, 5)));
+                r.IsDBNull(4) ? null : r.GetInt32(4), Str(r, 5), r.IsDBNull(6) ? null : (byte[])r[6]));
         return list;
+    }
+
+    /// <summary>One visible image as a blocklist is matched against it, or null when it is gone or quarantined.</summary>
+    public ScreenedImage? ImageToScreen(long imageId)
+    {
+        using var cmd = Cmd("SELECT id, sha256, md5, pdq, pdq_quality, thumb_sha256, pdq_displayed FROM images WHERE id = $i AND quarantined = 0", ("$i", imageId));
+        using var r = cmd.ExecuteReader();
+        return r.Read()
+            ? new ScreenedImage(r.GetInt64(0), r.GetString(1), Str(r, 2), r.IsDBNull(3) ? null : (byte[])r[3], r.IsDBNull(4) ? null : r.GetInt32(4), Str(r, 5),
+                r.IsDBNull(6) ? null : (byte[])r[6])
+            : null;
     }
 
     /// <summary>Images ingested before MD5s were kept; a blocklist of MD5s needs theirs computed from the blob.</summary>

@@ -8,7 +8,7 @@ public sealed partial class Catalog
     private const string ImageColumns =
         "images.id, sha256, size_bytes, format, width, height, orientation, has_alpha, has_icc, bits, frames, pdq, pdq_quality, " +
         "blur, mean_luma, dark_fraction, bright_fraction, entropy, thumb_sha256, rating, excluded, exclude_reason, captured_at, " +
-        "images.source, images.license, images.source_url, images.added_at";
+        "images.source, images.license, images.source_url, images.added_at, pdq_displayed, pdq_pipeline";
 
     public long? FindImageId(string sha256) =>
         Scalar("SELECT id FROM images WHERE sha256 = $s", ("$s", sha256)) is long id ? id : null;
@@ -22,14 +22,14 @@ public sealed partial class Catalog
         var id = (long)Scalar(
             """
             INSERT INTO images(sha256, size_bytes, format, width, height, orientation, has_alpha, has_icc, bits, frames, pdq, pdq_quality,
-              blur, mean_luma, dark_fraction, bright_fraction, entropy, thumb_sha256, rating, captured_at, source, license, source_url, added_at)
-            VALUES($sha, $size, $format, $w, $h, $o, $alpha, $icc, $bits, $frames, $pdq, $pq, $blur, $luma, $dark, $bright, $ent, $thumb,
+              pdq_displayed, pdq_pipeline, blur, mean_luma, dark_fraction, bright_fraction, entropy, thumb_sha256, rating, captured_at, source, license, source_url, added_at)
+            VALUES($sha, $size, $format, $w, $h, $o, $alpha, $icc, $bits, $frames, $pdq, $pq, $pdqd, $pipe, $blur, $luma, $dark, $bright, $ent, $thumb,
               $rating, $cap, $src, $lic, $url, $at)
             RETURNING id
             """,
             ("$sha", r.Sha256), ("$size", r.SizeBytes), ("$format", r.Format), ("$w", r.Width), ("$h", r.Height), ("$o", r.Orientation),
             ("$alpha", r.HasAlpha), ("$icc", r.HasColorProfile), ("$bits", r.BitsPerChannel), ("$frames", r.Frames), ("$pdq", r.Pdq),
-            ("$pq", r.PdqQuality), ("$blur", r.BlurVariance), ("$luma", r.MeanLuma), ("$dark", r.DarkFraction), ("$bright", r.BrightFraction),
+            ("$pq", r.PdqQuality), ("$pdqd", r.PdqDisplayed), ("$pipe", r.PdqPipeline), ("$blur", r.BlurVariance), ("$luma", r.MeanLuma), ("$dark", r.DarkFraction), ("$bright", r.BrightFraction),
             ("$ent", r.Entropy), ("$thumb", r.ThumbnailSha256), ("$rating", r.Rating), ("$cap", r.CapturedAt is { } c ? Time(c) : null),
             ("$src", provenance.Source), ("$lic", provenance.License), ("$url", provenance.SourceUrl), ("$at", Time(now)))!;
         AddProvenance(id, provenance);
@@ -117,9 +117,10 @@ public sealed partial class Catalog
     }
 
     /// <summary>Every image's PDQ hash, for building the near-duplicate index.</summary>
+    /// <summary>Each visible image's PDQ hash as displayed (what near duplicates are found by).</summary>
     public IEnumerable<(long Id, byte[] Pdq, int Quality)> AllPdqHashes()
     {
-        using var cmd = Cmd("SELECT id, pdq, pdq_quality FROM images WHERE pdq IS NOT NULL AND quarantined = 0 ORDER BY id");
+        using var cmd = Cmd("SELECT id, COALESCE(pdq_displayed, pdq), pdq_quality FROM images WHERE pdq IS NOT NULL AND quarantined = 0 ORDER BY id");
         using var r = cmd.ExecuteReader();
         while (r.Read()) yield return (r.GetInt64(0), (byte[])r[1], r.GetInt32(2));
     }
@@ -199,10 +200,31 @@ public sealed partial class Catalog
                 BlurVariance = Dbl(r, 13), MeanLuma = Dbl(r, 14), DarkFraction = Dbl(r, 15), BrightFraction = Dbl(r, 16), Entropy = Dbl(r, 17),
                 ThumbnailSha256 = Str(r, 18), Rating = Str(r, 19), Excluded = r.GetBoolean(20), ExcludeReason = Str(r, 21),
                 CapturedAt = Str(r, 22) is { } c ? ParseTime(c) : null, Source = r.GetString(23), License = Str(r, 24), SourceUrl = Str(r, 25),
-                AddedAt = ParseTime(r.GetString(26)),
+                AddedAt = ParseTime(r.GetString(26)), PdqDisplayed = r.IsDBNull(27) ? null : (byte[])r[27], PdqPipeline = r.GetInt32(28),
             });
         }
         return list;
     }
 
+    /// <summary>Visible images whose PDQ hash an older pipeline computed (oldest first, at most <paramref name="limit"/>).</summary>
+    public IReadOnlyList<(long Id, string Sha256)> ImagesWithOldPdq(long afterId, int limit)
+    {
+        using var cmd = Cmd("SELECT id, sha256 FROM images WHERE pdq_pipeline < $p AND quarantined = 0 AND id > $after ORDER BY id LIMIT $n",
+            ("$p", PdqPipelines.Current), ("$after", afterId), ("$n", limit));
+        using var r = cmd.ExecuteReader();
+        var list = new List<(long, string)>();
+        while (r.Read()) list.Add((r.GetInt64(0), r.GetString(1)));
+        return list;
+    }
+
+    /// <summary>
+    /// Stores a hash the current pipeline computed, unless another process did first or the image was quarantined meanwhile.
+    /// True when this call changed the row.
+    /// </summary>
+    public bool SetCurrentPdq(long imageId, byte[]? pdq, int? quality, byte[]? displayed) =>
+        Exec("""
+             UPDATE images SET pdq = $pdq, pdq_quality = $q, pdq_displayed = $d, pdq_pipeline = $p
+             WHERE id = $i AND pdq_pipeline < $p AND quarantined = 0
+             """,
+            ("$pdq", pdq), ("$q", quality), ("$d", displayed), ("$p", PdqPipelines.Current), ("$i", imageId)) == 1;
 }

@@ -17,6 +17,12 @@ public sealed record ImageRecord
     /// <summary>PDQ hash, 32 bytes, or null when the image could not be hashed.</summary>
     public byte[]? Pdq { get; init; }
     public int? PdqQuality { get; init; }
+    /// <summary>PDQ hash of the image as displayed, where its EXIF orientation turns or mirrors it; null when it is <see cref="Pdq"/>.</summary>
+    public byte[]? PdqDisplayed { get; init; }
+    /// <summary>Which PDQ pipeline computed <see cref="Pdq"/>: <see cref="PdqPipelines.Current"/> or an older one <c>curate</c> re-hashes.</summary>
+    public int PdqPipeline { get; init; } = PdqPipelines.Current;
+    /// <summary>The hash near duplicates are found by: the displayed image's (what a user and a training run see).</summary>
+    public byte[]? PdqAsDisplayed => PdqDisplayed ?? Pdq;
     public double? BlurVariance { get; init; }
     public double? MeanLuma { get; init; }
     public double? DarkFraction { get; init; }
@@ -31,6 +37,19 @@ public sealed record ImageRecord
     public string? License { get; init; }
     public string? SourceUrl { get; init; }
     public DateTimeOffset AddedAt { get; init; }
+}
+
+/// <summary>The PDQ pipelines whose hashes a catalog may hold (column <c>images.pdq_pipeline</c>).</summary>
+public static class PdqPipelines
+{
+    /// <summary>
+    /// Before the stored-pixel reference pipeline: a DCT-scaled decode (before commit 16668a2) or the full decode with the
+    /// EXIF orientation applied. <c>curate</c> re-hashes these from their blobs.
+    /// </summary>
+    public const int Old = 1;
+
+    /// <summary>The C++ reference's: the stored pixels (no orientation applied), decoded at full size, 512 x 512 nearest neighbour.</summary>
+    public const int Current = 2;
 }
 
 /// <summary>Where one copy of an image came from. An image ingested twice has two provenance records.</summary>

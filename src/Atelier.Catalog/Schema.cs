@@ -263,7 +263,14 @@ internal static class Schema
           at TEXT NOT NULL);
         CREATE INDEX skipped_files_by_extension ON skipped_files(extension, reason);
         """,
-        // 5: energy and cost of each stage invocation (ingest, export, train, sample, eval); a run's total sums its rows.
+        // 5: which PDQ pipeline computed each hash (rows from before are 1: a DCT-scaled or orientation-applied decode,
+        // re-hashed by curate), and the hash of the image as displayed where its EXIF orientation turns it (null: the same).
+        """
+        ALTER TABLE images ADD COLUMN pdq_displayed BLOB;
+        ALTER TABLE images ADD COLUMN pdq_pipeline INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX images_by_pdq_pipeline ON images(pdq_pipeline);
+        """,
+        // 6: energy and cost of each stage invocation (ingest, export, train, sample, eval); a run's total sums its rows.
         """
         CREATE TABLE energy(
           id INTEGER PRIMARY KEY,

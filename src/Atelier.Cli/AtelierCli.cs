@@ -55,6 +55,7 @@ public static class AtelierCli
         TrainingCommands.Sample(c),
         TrainingCommands.ExportModel(c),
         TrainingCommands.Runs(c),
+        EvalCommand.Create(c),
         GovernanceCommands.Lineage(c),
         GovernanceCommands.Audit(c),
         BlocklistCommands.Blocklist(c),

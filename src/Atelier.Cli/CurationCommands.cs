@@ -39,6 +39,10 @@ public static partial class CurationCommands
                 c.WriteJson(summary);
                 return 0;
             }
+            if (summary.PdqRehashed + summary.PdqUnreadable > 0)
+                c.Host.Out.WriteLine($"Re-hashed {summary.PdqRehashed} images whose PDQ hash an older pipeline computed" +
+                                     (summary.PdqUnreadable > 0 ? $" ({summary.PdqUnreadable} kept their old hash: blob missing or unreadable)" : "") +
+                                     (summary.Quarantined > 0 ? $"; {summary.Quarantined} now match a blocklist and were quarantined" : ""));
             c.Host.Out.WriteLine($"Curated {summary.Images} images: {summary.NearDuplicatePairs} near-duplicate pairs in {summary.NearDuplicateClusters} clusters");
             foreach (var (flag, count) in summary.Flagged.OrderByDescending(kv => kv.Value))
                 c.Host.Out.WriteLine($"  {count,8}  {flag}");

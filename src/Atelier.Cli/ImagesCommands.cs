@@ -64,6 +64,7 @@ public static class ImagesCommands
         o.WriteLine($"image {i.Id}");
         o.WriteLine($"  sha256       {i.Sha256}");
         o.WriteLine($"  pdq          {PdqHashBytes.ToHex(i.Pdq) ?? "-"} (quality {i.PdqQuality?.ToString() ?? "-"})");
+        if (i.PdqDisplayed is not null) o.WriteLine($"  pdq shown    {PdqHashBytes.ToHex(i.PdqDisplayed)} (as displayed: EXIF orientation {i.Orientation})");
         o.WriteLine($"  size         {i.Width}x{i.Height} {i.Format}, {i.SizeBytes} bytes, orientation {i.Orientation}, alpha {(i.HasAlpha ? "yes" : "no")}, icc {(i.HasColorProfile ? "yes" : "no")}, {i.BitsPerChannel}-bit");
         o.WriteLine($"  rating       {i.Rating ?? "unrated"}{(i.Excluded ? $"  EXCLUDED ({i.ExcludeReason})" : "")}");
         o.WriteLine($"  quality      blur {F(i.BlurVariance)}, mean luma {F(i.MeanLuma)}, entropy {F(i.Entropy)}");
@@ -90,7 +91,7 @@ internal static class ImageJson
         var r = d.Image;
         return new
         {
-            r.Id, r.Sha256, pdq = PdqHashBytes.ToHex(r.Pdq), r.PdqQuality, r.SizeBytes, r.Format, r.Width, r.Height, r.Orientation, r.HasAlpha,
+            r.Id, r.Sha256, pdq = PdqHashBytes.ToHex(r.Pdq), r.PdqQuality, pdqDisplayed = PdqHashBytes.ToHex(r.PdqDisplayed), r.SizeBytes, r.Format, r.Width, r.Height, r.Orientation, r.HasAlpha,
             r.HasColorProfile, r.BitsPerChannel, r.Frames, rating = r.Rating ?? "unrated", r.Excluded, r.ExcludeReason, r.CapturedAt,
             quality = new { r.BlurVariance, r.MeanLuma, r.DarkFraction, r.BrightFraction, r.Entropy },
             tags = d.Tags.Select(t => new { t.Name, t.Category }),

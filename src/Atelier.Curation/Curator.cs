@@ -5,7 +5,13 @@ using Atelier.Hashing;
 
 namespace Atelier.Curation;
 
-public sealed record CurationSummary(int Images, IReadOnlyDictionary<string, int> Flagged, int NearDuplicatePairs, int NearDuplicateClusters);
+/// <summary>
+/// What <c>curate</c> found. <see cref="PdqRehashed"/>: old-pipeline PDQ hashes recomputed first (<see cref="PdqRehash"/>);
+/// <see cref="PdqUnreadable"/>: old hashes left as they were because the blob is gone or no longer decodes;
+/// <see cref="Quarantined"/>: images a blocklist caught by their new hash.
+/// </summary>
+public sealed record CurationSummary(int Images, IReadOnlyDictionary<string, int> Flagged, int NearDuplicatePairs, int NearDuplicateClusters,
+    int PdqRehashed = 0, int PdqUnreadable = 0, int Quarantined = 0);
 
 /// <summary>
 /// Re-evaluates every image against the workspace's thresholds and finds near duplicates with the
@@ -16,7 +22,10 @@ public sealed class Curator(Workspace workspace)
 {
     public CurationSummary Run()
     {
-        GovernanceSession.For(workspace).Actor.Require(Role.Reviewer, "curate");
+        var session = GovernanceSession.For(workspace);
+        session.Actor.Require(Role.Reviewer, "curate");
+        // Before anything is judged: flags, near duplicates and blocklist matches then all use the reference's hashes.
+        var rehash = new PdqRehash(session).Run();
         var catalog = workspace.Catalog;
         var t = workspace.Config.Curation;
         var images = catalog.ListImages(Selector.All);
@@ -38,13 +47,15 @@ public sealed class Curator(Workspace workspace)
             tx.Commit();
         }
         var counts = flags.GroupBy(f => f.Item2).ToDictionary(g => g.Key, g => g.Count());
-        return new CurationSummary(images.Count, counts, pairs.Count, catalog.NearDuplicateClusters().Count);
+        return new CurationSummary(images.Count, counts, pairs.Count, catalog.NearDuplicateClusters().Count,
+            rehash.Rehashed, rehash.Unreadable, rehash.Quarantined.Count);
     }
 
     private static List<(long A, long B, int Distance)> NearDuplicatePairs(IReadOnlyList<ImageRecord> images, CurationThresholds t)
     {
+        // The picture as displayed: two copies of a photo, one turned by its EXIF tag and one turned in its pixels, are duplicates.
         var hashed = images.Where(i => i.Pdq is not null && i.PdqQuality >= t.MinPdqQuality)
-            .Select(i => (i.Id, Hash: PdqHashBytes.FromBytes(i.Pdq!))).ToList();
+            .Select(i => (i.Id, Hash: PdqHashBytes.FromBytes(i.PdqAsDisplayed!))).ToList();
         var index = new PdqIndex(hashed.Select(h => h.Id).ToArray(), hashed.Select(h => h.Hash).ToArray());
         var pairs = new List<(long, long, int)>();
         foreach (var (id, hash) in hashed)

@@ -12,9 +12,50 @@ public class WorkspaceTests
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "config.json")));
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "catalog.db")));
         Assert.True(System.IO.Directory.Exists(Path.Combine(t.Directory, ".atelier", "blobs")));
-        Assert.Equal(5, t.Catalog.SchemaVersion);
+        Assert.Equal(6, t.Catalog.SchemaVersion);
         using var again = Workspace.Open(t.Directory);
         Assert.Equal(100_000_000, again.Config.Ingest.MaxPixels);
+    }
+
+    [Fact]
+    public void HashesStoredBeforeSchemaFiveAreMarkedOldAndNewOnesCurrent()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "catalog.db");
+        Catalog.Open(path).Dispose();
+        // Back to schema 4 as a catalog of the previous release has it, with one image hashed then.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                DROP TABLE energy;
+                DROP INDEX images_by_pdq_pipeline;
+                ALTER TABLE images DROP COLUMN pdq_pipeline;
+                ALTER TABLE images DROP COLUMN pdq_displayed;
+                PRAGMA user_version = 4;
+                INSERT INTO images(sha256, size_bytes, format, width, height, pdq, pdq_quality, source, added_at)
+                VALUES('aa', 1, 'jpeg', 8, 8, zeroblob(32), 100, 's', '2026-12-01T00:00:00.0000000+00:00');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        using var catalog = Catalog.Open(path);
+
+        Assert.Equal(6, catalog.SchemaVersion);
+        var old = Assert.Single(catalog.ListImages(Selector.All));
+        Assert.Equal(PdqPipelines.Old, old.PdqPipeline);
+        Assert.Null(old.PdqDisplayed);
+        Assert.Equal([(old.Id, "aa")], catalog.ImagesWithOldPdq(0, 10));
+        var id = catalog.AddImage(new ImageRecord { Sha256 = "bb", Format = "jpeg", Source = "s", Pdq = new byte[32], PdqQuality = 100, PdqDisplayed = new byte[32] },
+            new Provenance("o", null, "s", null, null, null), []);
+        Assert.Equal(PdqPipelines.Current, catalog.GetImage(id)!.PdqPipeline);
+        Assert.Equal([(old.Id, "aa")], catalog.ImagesWithOldPdq(0, 10));
+        // Stored once: a second writer of the same image changes nothing.
+        Assert.True(catalog.SetCurrentPdq(old.Id, new byte[32], 90, null));
+        Assert.False(catalog.SetCurrentPdq(old.Id, new byte[32], 80, null));
+        Assert.Equal(90, catalog.GetImage(old.Id)!.PdqQuality);
+        Assert.Empty(catalog.ImagesWithOldPdq(0, 10));
     }
 
     [Fact]

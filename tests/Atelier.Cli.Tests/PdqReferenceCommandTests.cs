@@ -130,4 +130,76 @@ public class PdqReferenceCommandTests
         Assert.All(stopped, q => Assert.False(q.TryGetProperty("imageId", out var id) && id.ValueKind != JsonValueKind.Null));
         Assert.All(stopped, q => Assert.StartsWith("copy-", Path.GetFileName(q.GetProperty("origin").GetString())));
     }
+
+    /// <summary>File name → hash from a <c>hash,quality,path</c> list of the exif-rotn fixtures.</summary>
+    private static Dictionary<string, PdqHash> ExifList(string list) =>
+        File.ReadLines(Path.Combine(Fixtures, "exif-rotn", list)).Select(l => l.Split(','))
+            .ToDictionary(p => Path.GetFileName(p[2]), p => PdqHash.Parse(p[0]));
+
+    private static string[] ExifFiles() => Directory.GetFiles(Path.Combine(Fixtures, "exif-rotn"), "*.jpg");
+
+    [Fact]
+    public void CameraJpegsWithAnOrientationTagStoreTheReferenceHashOfTheirStoredPixels()
+    {
+        var stored = ExifList("reference-hashes-cpp.txt");
+        var displayed = ExifList("reference-hashes-displayed-cpp.txt");
+        using var cli = new CliRunner();
+        cli.Ok("init");
+        CopyInto(cli, "in", ExifFiles());
+
+        cli.Ok("ingest", "in", "--license", "BSD-3-Clause");
+
+        var shown = cli.Ok("images", "show", "all", "--json").Json.GetProperty("images").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("provenance")[0].GetProperty("fileName").GetString()!);
+        Assert.Equal(4, shown.Count);
+        foreach (var (name, image) in shown)
+        {
+            var orientation = image.GetProperty("orientation").GetInt32();
+            // Bit for bit, as the C++ reference printed it for the stored pixels.
+            Assert.Equal(stored[name].ToHex(), image.GetProperty("pdq").GetString());
+            var hasDisplayed = image.TryGetProperty("pdqDisplayed", out var d) && d.ValueKind == JsonValueKind.String;
+            Assert.Equal(orientation != 1, hasDisplayed);
+            // The displayed hash (a dihedral variant of the same DCT) is near what the reference makes of the turned picture.
+            var asShown = hasDisplayed ? PdqHash.Parse(d.GetString()!) : stored[name];
+            var distance = asShown.DistanceTo(displayed[name]);
+            Assert.True(distance <= 20, $"{name} (orientation {orientation}): displayed hash {asShown.ToHex()}, the reference's of the turned picture {displayed[name].ToHex()}, distance {distance}");
+        }
+        Assert.Equal([1, 3, 6, 8], shown.Values.Select(i => i.GetProperty("orientation").GetInt32()).Order());
+    }
+
+    [Fact]
+    public void AListOfTheDisplayedPicturesQuarantinesTheTaggedFiles()
+    {
+        var stored = ExifList("reference-hashes-cpp.txt");
+        var displayed = ExifList("reference-hashes-displayed-cpp.txt");
+        string[] turned = ["exif-rotn-3.jpg", "exif-rotn-6.jpg", "exif-rotn-8.jpg"];
+        // The premise: the stored hash alone would miss each listed picture.
+        foreach (var name in turned) Assert.True(stored[name].DistanceTo(displayed[name]) > PdqHasher.MatchThreshold, name);
+        var list = string.Join('\n', turned.Select(n => displayed[n].ToHex())) + "\n";
+
+        // A list imported before the files arrive stops them at ingest.
+        using var cli = new CliRunner();
+        cli.Ok("init");
+        File.WriteAllText(Path.Combine(cli.Directory, "displayed.txt"), list);
+        cli.Ok("blocklist", "import", "displayed.txt", "--kind", "pdq", "--name", "displayed", "--version", "1");
+        CopyInto(cli, "in", ExifFiles());
+        var ingest = cli.Ok("ingest", "in", "--license", "BSD-3-Clause", "--json").Json;
+        Assert.Equal(turned.Length, ingest.GetProperty("quarantined").GetInt32());
+        Assert.Equal(1, ingest.GetProperty("added").GetInt32());
+        var stopped = cli.Ok("quarantine", "list", "--json").Json.GetProperty("quarantine").EnumerateArray()
+            .Select(q => Path.GetFileName(q.GetProperty("origin").GetString()!)).Order().ToArray();
+        Assert.Equal(turned, stopped);
+
+        // A list imported after them quarantines the catalog images.
+        using var later = new CliRunner();
+        later.Ok("init");
+        CopyInto(later, "in", ExifFiles());
+        later.Ok("ingest", "in", "--license", "BSD-3-Clause");
+        File.WriteAllText(Path.Combine(later.Directory, "displayed.txt"), list);
+        var import = later.Ok("blocklist", "import", "displayed.txt", "--kind", "pdq", "--name", "displayed", "--version", "1", "--json").Json;
+        Assert.Equal(turned.Length, import.GetProperty("quarantined").GetArrayLength());
+        var left = later.Ok("images", "show", "all", "--json").Json.GetProperty("images").EnumerateArray()
+            .Select(i => i.GetProperty("provenance")[0].GetProperty("fileName").GetString()!).ToArray();
+        Assert.Equal(["exif-rotn-1.jpg"], left);
+    }
 }

@@ -60,7 +60,7 @@ public sealed class BlocklistImporter(GovernanceSession session)
         foreach (var image in images)
         {
             var hit = screen.MatchExact(image.Sha256, image.Md5)
-                      ?? (image.Pdq is { } pdq ? screen.MatchPdq(PdqHashBytes.FromBytes(pdq), image.PdqQuality ?? 0) : null);
+                      ?? screen.MatchPdq(image);
             if (hit is null) continue;
             var (record, tainted) = quarantine.QuarantineImage(image, hit);
             quarantined.Add(record);

@@ -75,6 +75,24 @@ public sealed class BlocklistScreen
         return matches.Count == 0 ? null : Hit(matches[0].Id, matches[0].Distance);
     }
 
+    /// <summary>
+    /// The nearer of the matches for an image's stored-pixel hash (the reference's) and its hash as displayed
+    /// (<paramref name="displayed"/>, for an image its EXIF orientation turns), so a list made either way matches.
+    /// </summary>
+    public BlocklistHit? MatchPdq(PdqHash hash, int quality, PdqHash? displayed)
+    {
+        var stored = MatchPdq(hash, quality);
+        if (displayed is not { } shown || shown == hash) return stored;
+        var turned = MatchPdq(shown, quality);
+        return turned is null || (stored is not null && stored.Distance <= turned.Distance) ? stored : turned;
+    }
+
+    /// <summary>A catalog image's PDQ match (stored hash and, where it differs, the displayed one).</summary>
+    public BlocklistHit? MatchPdq(ScreenedImage image) =>
+        image.Pdq is { } pdq
+            ? MatchPdq(PdqHashBytes.FromBytes(pdq), image.PdqQuality ?? 0, image.PdqDisplayed is { } d ? PdqHashBytes.FromBytes(d) : null)
+            : null;
+
     private BlocklistHit Hit(long listId, int? distance)
     {
         var list = _lists[listId];

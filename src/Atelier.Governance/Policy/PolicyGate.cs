@@ -14,6 +14,8 @@ public static class PolicyStage
     public const string TrainingStart = "training-start";
     public const string TrainingResume = "training-resume";
     public const string Check = "check";
+    /// <summary><c>atelier eval</c>: a snapshot's images measured against a model's.</summary>
+    public const string Evaluation = "evaluation";
 }
 
 /// <summary>A stage refused because of policy violations or taints; <see cref="Report"/> says which and how to fix them.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Atelier.Imaging;
 using Atelier.Ingest.Metadata;
 using Atelier.Ingest.Sources;
 using Polly;
@@ -165,7 +166,8 @@ public sealed class HttpFetcher : IDisposable
 
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             bool imageType = mediaType is not null && mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
-            if (!imageType && !ImageMagic.LooksLikeImage(body))
+            // Recognised as the rest of Atelier recognises a file: a format the decoder reads.
+            if (!imageType && ImageFormats.Sniff(body) is null)
                 return new Done(new IngestRejection(origin, RejectionCodes.NotAnImage,
                     $"Content-Type '{mediaType ?? "none"}' and no image signature in {body.Length:N0} bytes"));
 

@@ -11,6 +11,7 @@ internal sealed record AnalyzedImage(
     string Sha256,
     ImageInfo Info,
     PdqResult Pdq,
+    PdqHash? PdqDisplayed,
     ImageQuality Quality,
     byte[]? Thumbnail,
     string? OptOutSignal)
@@ -41,26 +42,12 @@ internal static class ImageAnalysis
             throw new ImageRejectedException(RejectionCodes.OptedOut, xmpOptOut);
         if (info.XmpProblem is { } unreadable)
             throw new ImageRejectedException(RejectionCodes.UnreadableMetadata, unreadable);
-        var pdq = ReferencePdq(item.Content, image, info, maxPixels);
+        var pdq = ReferencePdq.Of(item.Content, info, image, maxPixels);
         var quality = QualityMeasures.Measure(image);
         // Icon-sized sets would otherwise store every picture twice (and create twice the files).
         var thumbnail = ImageProbe.IsItsOwnThumbnail(info, item.Content, thumbnailSide)
             ? null
             : ImageEncoder.EncodePng(ImageResizer.Thumbnail(image, thumbnailSide), fast: true);
-        return new AnalyzedImage(item, sha256, info, pdq, quality, thumbnail, item.OptOutSignal ?? (info.DataMiningProhibited ? xmpOptOut : null));
-    }
-
-    /// <summary>
-    /// The PDQ hash as the reference and hash-sharing lists compute it: from the full-size pixels (the hasher
-    /// then resizes them to 512 x 512 by nearest neighbour). A JPEG the analysis decode scaled down is decoded
-    /// again at full size for it: one full decode plus the DCT-scaled one for the quality measures and the
-    /// thumbnail costs less than taking those from the full decode (docs/decisions/0007-pdq-reference-pipeline.md).
-    /// </summary>
-    private static PdqResult ReferencePdq(byte[] content, RgbaImage analysis, ImageInfo info, long maxPixels)
-    {
-        var full = (long)analysis.Width * analysis.Height < (long)info.Width * info.Height
-            ? ImageDecoder.Decode(content, new DecodeOptions { MaxPixels = maxPixels })
-            : analysis;
-        return PdqHasher.HashRgba(full.Pixels, full.Width, full.Height);
+        return new AnalyzedImage(item, sha256, info, pdq.Stored, pdq.Displayed, quality, thumbnail, item.OptOutSignal ?? (info.DataMiningProhibited ? xmpOptOut : null));
     }
 }

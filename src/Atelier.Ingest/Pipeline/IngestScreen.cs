@@ -33,9 +33,9 @@ internal sealed class IngestScreen(Workspace workspace)
         : _screen.MatchExact(sha256, md5) is { } hit ? new Blocked(item, source, sha256, md5, null, hit)
         : null;
 
-    /// <summary>Worker side, after hashing: a PDQ hit (only for hashes of quality 50 or more).</summary>
-    public Blocked? Perceptual(IngestItem item, string source, string sha256, string? md5, PdqResult pdq) =>
-        _screen.MatchPdq(pdq.Hash, pdq.Quality) is { } hit ? new Blocked(item, source, sha256, md5, pdq, hit) : null;
+    /// <summary>Worker side, after hashing: a PDQ hit on the stored or the displayed hash (only for hashes of quality 50 or more).</summary>
+    public Blocked? Perceptual(IngestItem item, string source, string sha256, string? md5, PdqResult pdq, PdqHash? displayed) =>
+        _screen.MatchPdq(pdq.Hash, pdq.Quality, displayed) is { } hit ? new Blocked(item, source, sha256, md5, pdq, hit) : null;
 
     /// <summary>Writer side, inside the batch transaction: records the stop (once per distinct file) and marks the origin done.</summary>
     public void Stop(Blocked blocked, Catalog.Catalog catalog)

@@ -77,7 +77,7 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         {
             var md5 = screen.Md5IfListed(d.Item.Content);
             var analyzed = ImageAnalysis.Analyze(d.Item, d.Sha256, workspace.Config.Ingest.MaxPixels, request.ThumbnailSide, honourOptOut);
-            if ((screen.Exact(d.Item, d.Source, d.Sha256, md5) ?? screen.Perceptual(d.Item, d.Source, d.Sha256, md5, analyzed.Pdq)) is { } blocked)
+            if ((screen.Exact(d.Item, d.Source, d.Sha256, md5) ?? screen.Perceptual(d.Item, d.Source, d.Sha256, md5, analyzed.Pdq, analyzed.PdqDisplayed)) is { } blocked)
             {
                 StoreBlocked(blocked);
                 return;
@@ -110,6 +110,8 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
             Frames = info.FrameCount,
             Pdq = image.Pdq.Hash.ToBytes(),
             PdqQuality = image.Pdq.Quality,
+            PdqDisplayed = image.PdqDisplayed?.ToBytes(),
+            PdqPipeline = PdqPipelines.Current,
             BlurVariance = image.Quality.BlurVariance,
             MeanLuma = image.Quality.MeanLuma,
             DarkFraction = image.Quality.DarkFraction,
@@ -127,13 +129,15 @@ internal sealed class IngestWriter(Workspace workspace, IngestRequest request, P
         state.Added++;
         if (image.Pdq.Quality >= _thresholds.MinPdqQuality)
         {
-            var near = index.Query(image.Pdq.Hash, workspace.Config.Ingest.NearDuplicateDistance);
+            // Near duplicates are judged on the picture as displayed, as curate does.
+            var shown = image.PdqDisplayed ?? image.Pdq.Hash;
+            var near = index.Query(shown, workspace.Config.Ingest.NearDuplicateDistance);
             if (near.Count > 0)
             {
                 state.NearDuplicates++;
                 _catalog.AddNearDuplicates(near.Select(m => (id, m.Id, m.Distance)));
             }
-            index.Add(id, image.Pdq.Hash);
+            index.Add(id, shown);
         }
         _catalog.MarkDone(image.Item.Origin, id, "added");
     }

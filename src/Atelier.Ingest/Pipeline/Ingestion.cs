@@ -154,7 +154,7 @@ public sealed class Ingestion(Workspace workspace)
             try
             {
                 var analyzed = ImageAnalysis.Analyze(item, sha, maxPixels, thumbnailSide, honourOptOut);
-                if (screen.Perceptual(item, source, sha, md5, analyzed.Pdq) is { } near) return near;
+                if (screen.Perceptual(item, source, sha, md5, analyzed.Pdq, analyzed.PdqDisplayed) is { } near) return near;
                 var thumbSha = analyzed.StoreBlobs(workspace.Blobs);
                 known.TryAdd(sha, 0);
                 return new Analyzed(analyzed, source, thumbSha, md5);

@@ -16,14 +16,7 @@ public static class SampleGrid
         columns = Math.Min(columns, n);
         int rows = (n + columns - 1) / columns;
 
-        byte[] hwc;
-        using (var scope = NewDisposeScope())
-        {
-            // [-1,1] -> 0..255 rounded, the inverse of the loader's v/127.5 - 1.
-            var bytes = images.detach().to(CPU).to_type(ScalarType.Float32).clamp(-1, 1).add(1).mul(127.5).round()
-                .to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
-            hwc = bytes.data<byte>().ToArray();
-        }
+        byte[] hwc = ToBytes(images);
 
         int width = columns * w, height = rows * h;
         var rgba = new byte[checked(width * height * 4)];
@@ -44,5 +37,14 @@ public static class SampleGrid
             }
         }
         return ImageEncoder.EncodePng(new RgbaImage(width, height, rgba));
+    }
+
+    /// <summary>Images [N,3,H,W] in [-1,1] as uint8 NHWC bytes (0..255 rounded, the inverse of the loader's v/127.5 - 1).</summary>
+    public static byte[] ToBytes(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var bytes = images.detach().to(CPU).to_type(ScalarType.Float32).clamp(-1, 1).add(1).mul(127.5).round()
+            .to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
+        return bytes.data<byte>().ToArray();
     }
 }

@@ -16,6 +16,9 @@ public sealed record SampleRequest(string Run, string Checkpoint, int Count, lon
 
 public sealed record GeneratedSample(int Index, string Path, string Sha256, IReadOnlyList<string> Labels);
 
+/// <summary>Generated images in memory: uint8 HWC RGB, <see cref="Resolution"/> square.</summary>
+public sealed record DrawnImages(RunRecord Run, CheckpointRecord Checkpoint, int Resolution, IReadOnlyList<byte[]> Pixels);
+
 public sealed record SampleResult(string Run, long CheckpointId, long CheckpointImages, string CheckpointSha256, long Seed, IReadOnlyList<GeneratedSample> Samples);
 
 /// <summary>
@@ -29,18 +32,9 @@ public static class Sampler
 
     public static SampleResult Generate(Workspace workspace, SampleRequest request, CancellationToken cancellation = default)
     {
-        TorchRuntime.EnsureLoadable();
         if (request.Count is < 1 or > MaxCount) throw new TrainingException("bad-count", $"--n {request.Count} is outside 1..{MaxCount}");
-        var catalog = workspace.Catalog;
-        var run = catalog.GetRun(request.Run) ?? throw new TrainingException("unknown-run", $"no run named '{request.Run}' (see `atelier runs list`)");
-        var record = PickCheckpoint(catalog, run, request.Checkpoint);
-        var governance = GovernanceSession.For(workspace);
-        governance.Actor.Require(Role.Reviewer, "sample from models");
-        Revocation.EnsureUsable(catalog, record, run.Name);
-        var folder = new RunFolder(workspace, run.Name);
-        string path = Path.Combine(folder.Checkpoints, record.FileName);
-        var content = CheckpointFile.Load(path);
-        var device = Trainer.SelectDevice(request.Device);
+        var (catalog, run, record, governance, device) = OpenCheckpoint(workspace, request.Run, request.Checkpoint, request.Device, "sample from models");
+        var content = CheckpointFile.Load(Path.Combine(new RunFolder(workspace, run.Name).Checkpoints, record.FileName));
         var (generator, options, labels) = TrainingSession.LoadGenerator(content, device);
         using var _ = generator;
         var labelOf = LabelsFor(labels, request.Tags);
@@ -52,9 +46,7 @@ public static class Sampler
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            // Each sample has its own generator seeded by (seed, index): reproducible one by one.
-            using var rng = new torch.Generator(unchecked((ulong)(request.Seed * 1_000_003 + i)), CPU);
-            var z = randn([1, generator.Spec.LatentDim], generator: rng).to(device);
+            var z = Latent(request.Seed, i, generator.Spec.LatentDim).to(device);
             var (vector, names) = labelOf(i);
             var image = generator.call(z, tensor(vector, [1, labels.Dim]).to(device)).cpu();
             var png = SampleGrid.EncodePng(image, 1);
@@ -80,6 +72,60 @@ public static class Sampler
             tx.Commit();
         }
         return new SampleResult(run.Name, record.Id, record.ImagesSeen, record.Sha256, request.Seed, samples);
+    }
+
+    /// <summary>
+    /// Images of a run's generator average kept in memory, for measuring it (nothing is written or
+    /// recorded: no image leaves). The same checks as <see cref="Generate"/>; image i is made from the
+    /// latent of sample i of <paramref name="seed"/>, drawn in batches. Class runs cycle through the classes.
+    /// </summary>
+    public static DrawnImages Draw(Workspace workspace, string runName, string checkpoint, int count, long seed, string device = "auto",
+        CancellationToken cancellation = default)
+    {
+        if (count is < 1 or > MaxCount) throw new TrainingException("bad-count", $"--n {count} is outside 1..{MaxCount}");
+        var (_, run, record, _, dev) = OpenCheckpoint(workspace, runName, checkpoint, device, "evaluate models");
+        var content = CheckpointFile.Load(Path.Combine(new RunFolder(workspace, run.Name).Checkpoints, record.FileName));
+        var (generator, options, labels) = TrainingSession.LoadGenerator(content, dev);
+        using var _g = generator;
+        if (labels.Mode == ConditioningMode.MultiLabel)
+            throw new TrainingException("multi-label-run", $"run '{run.Name}' is conditioned on tags (multi-label): measuring it needs label sets to draw from, which is not supported yet");
+        var labelOf = LabelsFor(labels, []);
+        const int batch = 64;
+        var pixels = new List<byte[]>(count);
+        using var noGrad = no_grad();
+        for (int start = 0; start < count; start += batch)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, count - start);
+            var z = cat(Enumerable.Range(start, n).Select(i => Latent(seed, i, generator.Spec.LatentDim)).ToList(), 0).to(dev);
+            var y = tensor(Enumerable.Range(start, n).SelectMany(i => labelOf(i).Vector).ToArray(), [n, labels.Dim]).to(dev);
+            var bytes = SampleGrid.ToBytes(generator.call(z, y));
+            int size = options.Resolution * options.Resolution * 3;
+            for (int k = 0; k < n; k++) pixels.Add(bytes.AsSpan(k * size, size).ToArray());
+        }
+        return new DrawnImages(run, record, options.Resolution, pixels);
+    }
+
+    /// <summary>The latent of sample <paramref name="index"/> of <paramref name="seed"/>: its own generator per (seed, index), so reproducible one by one.</summary>
+    private static Tensor Latent(long seed, int index, int latentDim)
+    {
+        using var rng = new torch.Generator(unchecked((ulong)(seed * 1_000_003 + index)), CPU);
+        return randn([1, latentDim], generator: rng);
+    }
+
+    /// <summary>The checks every use of a model passes: the role, a checkpoint on disk, and no taint.</summary>
+    private static (Catalog.Catalog Catalog, RunRecord Run, CheckpointRecord Record, GovernanceSession Governance, Device Device) OpenCheckpoint(
+        Workspace workspace, string runName, string checkpoint, string device, string purpose)
+    {
+        TorchRuntime.EnsureLoadable();
+        var catalog = workspace.Catalog;
+        var run = catalog.GetRun(runName) ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
+        var record = PickCheckpoint(catalog, run, checkpoint);
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, purpose);
+        Revocation.EnsureUsable(catalog, record, run.Name);
+        return (catalog, run, record, governance, Trainer.SelectDevice(device));
     }
 
     public static CheckpointRecord PickCheckpoint(Catalog.Catalog catalog, RunRecord run, string which)
