@@ -68,6 +68,11 @@ public class EvalCommandTests
         Assert.Equal("FD-tiny", other.GetProperty("distanceName").GetString());
         Assert.Equal(3, other.GetProperty("featureDimension").GetInt32());
         Assert.False(other.GetProperty("referenceFromCache").GetBoolean());
+
+        // Each eval is metered and recorded with the run; it is listed, not added to the training total.
+        var energy = cli.Ok("runs", "show", "r1", "--json").Json.GetProperty("energy");
+        Assert.Equal(8, energy.GetProperty("invocations").EnumerateArray().Count(e => e.GetProperty("stage").GetString() == "eval")); // 6 above, 2 at once
+        Assert.Equal(1, energy.GetProperty("training").GetProperty("sessions").GetInt32());
     }
 
     [Fact]
