@@ -85,16 +85,6 @@ public static class DatasetExport
         return rgb;
     }
 
-    private static byte[] EncodePng(ReadOnlySpan<byte> rgb, int width, int height)
-    {
-        var rgba = new byte[width * height * 4];
-        for (int s = 0, d = 0; s < rgb.Length; s += 3, d += 4)
-        {
-            rgba[d] = rgb[s];
-            rgba[d + 1] = rgb[s + 1];
-            rgba[d + 2] = rgb[s + 2];
-            rgba[d + 3] = 255;
-        }
-        return ImageEncoder.EncodePng(new RgbaImage(width, height, rgba));
-    }
+    private static byte[] EncodePng(ReadOnlySpan<byte> rgb, int width, int height) =>
+        ImageEncoder.EncodePng(RgbaImage.FromRgb(rgb, width, height));
 }

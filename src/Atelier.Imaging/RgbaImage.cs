@@ -21,6 +21,22 @@ public sealed class RgbaImage
         Pixels = pixels;
     }
 
+    /// <summary>An opaque image from packed 8-bit RGB (3 bytes a pixel, rows top to bottom).</summary>
+    public static RgbaImage FromRgb(ReadOnlySpan<byte> rgb, int width, int height)
+    {
+        if (rgb.Length != (long)width * height * 3)
+            throw new ArgumentException($"{rgb.Length} bytes are not a {width}x{height} RGB image", nameof(rgb));
+        var rgba = new byte[checked(width * height * 4)];
+        for (int s = 0, d = 0; s < rgb.Length; s += 3, d += 4)
+        {
+            rgba[d] = rgb[s];
+            rgba[d + 1] = rgb[s + 1];
+            rgba[d + 2] = rgb[s + 2];
+            rgba[d + 3] = 255;
+        }
+        return new RgbaImage(width, height, rgba);
+    }
+
     /// <summary>A new image filled with one colour.</summary>
     public static RgbaImage Filled(int width, int height, byte r, byte g, byte b, byte a = 255)
     {

@@ -17,15 +17,7 @@ public static class NetworkInput
         if (rgb.Length != width * height * 3) throw new ArgumentException($"{rgb.Length} bytes are not a {width}x{height} RGB image", nameof(rgb));
         int plane = size * size;
         if (destination.Length < 3 * plane) throw new ArgumentException("destination too short", nameof(destination));
-        var rgba = new byte[width * height * 4];
-        for (int p = 0, q = 0; p < rgb.Length; p += 3, q += 4)
-        {
-            rgba[q] = rgb[p];
-            rgba[q + 1] = rgb[p + 1];
-            rgba[q + 2] = rgb[p + 2];
-            rgba[q + 3] = 255;
-        }
-        var resized = ImageResizer.Fit(new RgbaImage(width, height, rgba), size, FitMode.Crop, Rgb.White).Pixels;
+        var resized = ImageResizer.Fit(RgbaImage.FromRgb(rgb, width, height), size, FitMode.Crop, Rgb.White).Pixels;
         bool meanImage = network.Mean.Length == 3 * plane;
         if (!meanImage && network.Mean.Length != 3)
             throw new EvaluationException("bad-features", $"the mean has {network.Mean.Length} values: give 3, or a {size}x{size} mean image");
