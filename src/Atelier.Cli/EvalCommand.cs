@@ -50,6 +50,13 @@ public static class EvalCommand
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"KID",-12} {r.Kid.Value,10:0.00000} ± {r.Kid.StandardDeviation:0.00000}  ({r.Kid.Subsets} subsets of {r.Kid.SubsetSize}; {r.Kid.Generated} generated, {r.Kid.Real} real)");
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"precision",-12} {r.Precision.Value,10:0.000}  recall {r.Recall.Value:0.000}   (k={r.PrecisionRecallK}; {r.Precision.Generated} generated, {r.Precision.Real} real)");
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"density",-12} {r.Density.Value,10:0.000}  coverage {r.Coverage.Value:0.000} (k={r.DensityCoverageK}; {r.Density.Generated} generated, {r.Density.Real} real)");
+        if (r.PerClass is { } perClass)
+        {
+            yield return $"  per '{perClass.Category}' class, {r.DistanceName}:{(perClass.Note is { } why ? $" none ({why})" : "")}";
+            foreach (var k in perClass.Classes)
+                yield return string.Create(CultureInfo.InvariantCulture,
+                    $"    {k.Label,-24} {(k.Value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "-"),10}  {Counts(k.Generated, k.Real)}{(k.Note is { } note ? $" {note}" : "")}");
+        }
         yield return string.Create(CultureInfo.InvariantCulture, $"  time         {r.Seconds.Total:0.0} s (generate {r.Seconds.Generate:0.0}, features {r.Seconds.Features:0.0}, metrics {r.Seconds.Metrics:0.0})");
     }
 }

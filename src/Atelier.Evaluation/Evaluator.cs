@@ -27,7 +27,7 @@ public sealed record EvaluationResult(
     string Run, long CheckpointId, long CheckpointImages, string Snapshot, string SnapshotRoot, bool RunsOwnSnapshot, int Resolution,
     string Features, string FeatureModel, int FeatureDimension, string DistanceName,
     Figure FrechetDistance, KidFigure Kid, Figure Precision, Figure Recall, int PrecisionRecallK, Figure Density, Figure Coverage, int DensityCoverageK,
-    bool ReferenceFromCache, long Seed, EvaluationTimings Seconds);
+    bool ReferenceFromCache, long Seed, EvaluationTimings Seconds, PerClassFigures? PerClass = null);
 
 /// <summary>
 /// Scores a run's generator against a snapshot: draws N images from the checkpoint's generator average
@@ -79,6 +79,7 @@ public static class Evaluator
         var fd = FrechetDistance.Compute(GaussianStatistics.Of(real), GaussianStatistics.Of(generated));
         var kid = KernelInceptionDistance.Compute(real, generated, request.KidSubsets, request.KidSubsetSize, seed: unchecked((int)request.Seed));
         var manifold = ManifoldMetrics.Compute(real, generated);
+        var perClass = PerClassDistance.Compute(drawn, generatedFeatures, reference.ExportDirectory, options.Conditioning, reference.Features);
         double metricSeconds = watch.Elapsed.TotalSeconds;
 
         int g = generated.Count, r = real.Count;
@@ -87,6 +88,6 @@ public static class Evaluator
             new Figure(fd, g, r), new KidFigure(kid.Mean, kid.StandardDeviation, kid.Subsets, kid.SubsetSize, g, r),
             new Figure(manifold.Precision, g, r), new Figure(manifold.Recall, g, r), manifold.PrecisionRecallK,
             new Figure(manifold.Density, g, r), new Figure(manifold.Coverage, g, r), manifold.DensityCoverageK,
-            reference.FromCache, request.Seed, new EvaluationTimings(generateSeconds, featureSeconds, metricSeconds, total.Elapsed.TotalSeconds));
+            reference.FromCache, request.Seed, new EvaluationTimings(generateSeconds, featureSeconds, metricSeconds, total.Elapsed.TotalSeconds), perClass);
     }
 }

@@ -19,14 +19,14 @@ public static class ReferenceFeatures
 {
     private static readonly byte[] Magic = "ATLFEAT1"u8.ToArray();
 
-    public sealed record Result(float[][] Features, bool FromCache, string CachePath);
+    public sealed record Result(float[][] Features, bool FromCache, string CachePath, string ExportDirectory);
 
     public static Result Get(Workspace workspace, SnapshotRecord snapshot, int resolution, FeatureExtractor extractor, string cacheKey, CancellationToken cancellation)
     {
         string exportDir = TrainingExports.Prepare(workspace, snapshot, resolution, cancellation);
         string cachePath = Path.Combine(exportDir, $"features-{cacheKey[..32]}.bin");
         using var shards = ShardSet.Open(exportDir);
-        if (TryRead(cachePath, cacheKey, shards.Count, extractor.Dimension) is { } cached) return new Result(cached, true, cachePath);
+        if (TryRead(cachePath, cacheKey, shards.Count, extractor.Dimension) is { } cached) return new Result(cached, true, cachePath, exportDir);
 
         var images = new List<RgbImage>(shards.Count);
         for (int i = 0; i < shards.Count; i++) images.Add(new RgbImage(shards.GetImage(i).ToArray(), resolution, resolution));
@@ -37,7 +37,7 @@ public static class ReferenceFeatures
             AtomicFile.WriteAllBytes(cachePath, Encode(cacheKey, features, extractor.Dimension), flushToDisk: false);
             if (!File.Exists(Path.Combine(exportDir, ExportWriter.DescriptorFileName))) File.Delete(cachePath);
         }
-        return new Result(features, false, cachePath);
+        return new Result(features, false, cachePath, exportDir);
     }
 
     internal static byte[] Encode(string key, float[][] features, int dimension)

@@ -33,6 +33,7 @@ public class EvalCommandTests
         Assert.True(fd > 0, $"FD-ResNet18 of 128 images of training against emoji is {fd}");
         Assert.Equal(24, first.GetProperty("kid").GetProperty("subsetSize").GetInt32());
         Assert.InRange(first.GetProperty("precision").GetProperty("value").GetDouble(), 0, 1);
+        Assert.False(first.TryGetProperty("perClass", out _)); // an unconditional run has no classes
 
         // The reference features now come from the cache, and the same seed gives the same numbers.
         var again = cli.Ok("eval", "--run", "r1", "--n", "24", "--json").Json;
@@ -73,6 +74,46 @@ public class EvalCommandTests
         var energy = cli.Ok("runs", "show", "r1", "--json").Json.GetProperty("energy");
         Assert.Equal(8, energy.GetProperty("invocations").EnumerateArray().Count(e => e.GetProperty("stage").GetString() == "eval")); // 6 above, 2 at once
         Assert.Equal(1, energy.GetProperty("training").GetProperty("sessions").GetInt32());
+    }
+
+    [Fact]
+    public void AClassRunIsAlsoScoredClassByClassWithTheCountsBehindEachFigure()
+    {
+        using var cli = new CliRunner();
+        cli.Ok("init");
+        cli.Ok("ingest", Atelier.TestSupport.Repo.EmojiSample, "--metadata", "emoji.json", "--license", "Apache-2.0", "--map", "tags:category=category");
+        cli.Ok("rate", "all", "general");
+        cli.Ok("dataset", "create", "faces-food", "--where", "tag:smileys_&_emotion,food_&_drink");
+        cli.Ok("dataset", "create", "animals", "--where", "tag:animals_&_nature");
+        int faces = cli.Ok("images", "list", "tag:smileys_&_emotion", "--json").Json.GetProperty("total").GetInt32();
+        int food = cli.Ok("images", "list", "tag:food_&_drink", "--json").Json.GetProperty("total").GetInt32();
+        cli.Ok("train", "--dataset", "faces-food", "--cond", "category", "--resolution", "32", "--kimg", "0.128", "--batch", "32", "--name", "c1", "--device", "cpu");
+
+        var result = cli.Ok("eval", "--run", "c1", "--n", "24", "--json").Json;
+        var perClass = result.GetProperty("perClass");
+        Assert.Equal("category", perClass.GetProperty("category").GetString());
+        var classes = perClass.GetProperty("classes").EnumerateArray().ToDictionary(k => k.GetProperty("label").GetString()!);
+        Assert.Equal(["food_&_drink", "smileys_&_emotion"], classes.Keys.Order(StringComparer.Ordinal));
+        // Drawn images cycle through the classes: 12 of each; the real ones are the snapshot's images of that class.
+        Assert.All(classes.Values, k => Assert.Equal(12, k.GetProperty("generated").GetInt32()));
+        Assert.Equal(faces, classes["smileys_&_emotion"].GetProperty("real").GetInt32());
+        Assert.Equal(food, classes["food_&_drink"].GetProperty("real").GetInt32());
+        double faceFd = classes["smileys_&_emotion"].GetProperty("value").GetDouble(), foodFd = classes["food_&_drink"].GetProperty("value").GetDouble();
+        Assert.True(faceFd > 0 && foodFd > 0 && faceFd != foodFd, $"per-class FD {faceFd} and {foodFd}");
+        Assert.NotEqual(result.GetProperty("frechetDistance").GetProperty("value").GetDouble(), faceFd);
+
+        var text = cli.Ok("eval", "--run", "c1", "--n", "24").Out;
+        Assert.Contains("per 'category' class, FD-ResNet18:", text);
+        Assert.Contains($"{faceFd.ToString("0.00", CultureInfo.InvariantCulture)}  (12 generated, {faces} real)", text);
+
+        // Against a snapshot with none of the run's classes, each class says why it has no figure.
+        var against = cli.Ok("eval", "--run", "c1", "--n", "24", "--against", "animals", "--json").Json.GetProperty("perClass").GetProperty("classes");
+        Assert.All(against.EnumerateArray(), k =>
+        {
+            Assert.Equal(0, k.GetProperty("real").GetInt32());
+            Assert.False(k.TryGetProperty("value", out _));
+            Assert.Contains("at least 2 images", k.GetProperty("note").GetString());
+        });
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed record SampleRequest(string Run, string Checkpoint, int Count, lon
 public sealed record GeneratedSample(int Index, string Path, string Sha256, IReadOnlyList<string> Labels);
 
 /// <summary>Generated images in memory: uint8 HWC RGB, <see cref="Resolution"/> square.</summary>
-public sealed record DrawnImages(RunRecord Run, CheckpointRecord Checkpoint, int Resolution, IReadOnlyList<byte[]> Pixels);
+/// <param name="Classes">Class runs: the class (an index into <paramref name="Labels"/>) each image was drawn for; empty otherwise.</param>
+public sealed record DrawnImages(RunRecord Run, CheckpointRecord Checkpoint, int Resolution, IReadOnlyList<byte[]> Pixels, LabelSpace Labels, IReadOnlyList<int> Classes);
 
 public sealed record SampleResult(string Run, long CheckpointId, long CheckpointImages, string CheckpointSha256, long Seed, IReadOnlyList<GeneratedSample> Samples);
 
@@ -104,7 +105,8 @@ public static class Sampler
             int size = options.Resolution * options.Resolution * 3;
             for (int k = 0; k < n; k++) pixels.Add(bytes.AsSpan(k * size, size).ToArray());
         }
-        return new DrawnImages(run, record, options.Resolution, pixels);
+        var classes = labels.Mode == ConditioningMode.Category ? Enumerable.Range(0, count).Select(i => Array.IndexOf(labelOf(i).Vector, 1f)).ToList() : [];
+        return new DrawnImages(run, record, options.Resolution, pixels, labels, classes);
     }
 
     /// <summary>The latent of sample <paramref name="index"/> of <paramref name="seed"/>: its own generator per (seed, index), so reproducible one by one.</summary>
