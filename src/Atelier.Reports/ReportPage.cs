@@ -56,7 +56,7 @@ public sealed class ReportPage
         Line(".runs{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:20px}.run{border:1px solid #ccc;border-radius:4px;padding:10px 14px;overflow-x:auto}");
         Line("table{border-collapse:collapse;font-size:.85em;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}");
         Line("td.n{text-align:right;font-variant-numeric:tabular-nums}td.v{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}");
-        Line(".grids{display:flex;flex-wrap:wrap;gap:8px}.grids figure{margin:0;text-align:center}.grids img{width:128px;image-rendering:pixelated;border:1px solid #ddd}");
+        Line(".grids{display:flex;flex-wrap:wrap;gap:8px}.grids figure{margin:0;text-align:center}.grids img{width:160px;image-rendering:pixelated;border:1px solid #ddd}");
         Line("</style></head><body>");
         Line($"<h1>Run report: {Html.Text(names)}</h1>");
         Line($"<p class=\"meta\">Written {generatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} by <code>atelier report run</code>. " +
@@ -137,7 +137,7 @@ public sealed class ReportPage
             estimated |= spend.Estimated;
             series.Add(new PlotSeries(spend.Estimated ? $"{r.Run.Name} (estimated)" : r.Run.Name, ReportPlot.RunColor(i), spend.Values, Values(r, key), LinePattern.Solid));
         }
-        var axisLabel = axis == SpendAxis.Kwh ? "kWh" : $"money ({currency})";
+        var axisLabel = (axis == SpendAxis.Kwh ? "kWh" : $"money ({currency})") + (estimated ? " " + EstimatedLabel : "");
         var title = $"{key} against {unit}{(estimated ? " " + EstimatedLabel : "")}";
         if (series.Count == 0)
         {
@@ -145,8 +145,9 @@ public sealed class ReportPage
                  "(trained before Atelier recorded energy, or its records could not be written), so there is no plot.</p>");
             return;
         }
-        if (estimated) notes.Insert(0, $"{EstimatedLabel[1..^1]}: the run's recorded training energy shared out in proportion to images seen, for runs that did not log {SpendSeries.KeyOf(axis)}");
-        Figure(ReportPlot.Render(title, axisLabel, key, series), title, string.Join("; ", notes));
+        if (estimated) notes.Insert(0, $"estimated: training energy recorded for the run, shared out by images seen ({SpendSeries.KeyOf(axis)} not logged)");
+        // The drawn title stays short (it has to fit); the x axis says "estimated" on the image, the alt text names it too.
+        Figure(ReportPlot.Render($"{key} against {unit}", axisLabel, key, series), title, string.Join("; ", notes));
     }
 
     private void Figure(byte[]? png, string title, string note)
@@ -175,7 +176,7 @@ public sealed class ReportPage
             new PlotSeries($"{r.Run.Name} {k}", ReportPlot.RunColor(i), r.Metrics.Select(m => m.Kimg).ToList(), Values(r, k), ReportPlot.KeyPattern(j))));
         var patterns = string.Join(", ", keys.Select((k, j) => $"{k} {ReportPlot.KeyPatternName(j)}"));
         Line("<div class=\"plots\">");
-        Figure(ReportPlot.Render("losses against kimg", "kimg", "loss", series, ReportPlot.Width * 3 / 2, ReportPlot.Height), "losses against kimg",
+        Figure(ReportPlot.Render("losses against kimg", "kimg", "loss", series, ReportPlot.Width * 3 / 2, ReportPlot.Height, scale: 1.25, legendBeside: true), "losses against kimg",
             $"one colour per run; lines: {patterns}");
         Line("</div>");
     }

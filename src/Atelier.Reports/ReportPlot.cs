@@ -24,9 +24,13 @@ public static class ReportPlot
         [(LinePattern.Solid, "solid"), (LinePattern.Dashed, "dashed"), (LinePattern.Dotted, "dotted"), (LinePattern.DenselyDashed, "densely dashed")];
 
     /// <summary>Null when no series has a finite point (nothing to draw).</summary>
-    public static byte[]? Render(string title, string xLabel, string yLabel, IEnumerable<PlotSeries> series, int width = Width, int height = Height)
+    /// <param name="scale">Text and lines drawn this many times larger: the page shows a plot at about width / scale pixels, sharp on high-density screens.</param>
+    public static byte[]? Render(string title, string xLabel, string yLabel, IEnumerable<PlotSeries> series, int width = Width, int height = Height, double scale = 1.6, bool legendBeside = false)
     {
         using var plot = new Plot();
+        plot.ScaleFactor = scale;
+        // The sans-serif face .ci/run installs (fonts-dejavu-core); ScottPlot's own default falls back to a serif face here.
+        plot.Font.Set("DejaVu Sans");
         var drawn = 0;
         foreach (var s in series)
         {
@@ -45,7 +49,9 @@ public static class ReportPlot
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        // Beside the data where many lines would hide it (losses: runs × keys); in the corner a falling score leaves free otherwise.
+        if (legendBeside) plot.ShowLegend(Edge.Right);
+        else plot.ShowLegend(Alignment.UpperRight);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 }

@@ -55,7 +55,7 @@ public class RunReportTests
             Assert.True(PixelsOf(image, ReportPlot.RunColor(1)) > 20, $"{alt}: beta's colour is not drawn");
         }
         // Only beta's spend is estimated: alpha logged cost/kwh and cost/money itself.
-        Assert.Contains("estimated from run totals: the run&#39;s recorded training energy", html);
+        Assert.Contains("<figcaption>estimated: training energy recorded for the run, shared out by images seen (cost/kwh not logged)</figcaption>", html);
 
         var grids = images.Where(i => i.Alt.Contains("sample grid", StringComparison.Ordinal)).ToList();
         Assert.Equal(["alpha sample grid at 0.2 kimg", "alpha sample grid at 0.4 kimg", "beta sample grid at 0.2 kimg", "beta sample grid at 0.4 kimg",
