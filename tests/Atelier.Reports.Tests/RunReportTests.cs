@@ -66,6 +66,9 @@ public class RunReportTests
         // Cost table of beta (both invocations), none for alpha; alpha's checkpoints with the best one marked.
         Assert.Contains("Training: 1 training session, 12.5 s, 0.002 kWh, EUR 0.0006", html);
         Assert.Contains("<td>sample</td>", html);
+        // Both of beta's rows are estimates made the same way: said once, under the table.
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, @"<td>estimate \[1\]</td>").Count);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "estimate: TDP 65 W × utilisation"));
         Assert.Contains("<td class=\"n\">0.40</td><td class=\"n\">2.500</td><td>best</td>", html);
         Assert.Contains("<th>resolution</th><td class=\"v\">32</td>", html);
     }
@@ -136,7 +139,7 @@ public class RunReportTests
         w.WriteMetrics(run, 400, 1, costKeys: false);
         var html = ReportWorkspace.Page(RunReport.Write(w.Workspace, ["ok"], w.OutDirectory, At));
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("dataset &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;", html);
+        Assert.Contains("dataset &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;&amp;", html);
         Assert.Contains("{&quot;&lt;b&gt;&quot;:&quot;&lt;i&gt;&quot;}", html);
 
         // A name no run folder can have still reaches the page only escaped (a record read from the catalog, real metrics).
@@ -144,7 +147,7 @@ public class RunReportTests
         var reported = new ReportedRun(named, "", MetricsLog.Read(Path.Combine(w.RunRoot("ok"), MetricsLog.FileName)), [], [], [], "EUR");
         var page = ReportWorkspace.Page(RunReport.Write([reported], Path.Combine(w.Directory, "hostile"), At));
         Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("<b>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&amp;</b>", page);
+        Assert.Contains("<b>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;&amp;</b>", page);
     }
 
     [Fact]
