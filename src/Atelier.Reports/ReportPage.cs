@@ -54,7 +54,7 @@ public sealed class ReportPage
         Line(".plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:12px}.plots figure{margin:0}.plots img{width:100%;border:1px solid #ddd}");
         Line("figcaption,.note{font-size:.85em;color:#555}.missing{background:#fff6e0;border:1px solid #e8c770;padding:8px 10px;font-size:.9em}");
         Line(".runs{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:20px}.run{border:1px solid #ccc;border-radius:4px;padding:10px 14px;overflow-x:auto}");
-        Line("table{border-collapse:collapse;font-size:.85em;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap}th{background:#f3f3f3}");
+        Line("table{border-collapse:collapse;font-size:.8em;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap}th{background:#f3f3f3}");
         Line("td.n{text-align:right;font-variant-numeric:tabular-nums}td.v{font-family:'DejaVu Sans Mono',monospace;word-break:break-all;white-space:normal}");
         Line(".grids{display:grid;grid-template-columns:repeat(auto-fill,minmax(120px,1fr));gap:8px}.grids figure{margin:0;text-align:center}.grids img{width:100%;image-rendering:pixelated;border:1px solid #ddd}");
         Line("</style></head><body>");
@@ -208,7 +208,7 @@ public sealed class ReportPage
         }
         var total = RunEnergy.Training(run.Energy);
         Line($"<p>Training: {Html.Text(total.Sessions == 0 ? "no training session recorded" : RunEnergy.Describe(total))}</p>");
-        Line("<table><tr><th>stage</th><th>started (UTC)</th><th>wall s</th><th>kWh</th><th>money</th><th>g CO2e</th><th>method</th></tr>");
+        Line("<table><tr><th>stage</th><th>started UTC</th><th>wall s</th><th>kWh</th><th>money</th><th>g CO2e</th><th>method</th></tr>");
         // How each estimate was made is said once below the table, not in every row.
         var notes = new List<string>();
         foreach (var e in run.Energy)
@@ -220,7 +220,7 @@ public sealed class ReportPage
                 if (!notes.Contains(note)) notes.Add(note);
                 method = $"estimate [{notes.IndexOf(note) + 1}]";
             }
-            Line($"<tr><td>{Html.Text(e.Stage)}</td><td>{e.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}</td>" +
+            Line($"<tr><td>{Html.Text(e.Stage)}</td><td>{e.StartedAt.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)}</td>" +
                  $"<td class=\"n\">{Num(e.WallSeconds, "0.0")}</td><td class=\"n\">{Num(e.Kwh, "0.000000")}</td><td class=\"n\">{Html.Text(e.Currency)} {Num(e.Money, "0.0000")}</td>" +
                  $"<td class=\"n\">{Num(e.Co2Grams, "0.000")}</td><td>{method}" +
                  $"{(e.GpuJoules is { } g ? $", GPU {e.Gpus}× {Num(g / CostFigures.JoulesPerKwh, "0.000000")} kWh" : "")}</td></tr>");
