@@ -271,12 +271,24 @@ public sealed class ReportPage
                 unreadable++;
                 continue;
             }
+            // The trainer writes a grid in place: one caught mid-write lacks its end chunk and is left out, not shown broken.
+            if (!IsWholePng(png))
+            {
+                unreadable++;
+                continue;
+            }
             var caption = $"{Num(g.Kimg, "0.0")} kimg";
             Line($"<figure>{Html.Image(png, $"{run.Run.Name} sample grid at {caption}")}<figcaption>{caption}</figcaption></figure>");
         }
         Line("</div>");
-        if (unreadable > 0) Line($"<p class=\"note\">{unreadable} grid file{(unreadable == 1 ? "" : "s")} could not be read.</p>");
+        if (unreadable > 0) Line($"<p class=\"note\">{unreadable} grid file{(unreadable == 1 ? "" : "s")} could not be read whole (pruned or being written) and {(unreadable == 1 ? "is" : "are")} left out.</p>");
     }
+
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>A PNG's signature at the start and its IEND chunk (length 0, "IEND", its fixed CRC) at the very end.</summary>
+    private static bool IsWholePng(byte[] png) =>
+        png.AsSpan().StartsWith(PngSignature) && png.AsSpan().EndsWith((ReadOnlySpan<byte>)[0, 0, 0, 0, (byte)'I', (byte)'E', (byte)'N', (byte)'D', 0xAE, 0x42, 0x60, 0x82]);
 
     /// <summary>At most <paramref name="count"/> items, the first and the last always among them.</summary>
     public static IReadOnlyList<T> Spread<T>(IReadOnlyList<T> items, int count)

@@ -204,6 +204,20 @@ public class RunReportTests
     }
 
     [Fact]
+    public void AGridCaughtMidWriteIsLeftOutAndSaidSo()
+    {
+        using var w = new ReportWorkspace();
+        var run = w.AddRun("live");
+        w.WriteMetrics(run, 400, 1, costKeys: false);
+        var pngs = w.WriteGrids(run, 200, 400);
+        // The trainer writes grids in place: the newest one is only half there.
+        File.WriteAllBytes(Path.Combine(w.RunRoot("live"), "grids", Atelier.Training.Runs.RunFolder.GridFileName(400)), pngs[1][..(pngs[1].Length / 2)]);
+        var html = ReportWorkspace.Page(RunReport.Write(w.Workspace, ["live"], w.OutDirectory, At));
+        Assert.Equal(["live sample grid at 0.2 kimg"], ReportWorkspace.Images(html).Select(i => i.Alt).Where(a => a.Contains("grid", StringComparison.Ordinal)));
+        Assert.Contains("1 grid file could not be read whole (pruned or being written) and is left out.", html);
+    }
+
+    [Fact]
     public void ManyGridsAreSpreadFromTheFirstToTheLast()
     {
         Assert.Equal([0, 3, 6, 9, 11, 14, 17, 20], ReportPage.Spread(Enumerable.Range(0, 21).ToList(), 8));
