@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atelier.Catalog;
 using Atelier.Governance.Policy;
+using Atelier.Reports;
 
 namespace Atelier.Cli;
 
@@ -64,6 +65,26 @@ public static class ReportCommand
                 o.WriteLine("skipped");
                 foreach (var k in skipped) o.WriteLine($"  {k.Reason,-20} {k.Origin}: {k.Message}");
             }
+            return 0;
+        }));
+        command.Subcommands.Add(Run(c));
+        return command;
+    }
+
+    /// <summary><c>report run RUN [RUN2 ...] --out DIR</c>: a thin shell over Atelier.Reports.</summary>
+    private static Command Run(CliContext c)
+    {
+        var runs = new Argument<string[]>("RUN") { Description = "Runs to report on, side by side", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "Folder the page (index.html, images inlined) is written to", Required = true };
+        var command = new Command("run", "One HTML page for runs side by side: scores against kimg, kWh and money, losses, sample grids over time, cost, configuration")
+        {
+            runs, output,
+        };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var result = RunReport.Write(ws, parse.GetValue(runs)!, Path.GetFullPath(parse.GetValue(output)!, c.Host.CurrentDirectory), DateTimeOffset.UtcNow);
+            if (c.Json(parse)) c.WriteJson(result);
+            else c.Host.Out.WriteLine($"Report on {string.Join(", ", result.Runs)}: {result.Index} ({result.Plots.Count} plots)");
             return 0;
         }));
         return command;
