@@ -12,7 +12,7 @@ public sealed record HardwareDescription(string CpuModel, int Cores, string? Gpu
     public bool SameMachine(HardwareDescription other) => CpuModel == other.CpuModel && Cores == other.Cores && Gpu == other.Gpu;
 
     public string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"{CpuModel}, {Cores} logical cores{(Gpu is null ? ", no GPU" : $", GPU {Gpu}")}; {Atelier}");
+        string.Create(CultureInfo.InvariantCulture, $"{CpuModel}, {Cores} logical cores{(Gpu is null ? ", no GPU" : $", GPU {Gpu}")}");
 }
 
 /// <summary>
