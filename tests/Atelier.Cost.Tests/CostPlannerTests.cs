@@ -47,6 +47,25 @@ public class CostPlannerTests
         Assert.Equal([1, 2, 3], Assert.Single(replaced.Entries).SecondsPerKimg);
     }
 
+    [Fact]
+    public void Calibrations_saved_at_once_keep_every_entry()
+    {
+        using var ws = new TempWorkspace();
+        var resolutions = new[] { 32, 64, 128, 256 };
+        using var start = new Barrier(resolutions.Length);
+        var threads = resolutions.Select(r => new Thread(() =>
+        {
+            start.SignalAndWait();
+            // Each opens its own workspace handle, as separate processes would.
+            using var own = Workspace.Open(ws.Directory);
+            CalibrationFile.Save(own, File(Entry(resolution: r)), TestContext.Current.CancellationToken);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        var read = CalibrationFile.Load(CalibrationFile.PathIn(ws.Workspace))!;
+        Assert.Equal(resolutions, read.Entries.Select(e => e.Resolution));
+    }
+
     [Theory]
     [InlineData("{ not json", "is not a usable calibration (")]
     [InlineData("null", "is not a usable calibration (it is empty)")]
