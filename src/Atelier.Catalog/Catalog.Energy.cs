@@ -24,6 +24,9 @@ public sealed partial class Catalog
     /// <summary>Every invocation recorded for a run (its trainings, resumed ones included, and its sampling), oldest first.</summary>
     public IReadOnlyList<EnergyRecord> ListEnergy(long runId) => ReadEnergy("WHERE run_id = $r", ("$r", runId));
 
+    /// <summary>Every invocation recorded in the workspace, oldest first.</summary>
+    public IReadOnlyList<EnergyRecord> ListEnergy() => ReadEnergy("");
+
     /// <summary>Every invocation of one stage, oldest first.</summary>
     public IReadOnlyList<EnergyRecord> ListEnergy(string stage) => ReadEnergy("WHERE stage = $s", ("$s", stage));
 

@@ -56,6 +56,7 @@ public static class AtelierCli
         TrainingCommands.ExportModel(c),
         TrainingCommands.Runs(c),
         EvalCommand.Create(c),
+        CostCommands.Create(c),
         GovernanceCommands.Lineage(c),
         GovernanceCommands.Audit(c),
         BlocklistCommands.Blocklist(c),

@@ -37,7 +37,7 @@ public sealed class MeteredStage(CliContext c, Workspace ws, string stage, Energ
     }
 }
 
-/// <summary>Wraps each stage command (ingest, export, train, sample, eval) in an energy meter and records what it used.</summary>
+/// <summary>Wraps each stage command (ingest, export, calibrate, train, sample, eval) in an energy meter and records what it used.</summary>
 public static class Metering
 {
     /// <summary>Reads RAPL from another powercap folder (a container that mounts it elsewhere; tests use a fake tree).</summary>

@@ -242,7 +242,7 @@ public static class Trainer
     }
 
     /// <summary>One iteration as in the PyTorch DCGAN example: one G forward, a D step on real and detached fake, a G step through D.</summary>
-    private static Dictionary<string, double> Step(TrainingSession s, BatchStream stream, IGanLoss loss, DiffAugment augment)
+    internal static Dictionary<string, double> Step(TrainingSession s, BatchStream stream, IGanLoss loss, DiffAugment augment)
     {
         using var scope = NewDisposeScope();
         var batch = stream.Next();
