@@ -100,6 +100,8 @@ public static class TrainingCommands
             else
             {
                 c.Host.Out.WriteLine($"Run {result.Run} {result.Status} at {result.Images / 1000.0:0.00} kimg on {result.Device}: {result.ImagesPerSecond:0.0} img/s, {result.SecondsPerKimg:0.0} s/kimg, peak memory {result.PeakRssBytes / 1048576.0:0} MiB");
+                if (TrainingOptions.FromJson(ws.Catalog.GetRun(result.Run)!.Config).InitFrom is { } init)
+                    c.Host.Out.WriteLine($"  init from    run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg)");
                 if (result.LatestGrid is { } g) c.Host.Out.WriteLine($"  sample grid  {g}");
                 if (result.LossPlot is { } p) c.Host.Out.WriteLine($"  loss plot    {p}");
                 if (result.LatestCheckpoint is { } k) c.Host.Out.WriteLine($"  checkpoint   {k}");
