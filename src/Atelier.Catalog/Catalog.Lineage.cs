@@ -19,7 +19,8 @@ public sealed partial class Catalog
 {
     /// <summary>
     /// Marks every snapshot holding any of <paramref name="imageIds"/>, every run trained from those
-    /// snapshots and every checkpoint of those runs as tainted, with the cause. Idempotent per cause.
+    /// snapshots or initialised from a checkpoint of a tainted run (transitively), and every checkpoint of those runs
+    /// as tainted, with the cause. Idempotent per cause.
     /// </summary>
     public TaintCount TaintDownstream(IReadOnlyCollection<long> imageIds, string causeKind, string causeRef, string cause)
     {
@@ -40,10 +41,18 @@ public sealed partial class Catalog
                               SELECT DISTINCT '{TaintKind.Snapshot}', si.snapshot_id, $ck, $cr, $c, $at
                               FROM snapshot_images si JOIN temp.affected_images a ON a.id = si.image_id
                               """, p);
+        // Runs trained on those snapshots, and, transitively, every run initialised (--init-from) from a checkpoint of a
+        // tainted run: a model built on a model built on the images is built on them too.
         var runs = Exec($"""
+                         WITH RECURSIVE tainted(id) AS (
+                           SELECT r.id FROM runs r
+                           WHERE r.snapshot_id IN (SELECT entity_id FROM taints WHERE kind = '{TaintKind.Snapshot}' AND cause_kind = $ck AND cause_ref = $cr)
+                           UNION
+                           SELECT entity_id FROM taints WHERE kind = '{TaintKind.Run}' AND cause_kind = $ck AND cause_ref = $cr
+                           UNION
+                           SELECT r.id FROM runs r JOIN checkpoints c ON c.id = r.init_checkpoint_id JOIN tainted t ON t.id = c.run_id)
                          INSERT OR IGNORE INTO taints(kind, entity_id, cause_kind, cause_ref, cause, at)
-                         SELECT '{TaintKind.Run}', r.id, $ck, $cr, $c, $at FROM runs r
-                         WHERE r.snapshot_id IN (SELECT entity_id FROM taints WHERE kind = '{TaintKind.Snapshot}' AND cause_kind = $ck AND cause_ref = $cr)
+                         SELECT '{TaintKind.Run}', id, $ck, $cr, $c, $at FROM tainted
                          """, p);
         var checkpoints = Exec($"""
                                 INSERT OR IGNORE INTO taints(kind, entity_id, cause_kind, cause_ref, cause, at)

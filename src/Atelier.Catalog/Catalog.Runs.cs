@@ -14,22 +14,30 @@ public sealed partial class Catalog
     /// <summary>
     /// Claims the run name: of two processes starting a run with the same name at once, exactly one
     /// gets it (the check and the insert share the write lock) and the other is refused with run-exists.
+    /// A run initialised from a checkpoint (<paramref name="initCheckpointId"/>) is refused here, under the same write lock
+    /// as the insert, when that checkpoint is tainted: a consent withdrawn at the same moment either refuses the run or,
+    /// committed after it, reaches it through <see cref="TaintDownstream"/>; never neither.
     /// </summary>
-    public RunRecord AddRun(string name, SnapshotRecord snapshot, string model, string configJson, string software) =>
-        InWriteTransaction(() => InsertRun(name, snapshot, model, configJson, software));
+    public RunRecord AddRun(string name, SnapshotRecord snapshot, string model, string configJson, string software, long? initCheckpointId = null) =>
+        InWriteTransaction(() => InsertRun(name, snapshot, model, configJson, software, initCheckpointId));
 
-    private RunRecord InsertRun(string name, SnapshotRecord snapshot, string model, string configJson, string software)
+    private RunRecord InsertRun(string name, SnapshotRecord snapshot, string model, string configJson, string software, long? initCheckpointId)
     {
         if (GetRun(name) is not null)
             throw new AtelierException("run-exists", $"a run named '{name}' already exists (continue it with --resume {name}, or choose another --name)");
+        if (initCheckpointId is { } init && TaintsOf(TaintKind.Checkpoint, init) is [var first, ..])
+            throw new AtelierException("tainted", $"checkpoint {init} is tainted and cannot initialise a run: {first.Cause}");
         var now = DateTimeOffset.UtcNow;
         var id = (long)Scalar(
-            "INSERT INTO runs(name, snapshot_id, snapshot_root, model, config, software, status, images_seen, created_at, updated_at) " +
-            "VALUES($n, $s, $r, $m, $c, $v, $st, 0, $t, $t) RETURNING id",
+            "INSERT INTO runs(name, snapshot_id, snapshot_root, model, config, software, status, images_seen, created_at, updated_at, init_checkpoint_id) " +
+            "VALUES($n, $s, $r, $m, $c, $v, $st, 0, $t, $t, $ic) RETURNING id",
             ("$n", name), ("$s", snapshot.Id), ("$r", snapshot.RootHash), ("$m", model), ("$c", configJson), ("$v", software),
-            ("$st", RunStatus.Running), ("$t", Time(now)))!;
-        return new RunRecord(id, name, snapshot.Id, snapshot.RootHash, model, configJson, software, RunStatus.Running, 0, null, now, now);
+            ("$st", RunStatus.Running), ("$t", Time(now)), ("$ic", initCheckpointId))!;
+        return new RunRecord(id, name, snapshot.Id, snapshot.RootHash, model, configJson, software, RunStatus.Running, 0, null, now, now, initCheckpointId);
     }
+
+    /// <summary>Runs whose weights started from this checkpoint (--init-from).</summary>
+    public IReadOnlyList<RunRecord> RunsInitialisedFrom(long checkpointId) => ReadRuns("WHERE init_checkpoint_id = $c", ("$c", checkpointId));
 
     public RunRecord? GetRun(string name) => ReadRuns("WHERE name = $n", ("$n", name)).FirstOrDefault();
 
@@ -90,12 +98,12 @@ public sealed partial class Catalog
 
     private List<RunRecord> ReadRuns(string where, params (string, object?)[] parameters)
     {
-        using var cmd = Cmd($"SELECT id, name, snapshot_id, snapshot_root, model, config, software, status, images_seen, message, created_at, updated_at FROM runs {where} ORDER BY id", parameters);
+        using var cmd = Cmd($"SELECT id, name, snapshot_id, snapshot_root, model, config, software, status, images_seen, message, created_at, updated_at, init_checkpoint_id FROM runs {where} ORDER BY id", parameters);
         using var r = cmd.ExecuteReader();
         var list = new List<RunRecord>();
         while (r.Read())
             list.Add(new RunRecord(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
-                r.GetString(7), r.GetInt64(8), Str(r, 9), ParseTime(r.GetString(10)), ParseTime(r.GetString(11))));
+                r.GetString(7), r.GetInt64(8), Str(r, 9), ParseTime(r.GetString(10)), ParseTime(r.GetString(11)), r.IsDBNull(12) ? null : r.GetInt64(12)));
         return list;
     }
 }

@@ -80,9 +80,10 @@ public sealed record TagCount(string Name, string Category, long Images);
 
 public sealed record SnapshotRecord(long Id, string Name, string RootHash, string ManifestSha256, string? Filter, int ImageCount, DateTimeOffset CreatedAt);
 
-/// <summary>A training run: what it trained on (snapshot and its root hash), with which configuration and software.</summary>
+/// <summary>A training run: what it trained on (snapshot and its root hash), with which configuration and software;
+/// <see cref="InitCheckpointId"/> is the checkpoint its weights started from (--init-from), null for fresh weights.</summary>
 public sealed record RunRecord(long Id, string Name, long SnapshotId, string SnapshotRoot, string Model, string Config,
-    string Software, string Status, long ImagesSeen, string? Message, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Software, string Status, long ImagesSeen, string? Message, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long? InitCheckpointId = null);
 
 /// <summary>A checkpoint a run wrote. Deleted ones (pruned from disk) stay listed: samples may name them.</summary>
 public sealed record CheckpointRecord(long Id, long RunId, long ImagesSeen, string Sha256, string FileName, double? Score, bool Deleted, DateTimeOffset CreatedAt);

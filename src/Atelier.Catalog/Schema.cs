@@ -293,5 +293,10 @@ internal static class Schema
         CREATE INDEX energy_by_run ON energy(run_id, stage);
         CREATE INDEX energy_by_stage ON energy(stage, started_at);
         """,
+        // 7: the checkpoint a run's weights were initialised from (--init-from; null: fresh weights). Lineage and taints follow it.
+        """
+        ALTER TABLE runs ADD COLUMN init_checkpoint_id INTEGER REFERENCES checkpoints(id);
+        CREATE INDEX runs_by_init_checkpoint ON runs(init_checkpoint_id) WHERE init_checkpoint_id IS NOT NULL;
+        """,
     ];
 }

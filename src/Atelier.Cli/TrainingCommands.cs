@@ -35,9 +35,10 @@ public static class TrainingCommands
         var keep = new Option<int?>("--keep") { Description = "Checkpoints kept besides the best (default 3)" };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        var initFrom = new Option<string>("--init-from") { Description = "RUN[:CHECKPOINT] (latest, best or an id; default latest): start G, D and G_ema from that run's checkpoint (transfer; same model, resolution and label dimension)" };
         var command = new Command("train", "Train a GAN on a dataset snapshot; checkpoints, sample grids, metrics (JSONL, TensorBoard) and a loss plot go to .atelier/runs/NAME")
         {
-            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device,
+            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device, initFrom,
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () => Metering.Metered(c, ws, "train", meter =>
         {
@@ -45,6 +46,8 @@ public static class TrainingCommands
             TrainingResult result;
             if (parse.GetValue(resume) is { } resumeName)
             {
+                if (parse.GetValue(initFrom) is not null)
+                    throw new AtelierException("usage", "--init-from starts a new run; a resumed run continues from its own checkpoint (give one of --resume and --init-from)");
                 meter.Run = resumeName;
                 result = Trainer.Resume(ws, resumeName, parse.GetValue(kimg), progress, c.Host.Cancellation);
             }
@@ -79,6 +82,7 @@ public static class TrainingCommands
                         TickKimg = parse.GetValue(tickKimg) ?? defaults.TickKimg,
                         KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,
                         Device = parse.GetValue(device)!,
+                        InitFrom = parse.GetValue(initFrom) is { } source ? InitSource.Parse(source) : null,
                     };
                     return Trainer.Start(ws, options, progress, c.Host.Cancellation);
                 });
@@ -96,6 +100,8 @@ public static class TrainingCommands
             else
             {
                 c.Host.Out.WriteLine($"Run {result.Run} {result.Status} at {result.Images / 1000.0:0.00} kimg on {result.Device}: {result.ImagesPerSecond:0.0} img/s, {result.SecondsPerKimg:0.0} s/kimg, peak memory {result.PeakRssBytes / 1048576.0:0} MiB");
+                if (TrainingOptions.FromJson(ws.Catalog.GetRun(result.Run)!.Config).InitFrom is { } init)
+                    c.Host.Out.WriteLine($"  init from    run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg)");
                 if (result.LatestGrid is { } g) c.Host.Out.WriteLine($"  sample grid  {g}");
                 if (result.LossPlot is { } p) c.Host.Out.WriteLine($"  loss plot    {p}");
                 if (result.LatestCheckpoint is { } k) c.Host.Out.WriteLine($"  checkpoint   {k}");
@@ -175,6 +181,8 @@ public static class TrainingCommands
             if (c.Json(parse)) { c.WriteJson(view); return 0; }
             c.Host.Out.WriteLine($"run {run.Name}: {run.Model}, {run.Status}, {run.ImagesSeen / 1000.0:0.00} kimg{(run.Message is null ? "" : $" ({run.Message})")}");
             c.Host.Out.WriteLine($"  dataset     {view.Dataset} (snapshot root {run.SnapshotRoot})");
+            if (view.InitFrom is { } init)
+                c.Host.Out.WriteLine($"  init from   run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg, sha256 {init.Sha256?[..16]}){(init.Tainted ? "  TAINTED" : "")}");
             c.Host.Out.WriteLine($"  software    {run.Software}");
             c.Host.Out.WriteLine($"  folder      {view.Folder}");
             foreach (var k in view.Checkpoints!)
@@ -192,15 +200,22 @@ public static class TrainingCommands
     }
 
     private sealed record RunDetails(string Name, string Dataset, string SnapshotRoot, string Model, string Status, long ImagesSeen, string? Message,
-        string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples, RunEnergy.Summary? Energy);
+        string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples, RunEnergy.Summary? Energy,
+        InitView? InitFrom = null);
+
+    /// <summary>The checkpoint a run's weights started from (--init-from), as the catalog recorded it.</summary>
+    private sealed record InitView(string? Run, long CheckpointId, long? ImagesSeen, string? Sha256, bool Tainted);
 
     private static RunDetails RunView(Workspace ws, RunRecord r, bool withCheckpoints)
     {
         var options = TrainingOptions.FromJson(r.Config);
         using var config = System.Text.Json.JsonDocument.Parse(r.Config);
+        var init = r.InitCheckpointId is { } id && ws.Catalog.GetCheckpoint(id) is { } source
+            ? new InitView(ws.Catalog.GetRun(source.RunId)?.Name, id, source.ImagesSeen, source.Sha256, ws.Catalog.TaintsOf(TaintKind.Checkpoint, id).Count > 0)
+            : null;
         return new RunDetails(r.Name, options.Dataset, r.SnapshotRoot, r.Model, r.Status, r.ImagesSeen, r.Message, r.Software,
             new RunFolder(ws, r.Name).Root, config.RootElement.Clone(), withCheckpoints ? ws.Catalog.ListCheckpoints(r.Id) : null, ws.Catalog.ListSamples(r.Id).Count,
-            withCheckpoints ? RunEnergy.Of(ws.Catalog.ListEnergy(r.Id)) : null);
+            withCheckpoints ? RunEnergy.Of(ws.Catalog.ListEnergy(r.Id)) : null, init);
     }
 
     /// <summary>

@@ -35,3 +35,77 @@ public class RunRecordTests
         Assert.Equal([run.Id], reopened.RunsOfSnapshot(snapshot.Id).Select(r => r.Id));
     }
 }
+
+public class RunInitialisationRecordTests
+{
+    [Fact]
+    public void ARunOfTheReleaseBeforeSchemaSevenReadsAsFreshWeightsAndANewOneKeepsItsSource()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "catalog.db");
+        Catalog.Open(path).Dispose();
+        // Back to schema 6 as the previous release has it, with one run recorded then.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                DROP INDEX runs_by_init_checkpoint;
+                ALTER TABLE runs DROP COLUMN init_checkpoint_id;
+                PRAGMA user_version = 6;
+                INSERT INTO snapshots(name, root_hash, manifest_sha256, filter, image_count, created_at) VALUES('v1', 'root', 'm', 'all', 0, '2026-12-01T00:00:00.0000000+00:00');
+                INSERT INTO runs(name, snapshot_id, snapshot_root, model, config, software, status, images_seen, created_at, updated_at)
+                VALUES('old', 1, 'root', 'dcgan', '{}', 'atelier 0.1', 'finished', 10, '2026-12-01T00:00:00.0000000+00:00', '2026-12-01T00:00:00.0000000+00:00');
+                INSERT INTO checkpoints(run_id, images_seen, sha256, file_name, score, deleted, created_at) VALUES(1, 10, 'aa', 'ckpt-000000010.atc', NULL, 0, '2026-12-01T00:00:00.0000000+00:00');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        using var catalog = Catalog.Open(path);
+        Assert.Equal(7, catalog.SchemaVersion);
+        var old = catalog.GetRun("old")!;
+        Assert.Null(old.InitCheckpointId);
+        var source = Assert.Single(catalog.ListCheckpoints(old.Id));
+        var added = catalog.AddRun("new", catalog.GetSnapshot("v1")!, "dcgan", "{}", "x", source.Id);
+        Assert.Equal(source.Id, added.InitCheckpointId);
+        Assert.Equal(source.Id, catalog.GetRun("new")!.InitCheckpointId);
+        Assert.Equal(["new"], catalog.RunsInitialisedFrom(source.Id).Select(r => r.Name));
+        Assert.Empty(catalog.RunsInitialisedFrom(source.Id + 1));
+    }
+
+    [Fact]
+    public void ATaintReachesRunsInitialisedFromATaintedRunTransitivelyAndRefusesNewOnes()
+    {
+        using var t = new TempWorkspace();
+        var a = t.AddImage(new string('a', 64));
+        var b = t.AddImage(new string('b', 64));
+        var withA = t.Catalog.AddSnapshot("with-a", "r1", "m1", "all", [a]);
+        var onlyB = t.Catalog.AddSnapshot("only-b", "r2", "m2", "all", [b]);
+        var first = t.Catalog.AddRun("first", withA, "dcgan", "{}", "x");
+        var c1 = t.Catalog.AddCheckpoint(first.Id, 100, new string('1', 64), "c1", null);
+        // second and third never saw image a: they start from weights that did.
+        var second = t.Catalog.AddRun("second", onlyB, "dcgan", "{}", "x", c1.Id);
+        var c2 = t.Catalog.AddCheckpoint(second.Id, 100, new string('2', 64), "c2", null);
+        var third = t.Catalog.AddRun("third", onlyB, "dcgan", "{}", "x", c2.Id);
+        var c3 = t.Catalog.AddCheckpoint(third.Id, 100, new string('3', 64), "c3", null);
+        var clean = t.Catalog.AddRun("clean", onlyB, "dcgan", "{}", "x");
+        var c4 = t.Catalog.AddCheckpoint(clean.Id, 100, new string('4', 64), "c4", null);
+
+        var count = t.Catalog.TaintDownstream([a], "consent-revoked", "9", "consent 9 was revoked");
+
+        Assert.Equal((1, 3, 3), (count.Snapshots, count.Runs, count.Checkpoints));
+        foreach (var run in new[] { first, second, third }) Assert.Single(t.Catalog.TaintsOf(TaintKind.Run, run.Id));
+        foreach (var ck in new[] { c1, c2, c3 }) Assert.Equal("consent 9 was revoked", Assert.Single(t.Catalog.TaintsOf(TaintKind.Checkpoint, ck.Id)).Cause);
+        Assert.Empty(t.Catalog.TaintsOf(TaintKind.Run, clean.Id));
+        Assert.Empty(t.Catalog.TaintsOf(TaintKind.Checkpoint, c4.Id));
+        Assert.Empty(t.Catalog.TaintsOf(TaintKind.Snapshot, onlyB.Id));
+        // Idempotent per cause.
+        Assert.Equal((0, 0, 0), (t.Catalog.TaintDownstream([a], "consent-revoked", "9", "again") is var again ? (again.Snapshots, again.Runs, again.Checkpoints) : default));
+
+        var refused = Assert.Throws<AtelierException>(() => t.Catalog.AddRun("fourth", onlyB, "dcgan", "{}", "x", c3.Id));
+        Assert.Equal("tainted", refused.Code);
+        Assert.Contains("consent 9 was revoked", refused.Message);
+        Assert.Null(t.Catalog.GetRun("fourth"));
+        Assert.NotNull(t.Catalog.AddRun("fifth", onlyB, "dcgan", "{}", "x", c4.Id));
+    }
+}

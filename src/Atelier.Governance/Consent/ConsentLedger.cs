@@ -157,8 +157,10 @@ public sealed class ConsentLedger(GovernanceSession session)
         }
         // Everything downstream of the images carries this cause now (new or not), so the walk names exactly what is tainted.
         var snapshots = images.SelectMany(Catalog.SnapshotsOfImage).DistinctBy(s => s.Id).OrderBy(s => s.Id).ToList();
-        var runs = snapshots.SelectMany(s => Catalog.RunsOfSnapshot(s.Id)).DistinctBy(r => r.Id).OrderBy(r => r.Id).ToList();
-        var checkpoints = runs.SelectMany(r => Catalog.ListCheckpoints(r.Id)).Select(c => c.Id).Order().ToList();
+        // Runs come from the taints themselves: those initialised from a tainted run's checkpoint (--init-from) hold none of the images.
+        var byCause = Catalog.TaintedBy(Lineage.Revocation.ConsentRevoked, consentId.ToString(CultureInfo.InvariantCulture));
+        var runs = byCause.Where(t => t.Kind == TaintKind.Run).Select(t => Catalog.GetRun(t.EntityId)!).OrderBy(r => r.Id).ToList();
+        var checkpoints = byCause.Where(t => t.Kind == TaintKind.Checkpoint).Select(t => t.EntityId).Order().ToList();
         return new ConsentRevocation(ConsentView.Of(GetConsent(consentId), images.Count, DateTimeOffset.UtcNow),
             snapshots.Select(s => s.Name).ToList(), runs.Select(r => r.Name).ToList(), checkpoints, tainted);
     }

@@ -110,13 +110,31 @@ public sealed record LineageGraph(string Root, IReadOnlyList<LineageNode> Nodes,
         {
             var snapshot = catalog.GetSnapshot(run.SnapshotId)!;
             Edge(Upstream(snapshot), Run(run, downstream: true));
+            InitialisedFrom(run);
             return Done($"run:{run.Name}");
+        }
+
+        /// <summary>The checkpoints a run's weights came from (--init-from), back to a run trained from scratch.</summary>
+        private void InitialisedFrom(RunRecord run)
+        {
+            var visited = new HashSet<long>();
+            for (var r = run; r.InitCheckpointId is { } id && catalog.GetCheckpoint(id) is { } source && catalog.GetRun(source.RunId) is { } sourceRun;)
+            {
+                var key = Checkpoint(source, downstream: false);
+                Edge(key, $"run:{r.Name}");
+                var sourceKey = Run(sourceRun, downstream: false);
+                Edge(sourceKey, key);
+                Edge(Snapshot(catalog.GetSnapshot(sourceRun.SnapshotId)!, downstream: false), sourceKey);
+                if (!visited.Add(sourceRun.Id)) break;
+                r = sourceRun;
+            }
         }
 
         public LineageGraph FromCheckpoint(CheckpointRecord checkpoint)
         {
             var run = catalog.GetRun(checkpoint.RunId)!;
             Edge(Upstream(catalog.GetSnapshot(run.SnapshotId)!), Run(run, downstream: false));
+            InitialisedFrom(run);
             var key = Checkpoint(checkpoint, downstream: true);
             Edge($"run:{run.Name}", key);
             return Done(key);
@@ -158,7 +176,9 @@ public sealed record LineageGraph(string Root, IReadOnlyList<LineageNode> Nodes,
 
         private string Run(RunRecord run, bool downstream)
         {
-            var key = Add("run", run.Name, $"{run.Model}, {run.Status}, {run.ImagesSeen / 1000.0:0.0} kimg", TaintKind.Run, run.Id);
+            var init = run.InitCheckpointId is { } from && catalog.GetCheckpoint(from) is { } source
+                ? $", initialised from checkpoint {from} of run {catalog.GetRun(source.RunId)?.Name}" : "";
+            var key = Add("run", run.Name, $"{run.Model}, {run.Status}, {run.ImagesSeen / 1000.0:0.0} kimg{init}", TaintKind.Run, run.Id);
             if (downstream)
                 foreach (var c in catalog.ListCheckpoints(run.Id)) Edge(key, Checkpoint(c, downstream: true));
             return key;
@@ -168,7 +188,11 @@ public sealed record LineageGraph(string Root, IReadOnlyList<LineageNode> Nodes,
         {
             var key = Add("checkpoint", c.Id, $"{c.ImagesSeen / 1000.0:0.0} kimg, sha {c.Sha256[..12]}{(c.Deleted ? ", pruned" : "")}", TaintKind.Checkpoint, c.Id);
             if (downstream)
+            {
                 foreach (var s in catalog.ListSamples(c.RunId).Where(s => s.CheckpointId == c.Id)) Edge(key, Sample(s));
+                // Runs whose weights started here: what a consent withdrawn upstream reaches too.
+                foreach (var run in catalog.RunsInitialisedFrom(c.Id)) Edge(key, Run(run, downstream: true));
+            }
             return key;
         }
 

@@ -52,18 +52,19 @@ public static class Trainer
         try
         {
             var device = SelectDevice(options.Device);
-            var session = TrainingSession.Create(options, data.Labels, data.SnapshotRoot, device);
+            var session = RunInitialisation.CreateSession(workspace, governance, options, data, device);
+            options = session.Options;
             // The name is claimed in the catalog before anything is written under it: of two runs started
             // with one name at once, the second is refused here and never touches the first one's folder.
-            var run = workspace.Catalog.AddRun(options.Name, snapshot, options.Model.ToString().ToLowerInvariant(), options.ToJson(), Software);
+            var run = workspace.Catalog.AddRun(options.Name, snapshot, options.Model.ToString().ToLowerInvariant(), options.ToJson(), Software, options.InitFrom?.CheckpointId);
             IDisposable? trainLock = null;
             try
             {
                 folder.Create();
                 trainLock = folder.LockForTraining();
                 AtomicFile.WriteAllBytes(folder.Config, System.Text.Encoding.UTF8.GetBytes(options.ToJson()));
-                governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = false },
-                    GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
+                governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = false, initFrom = InitAudit(options) },
+                    [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id), .. InitRefs(options)]);
             }
             catch (Exception e)
             {
@@ -98,6 +99,9 @@ public static class Trainer
         // One process trains a run at a time: a second resume would write the same checkpoints.
         using var trainLock = folder.LockForTraining();
         PolicyGate.EnsureSnapshotUsable(governance, snapshot, PolicyStage.TrainingResume);
+        // A run initialised from a model that was tainted since is tainted though its own snapshot is not.
+        if (workspace.Catalog.TaintsOf(TaintKind.Run, run.Id) is [var taint, ..])
+            throw new AtelierException("tainted", $"run {runName} is tainted and cannot be trained further: {taint.Cause} (see `atelier lineage run:{runName}`)");
         var exportDir = TrainingExports.Prepare(workspace, snapshot, stored.Resolution, cancellation);
         var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);
         try
@@ -107,7 +111,8 @@ public static class Trainer
             TrainingSession session;
             if (latest is null)
             {
-                session = TrainingSession.Create(kimg is { } k ? stored with { Kimg = k } : stored, data.Labels, data.SnapshotRoot, device);
+                // Nothing written yet: start over as Start did (an --init-from run from the very checkpoint it was pinned to).
+                session = RunInitialisation.CreateSession(workspace, governance, kimg is { } k ? stored with { Kimg = k } : stored, data, device);
             }
             else
             {
@@ -116,8 +121,8 @@ public static class Trainer
                     throw new TrainingException("snapshot-mismatch", $"checkpoint {Path.GetFileName(latest.Path)} was trained on snapshot {session.SnapshotRoot[..12]}, the export holds {data.SnapshotRoot[..12]}");
             }
             folder.Create();
-            governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = true },
-                GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id));
+            governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = true, initFrom = InitAudit(stored) },
+                [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id), .. InitRefs(stored)]);
             return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
         }
         finally
@@ -125,6 +130,11 @@ public static class Trainer
             data.Dispose();
         }
     }
+
+    private static object? InitAudit(TrainingOptions o) =>
+        o.InitFrom is { } i ? new { run = i.Run, checkpoint = i.CheckpointId, checkpointSha256 = i.Sha256, imagesSeen = i.ImagesSeen } : null;
+
+    private static AuditRef[] InitRefs(TrainingOptions o) => o.InitFrom?.CheckpointId is { } id ? [GovernanceSession.Ref("checkpoint", id)] : [];
 
     public static string Software { get; } =
         $"atelier {typeof(Trainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"}; " +

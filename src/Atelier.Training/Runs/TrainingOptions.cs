@@ -46,6 +46,8 @@ public sealed record TrainingOptions
     public int KeepCheckpoints { get; init; } = 3;
     public int GridSize { get; init; } = 64;
     public string Device { get; init; } = "auto";
+    /// <summary>--init-from: the checkpoint G, D and G_ema start from (pinned to its id and SHA-256 once the run starts); null: fresh weights.</summary>
+    public InitSource? InitFrom { get; init; }
 
     /// <summary>Defaults of each model family: the Radford DCGAN as published; the modern model as in docs/decisions/0002.</summary>
     public static TrainingOptions Defaults(ModelKind model, string dataset, string name) => model switch

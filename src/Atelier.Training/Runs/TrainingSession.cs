@@ -114,6 +114,24 @@ public sealed class TrainingSession : IDisposable
         return session;
     }
 
+    /// <summary>
+    /// Takes G, D and G_ema from another run's checkpoint (--init-from) and nothing else: the optimizers, counters,
+    /// augmentation state and random numbers stay this session's own. The shapes must fit (checked before, by spec).
+    /// </summary>
+    public void LoadNetworks(CheckpointContent checkpoint)
+    {
+        TorchState.Load(G, Section(checkpoint, "G"));
+        TorchState.Load(D, Section(checkpoint, "D"));
+        TorchState.Load(GEma, Section(checkpoint, "G_ema"));
+    }
+
+    /// <summary>The options and label space a checkpoint was trained with (what its networks' shapes follow from).</summary>
+    public static (TrainingOptions Options, LabelSpace Labels) ReadArchitecture(CheckpointContent checkpoint)
+    {
+        var (_, options, labels) = ReadHeader(checkpoint);
+        return (options, labels);
+    }
+
     /// <summary>The generator average alone, for sampling and export.</summary>
     public static (Generator Generator, TrainingOptions Options, LabelSpace Labels) LoadGenerator(CheckpointContent checkpoint, Device device)
     {

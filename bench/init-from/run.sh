@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Transfer benchmark (issue 11, item 6): time and energy for a small snapshot to reach an FD-ResNet18 target, training
+# from scratch against training from an earlier run on other data (`atelier train --init-from`).
+#   data:     data/emoji-sample; "smileys" = the Smileys & Emotion emoji (the small target snapshot), "others" = every
+#             emoji but Smileys & Emotion and People & Body (the earlier run's data: no image in common).
+#   earlier:  DCGAN 32 px on "others", PRE_KIMG kimg (its cost is reported, not counted in the transfer's).
+#   compared: DCGAN 32 px on "smileys", KIMG kimg, a checkpoint every SNAP kimg, the same seed, from scratch and
+#             --init-from the earlier run, both trained at once (side by side: the same machine load for both).
+#   scored:   every checkpoint with `atelier eval --n N --seed 0` (FD-ResNet18 against the smileys snapshot).
+#   target:   TARGET if given, else the best FD the scratch run reached; time to reach = from the run's start to the
+#             first checkpoint at or below it (catalog times); energy = the run's kWh × that share of its wall time.
+# Usage: bench/init-from/run.sh [WORKDIR]   (env: PRE_KIMG=30 KIMG=16 SNAP=1 N=256 TARGET=)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="${1:-$(mktemp -d /tmp/init-from-bench.XXXXXX)}"
+PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" TARGET="${TARGET:-}"
+a() { "$repo/atelier" --workspace "$work/ws" "$@"; }
+mkdir -p "$work"
+echo "workdir $work; PRE_KIMG=$PRE_KIMG KIMG=$KIMG SNAP=$SNAP N=$N; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/setup.txt"
+"$repo/atelier" init "$work/ws" >/dev/null
+a ingest "$repo/data/emoji-sample" --metadata emoji.json --map tags:category=category --license Apache-2.0 --source noto >/dev/null
+a rate all general >/dev/null
+a dataset create smileys --where "tag:smileys_&_emotion" >/dev/null
+a dataset create others --where "all -tag:smileys_&_emotion -tag:people_&_body" >/dev/null
+common=(--model dcgan --resolution 32 --device cpu --seed 2)
+a train --dataset others "${common[@]}" --kimg "$PRE_KIMG" --snapshot-kimg "$PRE_KIMG" --name earlier --json >"$work/earlier.json" 2>"$work/earlier.log"
+a train --dataset smileys "${common[@]}" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name scratch --json >"$work/scratch.json" 2>"$work/scratch.log" &
+a train --dataset smileys "${common[@]}" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name transfer --init-from earlier --json >"$work/transfer.json" 2>"$work/transfer.log" &
+wait
+for run in earlier scratch transfer; do a runs show "$run" --json >"$work/show-$run.json"; done
+for run in scratch transfer; do
+  for id in $(python3 -c 'import json,sys; print(" ".join(str(c["id"]) for c in json.load(open(sys.argv[1]))["checkpoints"] if not c["deleted"]))' "$work/show-$run.json"); do
+    a eval --run "$run" --checkpoint "$id" --n "$N" --seed 0 --device cpu --json >"$work/eval-$run-$id.json"
+  done
+done
+python3 "$repo/bench/init-from/summarise.py" "$work" "$TARGET" | tee "$work/summary.md"
