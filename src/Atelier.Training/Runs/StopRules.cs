@@ -68,7 +68,7 @@ internal sealed class StopRules
         if (o.BudgetMoney is { } money && spend.Money >= money)
             return string.Create(CultureInfo.InvariantCulture, $"budget reached: {spend.Currency} {spend.Money:0.####} of the {spend.Currency} {money:0.####} budget spent (--budget-money)");
         if (o.BudgetKwh is { } kwh && spend.Kwh >= kwh)
-            return string.Create(CultureInfo.InvariantCulture, $"budget reached: {spend.Kwh:0.######} kWh of the {kwh:0.######} kWh budget used{(spend.Estimate ? " (estimate)" : "")} (--budget-kwh)");
+            return string.Create(CultureInfo.InvariantCulture, $"budget reached: {spend.Kwh:G4} kWh of the {kwh:G4} kWh budget used{(spend.Estimate ? " (estimate)" : "")} (--budget-kwh)");
         if (o.BudgetHours is { } hours && spend.RunSeconds >= hours * 3600)
             return string.Create(CultureInfo.InvariantCulture, $"budget reached: {spend.RunSeconds / 3600:0.####} h of the {hours:0.####} h budget trained (--budget-hours)");
         return null;
