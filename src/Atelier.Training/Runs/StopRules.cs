@@ -45,7 +45,7 @@ internal sealed class StopRules
         _nextEval = NextMultiple(images, (long)Math.Round(_options.EvalEveryKimg * 1000));
         if (_options.EarlyStopPatience <= 0 || SinceBest < _options.EarlyStopPatience || Best is null) return null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"early stop: {_key!["score/".Length..]} did not improve on {Best:0.####} (at {BestImages / 1000.0:0.0##} kimg) in {SinceBest} evaluation{(SinceBest == 1 ? "" : "s")}");
+            $"early stop: {(_key!.StartsWith("score/", StringComparison.Ordinal) ? _key["score/".Length..] : _key)} did not improve on {Best:0.####} (at {BestImages / 1000.0:0.0##} kimg) in {SinceBest} evaluation{(SinceBest == 1 ? "" : "s")}");
     }
 
     private void Observe(double score, long images)
