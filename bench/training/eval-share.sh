@@ -20,12 +20,18 @@ A="$ROOT/atelier"
 "$A" -w "$OUT/ws" train --dataset d --resolution 32 --kimg 0.064 --eval-every 0.064 --name prime --device cpu >/dev/null 2>&1
 TRAIN="$A -w $OUT/ws train --dataset d --model dcgan --resolution 32 --kimg $K --device cpu --json"
 farm-bench -n "$N" --warmup 1 --timeout 3000 --vs "$TRAIN" -- sh -c "exec $TRAIN --eval-every $E >>$OUT/eval.jsonl 2>/dev/null"
+# `train --json` prints one indented document per run: read them one after another.
 /usr/bin/python3 - "$OUT/eval.jsonl" <<'PY'
 import json, statistics, sys
-runs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+s = open(sys.argv[1]).read()
+d = json.JSONDecoder(); i = 0; runs = []
+while True:
+    while i < len(s) and s[i].isspace(): i += 1
+    if i >= len(s): break
+    r, i = d.raw_decode(s, i); runs.append(r)
 shares = [r["evaluation"]["sessionSeconds"] / r["seconds"] for r in runs]
-for r, s in zip(runs, shares):
+for r, sh in zip(runs, shares):
     e = r["evaluation"]
-    print(f"{r['run']}: {e['sessionEvaluations']} evaluations of {e['generated']} images, {e['sessionSeconds']:.1f} s of {r['seconds']:.1f} s training = {s:.1%}")
+    print(f"{r['run']}: {e['sessionEvaluations']} evaluations of {e['generated']} images, {e['sessionSeconds']:.1f} s of {r['seconds']:.1f} s training = {sh:.1%}")
 print(f"median share of training time spent evaluating: {statistics.median(shares):.1%} ({len(runs)} runs, the warm-up included)")
 PY
