@@ -12,6 +12,11 @@ public sealed class MeteredStage(CliContext c, Workspace ws, string stage, Energ
     /// <summary>The run this invocation trained or sampled, when it is one.</summary>
     public string? Run { get; set; }
 
+    /// <summary>What this invocation has used so far; the meter runs on.</summary>
+    public EnergyReading SoFar() => meter.Peek();
+
+    public Workspace Workspace => ws;
+
     /// <summary>
     /// Stops the meter and records the invocation (once); returns what it used. <paramref name="quiet"/>: a stage
     /// that failed says only why it failed (its one line), not also that its energy could not be noted.

@@ -36,20 +36,35 @@ public static class TrainingCommands
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var initFrom = new Option<string>("--init-from") { Description = "RUN[:CHECKPOINT] (latest, best or an id; default latest): start G, D and G_ema from that run's checkpoint (transfer; same model, resolution and label dimension)" };
+        var evalEvery = new Option<double?>("--eval-every") { Description = "Score G_ema (FD-ResNet18) every KIMG and at the end, with a checkpoint each time; best is chosen by that score" };
+        var evalSamples = new Option<int?>("--eval-samples") { Description = $"Generated images per evaluation (default: the snapshot's size, at most {TrainingOptions.DefaultEvalSamples})" };
+        var earlyStop = new Option<int?>("--early-stop") { Description = "Stop when the score has not improved for PATIENCE evaluations (needs --eval-every)" };
+        var budgetMoney = new Option<double?>("--budget-money") { Description = "Stop at this much money spent by the run, all sessions, in the workspace's currency (cost.currency)" };
+        var budgetUsd = new Option<double?>("--budget-usd") { Description = "--budget-money where the workspace prices in USD (refused otherwise)" };
+        var budgetKwh = new Option<double?>("--budget-kwh") { Description = "Stop at this much energy used by the run, all sessions" };
+        var budgetHours = new Option<double?>("--budget-hours") { Description = "Stop at this much wall time of the run, all sessions" };
         var command = new Command("train", "Train a GAN on a dataset snapshot; checkpoints, sample grids, metrics (JSONL, TensorBoard) and a loss plot go to .atelier/runs/NAME")
         {
-            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device, initFrom,
+            dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device,
+            evalEvery, evalSamples, earlyStop, budgetMoney, budgetUsd, budgetKwh, budgetHours, initFrom,
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () => Metering.Metered(c, ws, "train", meter =>
         {
             var progress = new ProgressLine(c.Host, enabled: !c.Json(parse));
             TrainingResult result;
+            var money = TrainingSpend.Money(ws, parse.GetValue(budgetMoney), parse.GetValue(budgetUsd));
             if (parse.GetValue(resume) is { } resumeName)
             {
                 if (parse.GetValue(initFrom) is not null)
                     throw new AtelierException("usage", "--init-from starts a new run; a resumed run continues from its own checkpoint (give one of --resume and --init-from)");
                 meter.Run = resumeName;
-                result = Trainer.Resume(ws, resumeName, parse.GetValue(kimg), progress, c.Host.Cancellation);
+                if (parse.GetValue(evalEvery) is not null || parse.GetValue(evalSamples) is not null)
+                    throw new AtelierException("usage", "--eval-every and --eval-samples are fixed when a run starts; a resumed run keeps its own");
+                var stored = ws.Catalog.GetRun(resumeName) is { } existing ? TrainingOptions.FromJson(existing.Config) : null;
+                using var scorer = stored is { EvalEveryKimg: > 0 } ? new Atelier.Evaluation.TrainingScorer(ws, stored.Dataset, stored.EvalSamples) : null;
+                result = Trainer.Resume(ws, resumeName, parse.GetValue(kimg), progress, c.Host.Cancellation,
+                    new TrainingHooks(scorer, TrainingSpend.Probe(meter, resumeName)),
+                    new RunLimitChanges(parse.GetValue(earlyStop), money, parse.GetValue(budgetKwh), parse.GetValue(budgetHours)));
             }
             else
             {
@@ -83,8 +98,19 @@ public static class TrainingCommands
                         KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,
                         Device = parse.GetValue(device)!,
                         InitFrom = parse.GetValue(initFrom) is { } source ? InitSource.Parse(source) : null,
+                        EvalEveryKimg = parse.GetValue(evalEvery) ?? 0,
+                        EvalSamples = parse.GetValue(evalSamples) ?? 0,
+                        EarlyStopPatience = parse.GetValue(earlyStop) ?? 0,
+                        BudgetMoney = money,
+                        BudgetKwh = parse.GetValue(budgetKwh),
+                        BudgetHours = parse.GetValue(budgetHours),
                     };
-                    return Trainer.Start(ws, options, progress, c.Host.Cancellation);
+                    // Refused before the scorer reads a feature network and the snapshot's features.
+                    options.ValidateLimits();
+                    if (options.EvalSamples != 0 && options.EvalEveryKimg == 0)
+                        throw new AtelierException("usage", "--eval-samples says how many images each evaluation draws: it needs --eval-every KIMG");
+                    using var scorer = options.EvalEveryKimg > 0 ? new Atelier.Evaluation.TrainingScorer(ws, datasetName, options.EvalSamples) : null;
+                    return Trainer.Start(ws, options, progress, c.Host.Cancellation, new TrainingHooks(scorer, TrainingSpend.Probe(meter, runName)));
                 });
             }
             progress.Finish();
@@ -105,6 +131,13 @@ public static class TrainingCommands
                 if (result.LatestGrid is { } g) c.Host.Out.WriteLine($"  sample grid  {g}");
                 if (result.LossPlot is { } p) c.Host.Out.WriteLine($"  loss plot    {p}");
                 if (result.LatestCheckpoint is { } k) c.Host.Out.WriteLine($"  checkpoint   {k}");
+                if (result.Evaluation is { } e)
+                {
+                    c.Host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  score        {e.Name} {e.Last:0.###} at {result.Images / 1000.0:0.0##} kimg, best {e.Best:0.###} at {e.BestImages / 1000.0:0.0##} kimg ({e.Generated} generated, {e.Real} real; {e.Evaluations} evaluation{(e.Evaluations == 1 ? "" : "s")}, {e.SessionSeconds:0.0} s of this session's {result.Seconds:0.0} s evaluating)"));
+                    if (result.BestCheckpoint is { } b) c.Host.Out.WriteLine($"  best         {b}");
+                }
+                if (result.Message is { } why && result.Status != RunStatus.Stopped) c.Host.Out.WriteLine($"  stopped      {why}");
                 c.Host.Out.WriteLine($"  cost         {Metering.CostLine(reading, figures)}");
                 if (total.Sessions > 1) c.Host.Out.WriteLine($"  run total    {RunEnergy.Describe(total)}");
             }

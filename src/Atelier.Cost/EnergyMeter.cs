@@ -89,6 +89,16 @@ public sealed class EnergyMeter : IDisposable
         }
     }
 
+    /// <summary>
+    /// What the stage has used so far, without stopping: the counters are sampled now and the meter runs on
+    /// (training reads it every tick for its spend and budgets). After <see cref="Stop"/>, the final reading.
+    /// </summary>
+    public EnergyReading Peek()
+    {
+        Sample();
+        lock (_gate) return _result ?? Read();
+    }
+
     /// <summary>Stops and returns what the stage used; later calls return the same reading.</summary>
     public EnergyReading Stop()
     {
@@ -97,26 +107,32 @@ public sealed class EnergyMeter : IDisposable
         lock (_gate)
         {
             if (_result is not null) return _result;
-            var wall = (_sources.WallClock() - _wallStart).TotalSeconds;
-            var cpu = (_sources.ProcessCpuTime() - _cpuStart).TotalSeconds;
-            double cpuJoules;
-            string method;
-            string? note;
-            if (_raplLast is not null)
-            {
-                (cpuJoules, method, note) = (_raplJoules, EnergyMethods.Rapl, "RAPL package energy (the whole CPU package, every process on it)");
-            }
-            else
-            {
-                var tdp = CpuPower.Resolve(_sources.CpuModel, _configuredTdp);
-                (cpuJoules, method, note) = (CpuPower.EstimateJoules(tdp.Watts, cpu, _sources.Cores), EnergyMethods.Estimate,
-                    $"{CpuPower.Describe(tdp, _sources.Cores)}; {_raplReason}");
-            }
-            double? gpu = _gpuLast is not null ? _gpuJoules : null;
-            _result = new EnergyReading(wall, cpu, cpuJoules, method, note, gpu, _nvml?.DeviceCount ?? 0, gpu is null ? _gpuReason : null);
+            _result = Read();
             _nvml?.Dispose();
             return _result;
         }
+    }
+
+    /// <summary>The reading from the start to now; called under the gate.</summary>
+    private EnergyReading Read()
+    {
+        var wall = (_sources.WallClock() - _wallStart).TotalSeconds;
+        var cpu = (_sources.ProcessCpuTime() - _cpuStart).TotalSeconds;
+        double cpuJoules;
+        string method;
+        string? note;
+        if (_raplLast is not null)
+        {
+            (cpuJoules, method, note) = (_raplJoules, EnergyMethods.Rapl, "RAPL package energy (the whole CPU package, every process on it)");
+        }
+        else
+        {
+            var tdp = CpuPower.Resolve(_sources.CpuModel, _configuredTdp);
+            (cpuJoules, method, note) = (CpuPower.EstimateJoules(tdp.Watts, cpu, _sources.Cores), EnergyMethods.Estimate,
+                $"{CpuPower.Describe(tdp, _sources.Cores)}; {_raplReason}");
+        }
+        double? gpu = _gpuLast is not null ? _gpuJoules : null;
+        return new EnergyReading(wall, cpu, cpuJoules, method, note, gpu, _nvml?.DeviceCount ?? 0, gpu is null ? _gpuReason : null);
     }
 
     public void Dispose() => Stop();

@@ -91,6 +91,15 @@ public class TrainingCommandTests
     [InlineData("no run named 'ghost'", "sample", "--run", "ghost", "--out", "x")]
     [InlineData("no run named 'ghost'", "train", "--resume", "ghost")]
     [InlineData("--schedule-kimg -1 must be a positive length", "train", "--dataset", "faces", "--model", "modern", "--resolution", "32", "--schedule-kimg", "-1")]
+    [InlineData("--early-stop counts evaluations without improvement: it needs --eval-every KIMG", "train", "--dataset", "faces", "--resolution", "32", "--early-stop", "3")]
+    [InlineData("--eval-every -1 must be a positive number of kimg", "train", "--dataset", "faces", "--resolution", "32", "--eval-every", "-1")]
+    [InlineData("--eval-samples 3 is outside 6..10000", "train", "--dataset", "faces", "--resolution", "32", "--eval-every", "1", "--eval-samples", "3")]
+    [InlineData("--eval-samples says how many images each evaluation draws: it needs --eval-every KIMG", "train", "--dataset", "faces", "--resolution", "32", "--eval-samples", "30")]
+    [InlineData("--early-stop -2 must be a positive number of evaluations", "train", "--dataset", "faces", "--resolution", "32", "--eval-every", "1", "--early-stop", "-2")]
+    [InlineData("--budget-kwh 0 must be a positive number", "train", "--dataset", "faces", "--resolution", "32", "--budget-kwh", "0")]
+    [InlineData("--budget-hours -1 must be a positive number", "train", "--dataset", "faces", "--resolution", "32", "--budget-hours", "-1")]
+    [InlineData("--budget-usd: this workspace prices in EUR (cost.currency in config.json), and Atelier does not convert currencies; give --budget-money 5 for EUR 5", "train", "--dataset", "faces", "--resolution", "32", "--budget-usd", "5")]
+    [InlineData("give --budget-money or --budget-usd, not both", "train", "--dataset", "faces", "--resolution", "32", "--budget-usd", "5", "--budget-money", "5")]
     public void BadRequestsGetOneLine(string expected, params string[] args)
     {
         using var cli = WithDataset();
@@ -99,5 +108,6 @@ public class TrainingCommandTests
         Assert.Contains(expected, result.Error);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.StartsWith("atelier: ", result.Error);
+        Assert.Empty(cli.Ok("runs", "list", "--json").Json.GetProperty("runs").EnumerateArray());
     }
 }

@@ -114,4 +114,46 @@ public sealed class EnergyMeterTests
         Assert.Equal(5, r.CpuJoules, 9);
         Assert.Contains("RAPL stopped being readable: no ", r.CpuNote);
     }
+
+    [Fact]
+    public void Peek_reads_what_was_used_so_far_and_the_meter_runs_on()
+    {
+        using var fs = new FakePowercap();
+        fs.Zone("intel-rapl:0", "package-0", 1_000_000);
+        var clocks = new Clocks();
+        using var meter = EnergyMeter.Start(Sources(fs.Reader(), clocks), interval: Timeout.InfiniteTimeSpan);
+        fs.Set("intel-rapl:0", 3_000_000);
+        clocks.Wall += TimeSpan.FromSeconds(20);
+        clocks.Cpu += TimeSpan.FromSeconds(2);
+        var soFar = meter.Peek();
+        Assert.Equal(2, soFar.CpuJoules, 9);
+        Assert.Equal(20, soFar.WallSeconds, 9);
+        Assert.Equal(2, soFar.CpuSeconds, 9);
+
+        // Peeking stopped nothing: the counter keeps being followed, and Stop sees the whole stage.
+        fs.Set("intel-rapl:0", 7_000_000);
+        clocks.Wall += TimeSpan.FromSeconds(30);
+        Assert.Equal(6, meter.Peek().CpuJoules, 9);
+        fs.Set("intel-rapl:0", 8_000_000);
+        var final = meter.Stop();
+        Assert.Equal(7, final.CpuJoules, 9);
+        Assert.Equal(50, final.WallSeconds, 9);
+        // After the stop a peek is the final reading.
+        fs.Set("intel-rapl:0", 9_000_000);
+        Assert.Same(final, meter.Peek());
+    }
+
+    [Fact]
+    public void Peek_of_an_estimate_grows_with_the_cpu_time_used()
+    {
+        var clocks = new Clocks();
+        using var meter = EnergyMeter.Start(Sources(new RaplReader(Path.Combine(Path.GetTempPath(), "none-" + Guid.NewGuid().ToString("N"))), clocks), configuredTdpWatts: 50, interval: Timeout.InfiniteTimeSpan);
+        clocks.Cpu += TimeSpan.FromSeconds(4);
+        var first = meter.Peek();
+        Assert.True(first.IsEstimate);
+        Assert.Equal(100, first.CpuJoules, 9); // 50 W × 4 s / 2 cores
+        clocks.Cpu += TimeSpan.FromSeconds(4);
+        Assert.Equal(200, meter.Peek().CpuJoules, 9);
+        Assert.Equal(200, meter.Stop().CpuJoules, 9);
+    }
 }

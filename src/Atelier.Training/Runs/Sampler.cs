@@ -90,6 +90,22 @@ public static class Sampler
         using var _g = generator;
         if (labels.Mode == ConditioningMode.MultiLabel)
             throw new TrainingException("multi-label-run", $"run '{run.Name}' is conditioned on tags (multi-label): measuring it needs label sets to draw from, which is not supported yet");
+        var pixels = Draw(generator, labels, options.Resolution, count, seed, dev, cancellation);
+        var labelOf = LabelsFor(labels, []);
+        var classes = labels.Mode == ConditioningMode.Category ? Enumerable.Range(0, count).Select(i => Array.IndexOf(labelOf(i).Vector, 1f)).ToList() : [];
+        return new DrawnImages(run, record, options.Resolution, pixels, labels, classes);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> images of a generator in memory (uint8 HWC RGB), image i from the latent of sample i of
+    /// <paramref name="seed"/>; class runs cycle through the classes. The generator should be in eval mode. Training's
+    /// evaluation draws its G_ema through this too, so its scores are what <c>atelier eval</c> gives the checkpoint.
+    /// </summary>
+    public static IReadOnlyList<byte[]> Draw(Networks.Generator generator, LabelSpace labels, int resolution, int count, long seed, Device device,
+        CancellationToken cancellation = default)
+    {
+        if (labels.Mode == ConditioningMode.MultiLabel)
+            throw new TrainingException("multi-label-run", "this run is conditioned on tags (multi-label): measuring it needs label sets to draw from, which is not supported yet");
         var labelOf = LabelsFor(labels, []);
         const int batch = 64;
         var pixels = new List<byte[]>(count);
@@ -99,14 +115,13 @@ public static class Sampler
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, count - start);
-            var z = cat(Enumerable.Range(start, n).Select(i => Latent(seed, i, generator.Spec.LatentDim)).ToList(), 0).to(dev);
-            var y = tensor(Enumerable.Range(start, n).SelectMany(i => labelOf(i).Vector).ToArray(), [n, labels.Dim]).to(dev);
+            var z = cat(Enumerable.Range(start, n).Select(i => Latent(seed, i, generator.Spec.LatentDim)).ToList(), 0).to(device);
+            var y = tensor(Enumerable.Range(start, n).SelectMany(i => labelOf(i).Vector).ToArray(), [n, labels.Dim]).to(device);
             var bytes = SampleGrid.ToBytes(generator.call(z, y));
-            int size = options.Resolution * options.Resolution * 3;
+            int size = resolution * resolution * 3;
             for (int k = 0; k < n; k++) pixels.Add(bytes.AsSpan(k * size, size).ToArray());
         }
-        var classes = labels.Mode == ConditioningMode.Category ? Enumerable.Range(0, count).Select(i => Array.IndexOf(labelOf(i).Vector, 1f)).ToList() : [];
-        return new DrawnImages(run, record, options.Resolution, pixels, labels, classes);
+        return pixels;
     }
 
     /// <summary>The latent of sample <paramref name="index"/> of <paramref name="seed"/>: its own generator per (seed, index), so reproducible one by one.</summary>

@@ -23,12 +23,15 @@ namespace Atelier.Training.Runs;
 public static class Trainer
 {
     /// <summary>Starts a new run.</summary>
-    public static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation) =>
-        Start(workspace, options, progress, cancellation, afterStep: null);
+    /// <param name="hooks">The scorer <c>--eval-every</c> needs and the spend probe budgets need (from later stages; the CLI passes them).</param>
+    public static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation, TrainingHooks? hooks = null) =>
+        Start(workspace, options, progress, cancellation, afterStep: null, hooks);
 
     /// <param name="afterStep">Called after every step with the images seen so far (tests stop runs between ticks with it).</param>
-    internal static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
+    internal static TrainingResult Start(Workspace workspace, TrainingOptions options, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep,
+        TrainingHooks? hooks = null)
     {
+        hooks ??= TrainingHooks.None;
         TorchRuntime.EnsureLoadable();
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "train models");
@@ -38,6 +41,7 @@ public static class Trainer
             throw new TrainingException("bad-resolution", $"--resolution {options.Resolution} is not one of 32, 64, 128, 256");
         if (options.Batch is < 1 or > 4096) throw new TrainingException("bad-batch", $"--batch {options.Batch} is outside 1..4096");
         if (options.Kimg <= 0) throw new TrainingException("bad-length", $"--kimg {options.Kimg} must be positive");
+        CheckLimits(options, hooks);
         options = TrainingSchedule.Fix(options);
         if (workspace.Catalog.GetRun(options.Name) is not null)
             throw new TrainingException("run-exists", $"a run named '{options.Name}' already exists (continue it with --resume {options.Name}, or choose another --name)");
@@ -51,6 +55,7 @@ public static class Trainer
         var data = TrainingSet.Open(exportDir, conditioning, options.Resolution);
         try
         {
+            hooks.Scorer?.Prepare(data.Labels, options.Resolution, cancellation);
             var device = SelectDevice(options.Device);
             var session = RunInitialisation.CreateSession(workspace, governance, options, data, device);
             options = session.Options;
@@ -73,7 +78,7 @@ public static class Trainer
                 throw;
             }
             using (trainLock)
-                return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
+                return Train(workspace, run, folder, data, session, hooks, progress, cancellation, afterStep);
         }
         finally
         {
@@ -82,18 +87,25 @@ public static class Trainer
     }
 
     /// <summary>Continues a run from its latest checkpoint, exactly where it stopped.</summary>
-    public static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation) =>
-        Resume(workspace, runName, kimg, progress, cancellation, afterStep: null);
+    /// <param name="limits">A new early-stop patience or budgets (a run stopped by a budget continues under a larger one).</param>
+    public static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation,
+        TrainingHooks? hooks = null, RunLimitChanges? limits = null) =>
+        Resume(workspace, runName, kimg, progress, cancellation, afterStep: null, hooks, limits);
 
-    internal static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
+    internal static TrainingResult Resume(Workspace workspace, string runName, double? kimg, IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep,
+        TrainingHooks? hooks = null, RunLimitChanges? limits = null)
     {
+        hooks ??= TrainingHooks.None;
+        limits ??= new RunLimitChanges();
         TorchRuntime.EnsureLoadable();
         var governance = GovernanceSession.For(workspace);
         governance.Actor.Require(Role.Reviewer, "train models");
         var run = workspace.Catalog.GetRun(runName)
             ?? throw new TrainingException("unknown-run", $"no run named '{runName}' (see `atelier runs list`)");
         var folder = new RunFolder(workspace, runName);
-        var stored = TrainingOptions.FromJson(run.Config);
+        var stored = limits.ApplyTo(TrainingOptions.FromJson(run.Config));
+        if (kimg is { } length && !(length > 0)) throw new TrainingException("bad-length", $"--kimg {length} must be positive");
+        CheckLimits(stored, hooks);
         var snapshot = workspace.Catalog.GetSnapshot(stored.Dataset)
             ?? throw new TrainingException("unknown-dataset", $"run '{runName}' trained on dataset '{stored.Dataset}', which no longer exists");
         // One process trains a run at a time: a second resume would write the same checkpoints.
@@ -106,6 +118,7 @@ public static class Trainer
         var data = TrainingSet.Open(exportDir, ConditioningRequest.Parse(stored.Conditioning), stored.Resolution);
         try
         {
+            hooks.Scorer?.Prepare(data.Labels, stored.Resolution, cancellation);
             var device = SelectDevice(stored.Device);
             var latest = new CheckpointStore(folder.Checkpoints, stored.KeepCheckpoints).Latest();
             TrainingSession session;
@@ -116,14 +129,21 @@ public static class Trainer
             }
             else
             {
-                session = TrainingSession.Restore(CheckpointFile.Load(latest.Path), device, kimg);
+                session = TrainingSession.Restore(CheckpointFile.Load(latest.Path), device, kimg, limits.ApplyTo);
+                CheckLimits(session.Options, hooks);
                 if (session.SnapshotRoot != data.SnapshotRoot)
                     throw new TrainingException("snapshot-mismatch", $"checkpoint {Path.GetFileName(latest.Path)} was trained on snapshot {session.SnapshotRoot[..12]}, the export holds {data.SnapshotRoot[..12]}");
+            }
+            // A run that stopped at its budget goes on only under a larger one: said now, not after a tick of training.
+            if (session.Options.HasBudget && new StopRules(session.Options, null, session.Images, []).BudgetReached(hooks.Spend!()) is { } spent)
+            {
+                session.Dispose();
+                throw new TrainingException("budget-reached", $"run '{runName}' has already spent its budget ({spent["budget reached: ".Length..]}): resume it with a larger one");
             }
             folder.Create();
             governance.Record(AuditAction.TrainingStart, new { run = run.Name, dataset = snapshot.Name, root = snapshot.RootHash, model = run.Model, resumed = true, initFrom = InitAudit(stored) },
                 [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("snapshot", snapshot.Id), .. InitRefs(stored)]);
-            return Train(workspace, run, folder, data, session, progress, cancellation, afterStep);
+            return Train(workspace, run, folder, data, session, hooks, progress, cancellation, afterStep);
         }
         finally
         {
@@ -148,18 +168,28 @@ public static class Trainer
         _ => throw new TrainingException("bad-device", $"--device '{requested}' must be auto, cpu or cuda"),
     };
 
-    private static TrainingResult Train(Workspace workspace, RunRecord run, RunFolder folder, TrainingSet data, TrainingSession session,
+    /// <summary>The caller lends what the options ask for: a scorer for evaluations, a spend probe for budgets.</summary>
+    private static void CheckLimits(TrainingOptions options, TrainingHooks hooks)
+    {
+        options.ValidateLimits();
+        if (options.EvalEveryKimg > 0 && hooks.Scorer is null)
+            throw new TrainingException("no-scorer", "--eval-every needs a scorer (the CLI lends the built-in FD-ResNet18)");
+        if (options.HasBudget && hooks.Spend is null)
+            throw new TrainingException("no-spend-probe", "a budget needs the run's spend (the CLI lends its energy meter)");
+    }
+
+    private static TrainingResult Train(Workspace workspace, RunRecord run, RunFolder folder, TrainingSet data, TrainingSession session, TrainingHooks hooks,
         IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
         using var _ = session;
         var options = session.Options;
         var catalog = workspace.Catalog;
-        var checkpoints = new CheckpointStore(folder.Checkpoints, options.KeepCheckpoints);
         using var metrics = new MetricsLog(folder.Root, tensorBoard: true, truncateAfterImages: session.Images);
         var loss = GanLosses.For(options.Model, new LossSettings(options.R1Gamma, options.R2Gamma, options.RegularizationInterval));
         var augment = new DiffAugment(options.AugmentPolicy);
-        var grid = GridInputs(session, data, options.Seed);
-        var realStats = RealStatistics(data, session.Device);
+        using var outputs = new RunOutputs(catalog, run, folder, session, data);
+        var rules = new StopRules(options, hooks.Scorer?.Key, session.Images, metrics.ReadAll());
+        var evaluation = new EvaluationClock();
         using var stream = new BatchStream(data, options.Batch, options.Seed, session.Steps, options.Mirror);
         catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
 
@@ -169,7 +199,7 @@ public static class Trainer
         long nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
         long nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
         string? latestGrid = null;
-        SavedCheckpoint? latestSaved = checkpoints.Latest();
+        SavedCheckpoint? latestSaved = outputs.Checkpoints.Latest();
         var status = RunStatus.Finished;
         string? message = null;
         try
@@ -191,54 +221,63 @@ public static class Trainer
                 if (session.Steps == 5) { warmImages = session.Images; warmStart = lastStepEnd; }
                 afterStep?.Invoke(session.Images);
 
-                if (session.Images >= nextTick || session.Images >= nextSnapshot || session.Images >= options.TotalImages)
+                bool end = session.Images >= options.TotalImages;
+                if (!(end || session.Images >= nextTick || session.Images >= nextSnapshot || session.Images >= rules.NextEval)) continue;
+
+                double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
+                var values = TickValues(session, ips);
+                string? budget = null;
+                if (hooks.Spend is { } probe)
                 {
-                    double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
-                    var values = session.TickSums.ToDictionary(kv => kv.Key, kv => kv.Value / session.TickSteps);
-                    // This tick is logged now: a checkpoint written below must not carry its sums into the next.
-                    session.TickSums.Clear();
-                    session.TickSteps = 0;
-                    values["augment/p"] = session.AugmentP;
-                    if (session.Adaptive is { } ada) values["augment/rt"] = ada.LastRt;
-                    values["speed/img_per_sec"] = ips;
-                    values["speed/sec_per_kimg"] = 1000 / Math.Max(1e-9, ips);
-                    values["memory/rss_mib"] = Environment.WorkingSet / 1048576.0;
-                    if (session.Images >= nextSnapshot || session.Images >= options.TotalImages)
-                    {
-                        var score = SnapshotOutputs(session, folder, grid, realStats, out latestGrid);
-                        values["score/pixel_fd"] = score;
-                        metrics.Write(session.Images, values);
-                        latestSaved = SaveCheckpoint(catalog, run, checkpoints, session, score);
-                        lastCheckpointImages = session.Images;
-                        LossPlot.Save(folder.LossPlot, metrics.ReadAll(), LossKeys(values));
-                        catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
-                        nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
-                    }
-                    else metrics.Write(session.Images, values);
-                    progress?.Report(new TrainingTick(session.Images, options.TotalImages, ips, 1000 / Math.Max(1e-9, ips), session.AugmentP, values,
-                        TimeSpan.FromSeconds((options.TotalImages - session.Images) / Math.Max(1e-9, ips))));
-                    tickImages = session.Images;
-                    tickStart = clock.Elapsed.TotalSeconds;
-                    nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
+                    var spend = probe();
+                    values["time/run_seconds"] = spend.RunSeconds;
+                    values["cost/kwh"] = spend.Kwh;
+                    values["cost/money"] = spend.Money;
+                    values["cost/co2_g"] = spend.Co2Grams;
+                    budget = rules.BudgetReached(spend);
                 }
+                bool evaluate = rules.EvalDue(session.Images);
+                if (end || evaluate || budget is not null || session.Images >= nextSnapshot)
+                {
+                    double pixel = outputs.Snapshot(session, out latestGrid);
+                    values["score/pixel_fd"] = pixel;
+                    double? score = rules.Evaluates ? null : pixel;
+                    if (evaluate)
+                    {
+                        score = evaluation.Score(hooks.Scorer!, session, cancellation);
+                        values[hooks.Scorer!.Key] = score.Value;
+                        values["eval/samples"] = hooks.Scorer.Generated;
+                        values["eval/seconds"] = evaluation.LastSeconds;
+                        message = rules.AfterEvaluation(score.Value, session.Images);
+                    }
+                    message ??= budget;
+                    metrics.Write(session.Images, values);
+                    latestSaved = outputs.Save(session, score);
+                    lastCheckpointImages = session.Images;
+                    LossPlot.Save(folder.LossPlot, metrics.ReadAll(), LossKeys(values));
+                    catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
+                    nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
+                }
+                else metrics.Write(session.Images, values);
+                progress?.Report(new TrainingTick(session.Images, options.TotalImages, ips, 1000 / Math.Max(1e-9, ips), session.AugmentP, values,
+                    TimeSpan.FromSeconds((options.TotalImages - session.Images) / Math.Max(1e-9, ips))));
+                tickImages = session.Images;
+                tickStart = clock.Elapsed.TotalSeconds;
+                nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
+                // An early stop or a budget ends the run here, its checkpoint just written.
+                if (message is not null) break;
             }
             if (status == RunStatus.Stopped && session.Images > lastCheckpointImages)
             {
-                // Ctrl-C: keep what was trained, then stop cleanly.
-                latestSaved = SaveCheckpoint(catalog, run, checkpoints, session, SnapshotOutputs(session, folder, grid, realStats, out latestGrid));
+                // Ctrl-C: keep what was trained, then stop cleanly (unscored when evaluations choose the best).
+                double pixel = outputs.Snapshot(session, out latestGrid);
+                latestSaved = outputs.Save(session, rules.Evaluates ? null : pixel);
             }
         }
         catch (Exception e)
         {
             MarkFailed(catalog, run.Id, latestSaved?.ImagesSeen ?? 0, e);
             throw;
-        }
-        finally
-        {
-            grid.Z.Dispose();
-            grid.Labels.Dispose();
-            realStats.Mean.Dispose();
-            realStats.Covariance.Dispose();
         }
         catalog.UpdateRun(run.Id, status, session.Images, message);
         double seconds = clock.Elapsed.TotalSeconds;
@@ -247,8 +286,53 @@ public static class Trainer
         double steady = warmImages >= 0 && session.Images > warmImages && lastStepEnd > warmStart
             ? (session.Images - warmImages) / (lastStepEnd - warmStart)
             : session.Images / Math.Max(1e-9, seconds);
+        var scores = rules.Evaluates && rules.Best is { } best
+            ? new EvaluationSummary(hooks.Scorer!.Key, hooks.Scorer.Name, rules.Last!.Value, best, rules.BestImages, rules.Evaluations,
+                hooks.Scorer.Generated, hooks.Scorer.Real, evaluation.Seconds, evaluation.Count)
+            : null;
         return new TrainingResult(run.Name, status, session.Images, seconds, steady, 1000 / Math.Max(1e-9, steady), PeakRss(),
-            latestSaved?.Path, latestGrid, File.Exists(folder.LossPlot) ? folder.LossPlot : null, session.Device.type.ToString().ToLowerInvariant());
+            latestSaved?.Path, latestGrid, File.Exists(folder.LossPlot) ? folder.LossPlot : null, session.Device.type.ToString().ToLowerInvariant(),
+            message, scores, outputs.Checkpoints.Best()?.Path);
+    }
+
+    /// <summary>The tick's averages of the per-step values and the run's state, and starts the next tick's sums.</summary>
+    private static Dictionary<string, double> TickValues(TrainingSession session, double ips)
+    {
+        var values = session.TickSums.ToDictionary(kv => kv.Key, kv => kv.Value / session.TickSteps);
+        // This tick is logged now: a checkpoint written below must not carry its sums into the next.
+        session.TickSums.Clear();
+        session.TickSteps = 0;
+        values["augment/p"] = session.AugmentP;
+        if (session.Adaptive is { } ada) values["augment/rt"] = ada.LastRt;
+        values["speed/img_per_sec"] = ips;
+        values["speed/sec_per_kimg"] = 1000 / Math.Max(1e-9, ips);
+        values["memory/rss_mib"] = Environment.WorkingSet / 1048576.0;
+        return values;
+    }
+
+    /// <summary>Scores G_ema (in eval mode, as sampled) and keeps the time it took.</summary>
+    private sealed class EvaluationClock
+    {
+        public double Seconds { get; private set; }
+        public double LastSeconds { get; private set; }
+        public int Count { get; private set; }
+
+        public double Score(IGeneratorScorer scorer, TrainingSession s, CancellationToken cancellation)
+        {
+            var watch = Stopwatch.StartNew();
+            s.GEma.eval();
+            try
+            {
+                return scorer.Score(s.GEma, s.Labels, s.Options.Resolution, s.Device, cancellation);
+            }
+            finally
+            {
+                s.GEma.train();
+                LastSeconds = watch.Elapsed.TotalSeconds;
+                Seconds += LastSeconds;
+                Count++;
+            }
+        }
     }
 
     /// <summary>One iteration as in the PyTorch DCGAN example: one G forward, a D step on real and detached fake, a G step through D.</summary>
@@ -295,68 +379,6 @@ public static class Trainer
         foreach (var (k, v) in dTerms.Parts) parts[k] = v;
         foreach (var (k, v) in gTerms.Parts) parts.TryAdd(k, v);
         return parts;
-    }
-
-    private sealed record GridInput(Tensor Z, Tensor Labels);
-
-    /// <summary>Fixed latents (from the run's seed, apart from the training RNG) and labels taken from the data in order.</summary>
-    private static GridInput GridInputs(TrainingSession s, TrainingSet data, ulong seed)
-    {
-        int n = s.Options.GridSize;
-        using var generator = new Generator(seed ^ 0x5EED, CPU);
-        var z = randn([n, s.Spec.LatentDim], generator: generator).to(s.Device);
-        var labels = new float[n * s.Labels.Dim];
-        for (int i = 0; i < n; i++) data.CopyLabels(i % data.Count, labels.AsSpan(i * s.Labels.Dim, s.Labels.Dim));
-        return new GridInput(z.DetachFromDisposeScope(), tensor(labels, [n, s.Labels.Dim]).to(s.Device).DetachFromDisposeScope());
-    }
-
-    private static (Tensor Mean, Tensor Covariance) RealStatistics(TrainingSet data, Device device)
-    {
-        using var scope = NewDisposeScope();
-        int n = Math.Min(data.Count, 1024), r = data.Resolution;
-        var pixels = new float[n * 3 * r * r];
-        using (var stream = new BatchStream(data, n, 0, 0, mirror: false, prefetch: 1))
-        {
-            var batch = stream.Next();
-            batch.Images.AsSpan(0, pixels.Length).CopyTo(pixels);
-        }
-        var stats = PixelFrechet.Statistics(tensor(pixels, [n, 3, r, r]));
-        return (scope.MoveToOuter(stats.Mean), scope.MoveToOuter(stats.Covariance));
-    }
-
-    /// <summary>Writes the sample grid from G_ema and returns the pixel Fréchet score of those samples.</summary>
-    private static double SnapshotOutputs(TrainingSession s, RunFolder folder, GridInput grid, (Tensor Mean, Tensor Covariance) realStats, out string gridPath)
-    {
-        using var scope = NewDisposeScope();
-        if (s.Options.EmaKimg <= 0) s.Average.Update(0); // no average kept: G_ema is a copy of G
-        using var noGrad = no_grad();
-        s.GEma.eval();
-        var images = s.GEma.call(grid.Z, grid.Labels).cpu();
-        s.GEma.train();
-        gridPath = Path.Combine(folder.Grids, RunFolder.GridFileName(s.Images));
-        var png = SampleGrid.EncodePng(images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
-        File.WriteAllBytes(gridPath, png);
-        // Replaced whole: a viewer (the studio) reading it meanwhile gets the old grid or the new one.
-        AtomicFile.WriteAllBytes(Path.Combine(folder.Root, "latest-grid.png"), png, flushToDisk: false);
-        var stats = PixelFrechet.Statistics(images);
-        return PixelFrechet.Distance(stats, (realStats.Mean.cpu(), realStats.Covariance.cpu()));
-    }
-
-    private static SavedCheckpoint SaveCheckpoint(Catalog.Catalog catalog, RunRecord run, CheckpointStore store, TrainingSession s, double score)
-    {
-        var saved = store.Save(s.Images, s.ToCheckpoint(Software, score), score);
-        // One transaction: a consent revoked by another process at the same moment either taints this
-        // checkpoint as one of the run's, or is inherited by it; never neither.
-        using var tx = catalog.BeginTransaction();
-        var checkpoint = catalog.AddCheckpoint(run.Id, saved.ImagesSeen, saved.Sha256, Path.GetFileName(saved.Path), score);
-        // A consent withdrawn while the run trains reaches the checkpoints it writes afterwards too.
-        catalog.InheritRunTaints(run.Id, checkpoint.Id);
-        // The store pruned what it no longer keeps: their records stay, marked, for lineage.
-        foreach (var record in catalog.ListCheckpoints(run.Id))
-            if (!record.Deleted && !File.Exists(Path.Combine(store.Directory, record.FileName)))
-                catalog.MarkCheckpointDeleted(record.Id);
-        tx.Commit();
-        return saved;
     }
 
     /// <summary>Records why a run stopped; a catalog too busy to take even that leaves it "running" and the original failure is what the user sees.</summary>

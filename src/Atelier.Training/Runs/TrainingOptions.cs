@@ -48,6 +48,39 @@ public sealed record TrainingOptions
     public string Device { get; init; } = "auto";
     /// <summary>--init-from: the checkpoint G, D and G_ema start from (pinned to its id and SHA-256 once the run starts); null: fresh weights.</summary>
     public InitSource? InitFrom { get; init; }
+    /// <summary>Score G_ema every this many kimg (and at the end) with the caller's scorer and choose the best checkpoint by it; 0: off (best by the pixel score).</summary>
+    public double EvalEveryKimg { get; init; }
+    /// <summary>Generated images per evaluation; 0: as many as the snapshot holds, at most <see cref="DefaultEvalSamples"/>.</summary>
+    public int EvalSamples { get; init; }
+    /// <summary>Stop when the score has not improved for this many evaluations; 0: never.</summary>
+    public int EarlyStopPatience { get; init; }
+    /// <summary>Stop once the run (all its sessions) has cost this much money in the workspace's currency.</summary>
+    public double? BudgetMoney { get; init; }
+    public double? BudgetKwh { get; init; }
+    /// <summary>Stop once the run's wall time over all its sessions reaches this many hours.</summary>
+    public double? BudgetHours { get; init; }
+
+    /// <summary>Enough for a steady FD at a few seconds' cost per evaluation on a CPU (about 1/10 of what <c>atelier eval</c> draws).</summary>
+    public const int DefaultEvalSamples = 1000;
+
+    public bool HasBudget => BudgetMoney is not null || BudgetKwh is not null || BudgetHours is not null;
+
+    /// <summary>Refuses evaluation, early-stop and budget settings that cannot work, each with its reason (before anything is recorded).</summary>
+    public void ValidateLimits()
+    {
+        static string F(double v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!double.IsFinite(EvalEveryKimg) || EvalEveryKimg < 0)
+            throw new TrainingException("bad-eval-every", $"--eval-every {F(EvalEveryKimg)} must be a positive number of kimg");
+        if (EvalSamples < 0 || EvalSamples > Sampler.MaxCount)
+            throw new TrainingException("bad-eval-samples", $"--eval-samples {EvalSamples} is outside 1..{Sampler.MaxCount}");
+        if (EarlyStopPatience < 0)
+            throw new TrainingException("bad-early-stop", $"--early-stop {EarlyStopPatience} must be a positive number of evaluations");
+        if (EarlyStopPatience > 0 && EvalEveryKimg == 0)
+            throw new TrainingException("early-stop-needs-eval", "--early-stop counts evaluations without improvement: it needs --eval-every KIMG");
+        foreach (var (value, name) in new[] { (BudgetMoney, "--budget-money"), (BudgetKwh, "--budget-kwh"), (BudgetHours, "--budget-hours") })
+            if (value is { } v && (!double.IsFinite(v) || v <= 0))
+                throw new TrainingException("bad-budget", $"{name} {F(v)} must be a positive number");
+    }
 
     /// <summary>Defaults of each model family: the Radford DCGAN as published; the modern model as in docs/decisions/0002.</summary>
     public static TrainingOptions Defaults(ModelKind model, string dataset, string name) => model switch

@@ -88,11 +88,12 @@ public sealed class TrainingSession : IDisposable
     public static TrainingSession Create(TrainingOptions options, LabelSpace labels, string snapshotRoot, Device device) =>
         new(options, labels, snapshotRoot, device);
 
-    /// <summary>A session restored from a checkpoint; <paramref name="kimg"/> may lengthen the run.</summary>
-    public static TrainingSession Restore(CheckpointContent checkpoint, Device device, double? kimg = null)
+    /// <summary>A session restored from a checkpoint; <paramref name="kimg"/> may lengthen the run, <paramref name="limits"/> change its early stop and budgets.</summary>
+    public static TrainingSession Restore(CheckpointContent checkpoint, Device device, double? kimg = null, Func<TrainingOptions, TrainingOptions>? limits = null)
     {
         var (header, options, labels) = ReadHeader(checkpoint);
         if (kimg is { } k) options = options with { Kimg = k };
+        if (limits is not null) options = limits(options);
         var session = new TrainingSession(options, labels, (string)header["snapshotRoot"]!, device)
         {
             Images = (long)header["images"]!,
