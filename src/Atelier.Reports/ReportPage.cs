@@ -271,7 +271,7 @@ public sealed class ReportPage
                 unreadable++;
                 continue;
             }
-            // The trainer writes a grid in place: one caught mid-write lacks its end chunk and is left out, not shown broken.
+            // A damaged grid (cut short: a full disk, or a build before grids were written whole) is left out, not shown broken.
             if (!IsWholePng(png))
             {
                 unreadable++;

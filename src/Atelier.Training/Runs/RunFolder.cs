@@ -18,7 +18,8 @@ public sealed class RunFolder
     public string LossPlot => Path.Combine(Root, "loss.png");
     public string Config => Path.Combine(Root, "config.json");
 
-    public static string GridFileName(long images) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"grid-{images / 1000.0:000000.0}kimg.png");
+    /// <summary>grid-000012.345kimg.png: to the image, so snapshots closer than 0.1 kimg keep a grid each.</summary>
+    public static string GridFileName(long images) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"grid-{images / 1000.0:000000.000}kimg.png");
 
     /// <summary>Held by the one process training this run (released by the system if it dies); a second one is refused.</summary>
     public IDisposable LockForTraining() =>

@@ -68,8 +68,8 @@ internal sealed class RunOutputs : IDisposable
         s.GEma.train();
         gridPath = Path.Combine(_folder.Grids, RunFolder.GridFileName(s.Images));
         var png = SampleGrid.EncodePng(images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
-        File.WriteAllBytes(gridPath, png);
-        // Replaced whole: a viewer (the studio) reading it meanwhile gets the old grid or the new one.
+        // Each written whole under its final name: a viewer (the report, the studio) reading meanwhile gets the old grid or the new one.
+        AtomicFile.WriteAllBytes(gridPath, png, flushToDisk: false);
         AtomicFile.WriteAllBytes(Path.Combine(_folder.Root, "latest-grid.png"), png, flushToDisk: false);
         var stats = PixelFrechet.Statistics(images);
         return PixelFrechet.Distance(stats, (_realMean.cpu(), _realCovariance.cpu()));
