@@ -35,6 +35,7 @@ public static class TorchRuntime
             if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
                 return (done = TorchLoadPreparation.NotNeeded).Value;
             result = EnsureLoadable(FindOutputLibrary(), FindSystemLibStdCxx());
+            TorchBackends.Configure();
             done = result;
             return result;
         }

@@ -51,6 +51,19 @@ public class TrainingCommandTests
     }
 
     [Fact]
+    public async Task TrainingPrintsNothingFromLibtorchBesideItsOwnLines()
+    {
+        // The modern model's convolutions asked NNPACK, which logged "Could not initialize NNPACK! Reason: Unsupported
+        // hardware." to stderr on CPUs its cpuinfo does not know, 128 times at the start of a run (TorchBackends).
+        using var cli = WithDataset();
+        var r = await AtelierProcess.RunAsync(["train", "--workspace", cli.Directory, "--dataset", "faces", "--model", "modern", "--resolution", "32",
+            "--kimg", "0.032", "--batch", "16", "--tick-kimg", "0.016", "--name", "quiet", "--device", "cpu"], TestContext.Current.CancellationToken);
+        Assert.True(r.Code == 0, r.Error);
+        Assert.DoesNotContain("NNPACK", r.Error);
+        Assert.All(r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("kimg ", line));
+    }
+
+    [Fact]
     public async Task CtrlCWritesACheckpointExitsWith130AndTheRunResumes()
     {
         using var cli = WithDataset();
