@@ -6,7 +6,8 @@ namespace Atelier.Cli.Tests;
 /// <summary>train, runs, sample and export-model through the CLI on a few emoji at 32x32.</summary>
 public class TrainingCommandTests
 {
-    private static CliRunner WithDataset()
+    /// <summary>A workspace with the emoji sample rated general and a snapshot "faces" of its 34 smileys.</summary>
+    internal static CliRunner WithDataset()
     {
         var cli = new CliRunner();
         cli.Ok("init");

@@ -7,23 +7,13 @@ namespace Atelier.Cli.Tests;
 /// <summary>train --eval-every, --early-stop and the budgets through the CLI on 34 emoji faces at 32x32.</summary>
 public class TrainingLimitsCommandTests
 {
-    private static CliRunner WithDataset()
-    {
-        var cli = new CliRunner();
-        cli.Ok("init");
-        cli.Ok("ingest", Repo.EmojiSample, "--metadata", "emoji.json", "--license", "Apache-2.0", "--map", "tags:category=category");
-        cli.Ok("rate", "all", "general");
-        cli.Ok("dataset", "create", "faces", "--where", "tag:smileys_&_emotion");
-        return cli;
-    }
-
     private static List<JsonElement> Metrics(CliRunner cli, string run) =>
         File.ReadAllLines(Path.Combine(cli.Directory, ".atelier", "runs", run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
 
     [Fact]
     public void EvalEveryScoresTheRunLogsItsSpendEachTickAndPrintsTheScoreLine()
     {
-        using var cli = WithDataset();
+        using var cli = TrainingCommandTests.WithDataset();
         var train = cli.Ok("train", "--dataset", "faces", "--resolution", "32", "--kimg", "0.128", "--batch", "32", "--tick-kimg", "0.032",
             "--eval-every", "0.064", "--eval-samples", "8", "--name", "e", "--device", "cpu", "--json").Json;
         var evaluation = train.GetProperty("evaluation");
@@ -61,7 +51,7 @@ public class TrainingLimitsCommandTests
     [Fact]
     public void ABudgetStopsTheRunWithACheckpointAndExit0AndALargerOneContinuesIt()
     {
-        using var cli = WithDataset();
+        using var cli = TrainingCommandTests.WithDataset();
         var first = cli.Ok("train", "--dataset", "faces", "--resolution", "32", "--kimg", "0.128", "--batch", "32", "--tick-kimg", "0.032",
             "--budget-kwh", "0.000000000001", "--name", "b", "--device", "cpu");
         Assert.Contains("Run b finished at 0.03 kimg", first.Out);
