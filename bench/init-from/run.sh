@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Transfer benchmark (issue 11, item 6): time and energy for a small snapshot to reach an FD-ResNet18 target, training
 # from scratch against training from an earlier run on other data (`atelier train --init-from`).
-#   data:     data/emoji-sample; "smileys" = the Smileys & Emotion emoji (the small target snapshot), "others" = every
+#   data:     SOURCE (default data/emoji-sample: a folder of emoji PNGs with their emoji.json); "smileys" = the Smileys & Emotion emoji (the small target snapshot), "others" = every
 #             emoji but Smileys & Emotion and People & Body (the earlier run's data: no image in common).
 #   earlier:  DCGAN 32 px on "others", PRE_KIMG kimg (its cost is reported, not counted in the transfer's).
 #   compared: DCGAN 32 px on "smileys", KIMG kimg, a checkpoint every SNAP kimg, the same seed, from scratch and
@@ -9,16 +9,18 @@
 #   scored:   every checkpoint with `atelier eval --n N --seed 0` (FD-ResNet18 against the smileys snapshot).
 #   target:   TARGET if given, else the best FD the scratch run reached; time to reach = from the run's start to the
 #             first checkpoint at or below it (catalog times); energy = the run's kWh × that share of its wall time.
-# Usage: bench/init-from/run.sh [WORKDIR]   (env: PRE_KIMG=30 KIMG=16 SNAP=1 N=256 TARGET=)
+# Usage: bench/init-from/run.sh [WORKDIR]   (env: PRE_KIMG=30 KIMG=16 SNAP=1 N=256 TARGET= SOURCE=)
+# The full emoji set's base images (1,911; bench/fetch-emoji.sh gets them, emoji.json lists them) make a larger target
+# (169 smileys) than the sample's 34: bench/init-from/full-set.sh prepares that folder and runs this script on it.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-$(mktemp -d /tmp/init-from-bench.XXXXXX)}"
-PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" TARGET="${TARGET:-}"
+PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" TARGET="${TARGET:-}" SOURCE="${SOURCE:-$repo/data/emoji-sample}"
 a() { "$repo/atelier" --workspace "$work/ws" "$@"; }
 mkdir -p "$work"
-echo "workdir $work; PRE_KIMG=$PRE_KIMG KIMG=$KIMG SNAP=$SNAP N=$N; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/setup.txt"
+echo "workdir $work; source $SOURCE; PRE_KIMG=$PRE_KIMG KIMG=$KIMG SNAP=$SNAP N=$N; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/setup.txt"
 "$repo/atelier" init "$work/ws" >/dev/null
-a ingest "$repo/data/emoji-sample" --metadata emoji.json --map tags:category=category --license Apache-2.0 --source noto >/dev/null
+a ingest "$SOURCE" --metadata emoji.json --map tags:category=category --license Apache-2.0 --source noto >/dev/null
 a rate all general >/dev/null
 a dataset create smileys --where "tag:smileys_&_emotion" >/dev/null
 a dataset create others --where "all -tag:smileys_&_emotion -tag:people_&_body" >/dev/null

@@ -34,9 +34,10 @@ public static class CostCommands
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats per model and resolution (median and spread are kept)", DefaultValueFactory = _ => 5 };
         var steps = new Option<int>("--steps") { Description = "Training steps per repeat (16: one lazy-penalty cycle of the modern model)", DefaultValueFactory = _ => 16 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 };
+        var dataset = new Option<string?>("--dataset") { Description = "Time the steps on this snapshot's images, as a run on it reads them (default: synthetic noise images; speed depends on the content)" };
         var command = new Command("calibrate", "Time short training runs of each model and resolution on this machine (sec/kimg, peak memory, power) and save them in .atelier/calibration.json")
         {
-            models, resolutions, batch, device, repeats, steps, warmup,
+            models, resolutions, batch, device, repeats, steps, warmup, dataset,
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
@@ -53,13 +54,13 @@ public static class CostCommands
             if (parse.GetValue(repeats) < 1 || parse.GetValue(steps) < 1 || parse.GetValue(warmup) < 1)
                 throw new AtelierException("usage", "--repeats, --steps and --warmup must each be at least 1");
             return Metering.Metered(c, ws, "calibrate", _ => RunCalibration(c, parse, ws, kinds, sizes, parse.GetValue(batch), parse.GetValue(device)!,
-                parse.GetValue(repeats), parse.GetValue(steps), parse.GetValue(warmup)));
+                parse.GetValue(repeats), parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(dataset)));
         }));
         return command;
     }
 
     private static int RunCalibration(CliContext c, ParseResult parse, Workspace ws, IReadOnlyList<ModelKind> kinds, IReadOnlyList<int> sizes, int? batch,
-        string device, int repeats, int steps, int warmup)
+        string device, int repeats, int steps, int warmup, string? dataset)
     {
         var load = LoadAverage();
         var loadClock = Stopwatch.StartNew();
@@ -73,14 +74,15 @@ public static class CostCommands
             foreach (var kind in kinds)
                 foreach (var size in sizes)
                 {
+                    var data = dataset is null ? null : TrainingThroughput.SnapshotData(ws, dataset, size, c.Host.Cancellation);
                     var observer = new MeteredSteps(c, ws);
-                    var m = TrainingThroughput.Measure(new ThroughputRequest(kind, size, batch, device, warmup, steps, repeats), scratch, observer, c.Host.Cancellation);
+                    var m = TrainingThroughput.Measure(new ThroughputRequest(kind, size, batch, device, warmup, steps, repeats, Data: data), scratch, observer, c.Host.Cancellation);
                     var r = observer.Reading!;
                     var wall = Math.Max(1e-9, r.WallSeconds);
                     var entry = new CalibrationEntry(kind.ToString().ToLowerInvariant(), size, m.Batch, m.Device, m.StepsPerRepeat, m.SecondsPerKimg,
                         m.StartupSeconds, m.SnapshotSeconds, TrainingOptions.Defaults(kind, "-", "-").SnapshotKimg, m.PeakRssBytes, m.PeakRssIsOwn,
                         r.Joules / wall, r.CpuJoules / wall, r.GpuJoules is { } g ? g / wall : null, r.Gpus, r.IsEstimate ? EnergyMethods.Estimate : "measured",
-                        r.IsEstimate ? r.CpuNote : null);
+                        r.IsEstimate ? r.CpuNote : null, m.Data?.Describe());
                     entries.Add(entry);
                     if (!c.Json(parse)) c.Host.Out.WriteLine(Line(entry));
                 }
@@ -101,7 +103,7 @@ public static class CostCommands
     private static string Line(CalibrationEntry e) => string.Create(CultureInfo.InvariantCulture,
         $"{e.Model,-6} {e.Resolution,4} px batch {e.Batch,3} {e.Device}: {e.MedianSecondsPerKimg:0.00} s/kimg (median of {e.SecondsPerKimg.Count}; {e.MinSecondsPerKimg:0.00}–{e.MaxSecondsPerKimg:0.00}), " +
         $"start-up {e.StartupSeconds:0.0} s, snapshot {e.SnapshotSeconds:0.00} s, peak memory {e.PeakRssBytes / 1048576.0:0} MiB{(e.PeakRssIsOwn ? "" : " (process)")}, " +
-        $"{e.Watts:0.0} W ({e.PowerMethod})");
+        $"{e.Watts:0.0} W ({e.PowerMethod}), on {e.DataDescription}");
 
     /// <summary>An energy meter around exactly the timed steps.</summary>
     private sealed class MeteredSteps(CliContext c, Workspace ws) : IThroughputObserver

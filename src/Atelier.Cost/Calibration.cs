@@ -19,11 +19,12 @@ public sealed record HardwareDescription(string CpuModel, int Cores, string? Gpu
 /// Training speed, memory and power of one model at one resolution on this machine. <see cref="SecondsPerKimg"/> holds one
 /// value per repeat; the planner takes the median and the spread (min to max). <see cref="Watts"/> is the average power over
 /// the timed steps (CPU from RAPL or the labelled estimate, plus GPU from NVML); <see cref="PowerMethod"/> is "measured" or
-/// "estimate".
+/// "estimate". <see cref="Data"/> names the snapshot the steps trained on; null: synthetic noise images (and in files written
+/// before it was kept, which timed only those).
 /// </summary>
 public sealed record CalibrationEntry(string Model, int Resolution, int Batch, string Device, int StepsPerRepeat, IReadOnlyList<double> SecondsPerKimg,
     double StartupSeconds, double SnapshotSeconds, double SnapshotKimg, long PeakRssBytes, bool PeakRssIsOwn,
-    double Watts, double CpuWatts, double? GpuWatts, int Gpus, string PowerMethod, string? PowerNote)
+    double Watts, double CpuWatts, double? GpuWatts, int Gpus, string PowerMethod, string? PowerNote, string? Data = null)
 {
     public double MedianSecondsPerKimg
     {
@@ -33,6 +34,8 @@ public sealed record CalibrationEntry(string Model, int Resolution, int Batch, s
             return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
         }
     }
+
+    public string DataDescription => Data ?? "synthetic noise images";
 
     public double MinSecondsPerKimg => SecondsPerKimg.Min();
     public double MaxSecondsPerKimg => SecondsPerKimg.Max();

@@ -69,6 +69,8 @@ public class CostPlannerCommandTests
         Assert.Contains("(from this machine's calibration):", text);
         Assert.Contains($"  source    calibration {path}, measured ", text);
         Assert.Contains("kWh at ", text);
+        Assert.Contains("with batch 64 on cpu, on synthetic noise images\n", text);
+        Assert.Contains("  note      data: timed on synthetic noise images;", text);
 
         // cost show: the workspace's invocations per stage, as the catalog holds them.
         var show = cli.Ok("cost", "show", "--json").Json;
@@ -97,6 +99,30 @@ public class CostPlannerCommandTests
         Assert.Contains("\ncalibrate      1 ", "\n" + table);
         Assert.Contains("1 of 1 (100% of kWh)", table);
         OneLine(cli.Run("cost", "show", "--run", "nope"), 1, "atelier: no run named 'nope' (see `atelier runs list`)");
+    }
+
+    [Fact]
+    public void Calibrate_on_a_snapshot_times_its_own_export_and_the_estimate_says_so()
+    {
+        using var cli = Workspace();
+        cli.Ok("ingest", Repo.EmojiSample, "--license", "Apache-2.0");
+        cli.Ok("rate", "all", "general");
+        cli.Ok("dataset", "create", "emoji");
+        using (var ws = Atelier.Catalog.Workspace.Open(cli.Directory))
+        {
+            var snapshot = ws.Catalog.GetSnapshot("emoji")!;
+            var line = cli.Ok("cost", "calibrate", "--models", "dcgan", "--resolutions", "32", "--repeats", "1", "--steps", "2", "--warmup", "1", "--device", "cpu", "--dataset", "emoji").Out;
+            Assert.Contains($"W (estimate), on snapshot 'emoji' ({snapshot.ImageCount} images)\n", line);
+            var entry = Assert.Single(CalibrationFile.Load(Path.Combine(cli.Directory, ".atelier", "calibration.json"))!.Entries);
+            Assert.Equal($"snapshot 'emoji' ({snapshot.ImageCount} images)", entry.Data);
+            // The steps read the export a run on the snapshot reads (built here, then reused by `train`).
+            Assert.True(File.Exists(Path.Combine(ws.TrainingExportDirectory(snapshot.RootHash, 32), "dataset.json")));
+        }
+        var text = cli.Ok("cost", "estimate", "--model", "dcgan", "--resolution", "32", "--kimg", "5").Out;
+        Assert.Contains($"on cpu, on snapshot 'emoji' (", text);
+        Assert.DoesNotContain("synthetic", text);
+
+        OneLine(cli.Run("cost", "calibrate", "--models", "dcgan", "--resolutions", "32", "--dataset", "nope"), 1, "atelier: no dataset named 'nope' (see `atelier dataset list`)");
     }
 
     [Fact]

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Atelier.Catalog;
 using Atelier.Datasets;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Governance.Policy;
 using Atelier.Training.Augmentation;
 using Atelier.Training.Checkpoints;
 using Atelier.Training.Data;
@@ -10,11 +14,21 @@ using static TorchSharp.torch;
 
 namespace Atelier.Training.Runs;
 
-/// <summary>What to time: a model at a resolution with its default training options (batch from the model unless given).</summary>
+/// <summary>
+/// What to time: a model at a resolution with its default training options (batch from the model unless given), on
+/// <paramref name="Data"/> (a snapshot's training export, <see cref="TrainingThroughput.SnapshotData"/>) or, where none is
+/// given, on synthetic noise images.
+/// </summary>
 public sealed record ThroughputRequest(ModelKind Model, int Resolution, int? Batch = null, string Device = "auto",
-    int WarmupSteps = 3, int StepsPerRepeat = 16, int Repeats = 5, ulong Seed = 1)
+    int WarmupSteps = 3, int StepsPerRepeat = 16, int Repeats = 5, ulong Seed = 1, ThroughputData? Data = null)
 {
     public static readonly int[] Resolutions = [32, 64, 128, 256];
+}
+
+/// <summary>A snapshot's training export to time on, as a run on that snapshot would read it.</summary>
+public sealed record ThroughputData(string Snapshot, int Images, int Resolution, string ExportDirectory)
+{
+    public string Describe() => $"snapshot '{Snapshot}' ({Images} images)";
 }
 
 /// <summary>
@@ -23,9 +37,10 @@ public sealed record ThroughputRequest(ModelKind Model, int Resolution, int? Bat
 /// optimizers and the first steps' extra time over a steady one; <see cref="SnapshotSeconds"/> is one checkpoint plus one
 /// sample grid, what the trainer adds every --snapshot-kimg.
 /// </summary>
+/// <param name="Data">The snapshot the steps trained on; null: synthetic noise images.</param>
 public sealed record ThroughputMeasurement(ModelKind Model, int Resolution, int Batch, string Device, int StepsPerRepeat,
     IReadOnlyList<double> SecondsPerKimg, double TimedSeconds, long TimedImages, double StartupSeconds, double SnapshotSeconds,
-    long PeakRssBytes, bool PeakRssIsOwn)
+    long PeakRssBytes, bool PeakRssIsOwn, ThroughputData? Data)
 {
     public double MedianSecondsPerKimg => Median(SecondsPerKimg);
 
@@ -46,12 +61,29 @@ public interface IThroughputObserver
 
 /// <summary>
 /// Times the trainer's own training step (<see cref="Trainer"/>'s Step: the same networks, losses, augmentation,
-/// schedule and average) on a small synthetic shard export, without the catalog or a run: how fast training goes does
-/// not depend on what the images show. Warm-up steps are left out; the timed steps come in repeats, so that the median
-/// and the spread can be kept.
+/// schedule and average) without recording a run: on a snapshot's own training export, or on a small synthetic one.
+/// How fast a step goes depends on what the images show, not only on their size: on this project's 2-core Zen 5 machine
+/// DCGAN at 32 px trained 1.3× slower on noise than on the emoji sample (docs/BENCHMARKS.md, "Cost planner"), so a
+/// calibration on the data to be trained predicts best. Warm-up steps are left out; the timed steps come in repeats, so
+/// that the median and the spread can be kept.
 /// </summary>
 public static class TrainingThroughput
 {
+    /// <summary>
+    /// The training export of <paramref name="snapshot"/> at <paramref name="resolution"/>, built if needed, after the checks a
+    /// run on it passes (role, policy): timing steps on a snapshot is training on it.
+    /// </summary>
+    public static ThroughputData SnapshotData(Workspace workspace, string snapshot, int resolution, CancellationToken cancellation)
+    {
+        var governance = GovernanceSession.For(workspace);
+        governance.Actor.Require(Role.Reviewer, "train models");
+        var record = workspace.Catalog.GetSnapshot(snapshot)
+            ?? throw new TrainingException("unknown-dataset", $"no dataset named '{snapshot}' (see `atelier dataset list`)");
+        if (record.ImageCount == 0) throw new TrainingException("empty-dataset", $"dataset '{record.Name}' has no images");
+        PolicyGate.EnsureSnapshotUsable(governance, record, PolicyStage.TrainingStart);
+        return new ThroughputData(record.Name, record.ImageCount, resolution, TrainingExports.Prepare(workspace, record, resolution, cancellation));
+    }
+
     /// <param name="scratchDirectory">A private folder for the synthetic export and the timed checkpoint; deleted afterwards.</param>
     public static ThroughputMeasurement Measure(ThroughputRequest request, string scratchDirectory, IThroughputObserver? observer, CancellationToken cancellation)
     {
@@ -78,7 +110,9 @@ public static class TrainingThroughput
         Directory.CreateDirectory(folder);
         try
         {
-            var export = WriteSyntheticExport(Path.Combine(folder, "export"), request.Resolution, Math.Max(2 * batch, 64));
+            if (request.Data is { } given && given.Resolution != request.Resolution)
+                throw new TrainingException("bad-calibration", $"the export of '{given.Snapshot}' is at {given.Resolution} px, not {request.Resolution}");
+            var export = request.Data?.ExportDirectory ?? WriteSyntheticExport(Path.Combine(folder, "export"), request.Resolution, Math.Max(2 * batch, 64));
             var ownPeak = ResetPeakRss();
             var startup = Stopwatch.StartNew();
             using var data = TrainingSet.Open(export, ConditioningRequest.None, request.Resolution);
@@ -131,7 +165,7 @@ public static class TrainingThroughput
             var startupSeconds = Math.Max(0, beforeTimed - warmup.Count * steadyStep);
             var snapshot = TimeSnapshot(session, Path.Combine(folder, "checkpoints"));
             return new ThroughputMeasurement(request.Model, request.Resolution, batch, device.type.ToString().ToLowerInvariant(), request.StepsPerRepeat,
-                perKimg, timed.Elapsed.TotalSeconds, timedImages, startupSeconds, snapshot, Trainer.PeakRss(), ownPeak);
+                perKimg, timed.Elapsed.TotalSeconds, timedImages, startupSeconds, snapshot, Trainer.PeakRss(), ownPeak, request.Data);
         }
         finally
         {
