@@ -43,6 +43,11 @@ public sealed class SigningIdentity : IDisposable
 
     public static string PathIn(Workspace workspace) => Path.Combine(workspace.DataDirectory, FileName);
 
+    /// <summary>The trust anchors in PEM, for validators (c2patool, Verify sites) to be configured with.</summary>
+    public static string AnchorsPathIn(Workspace workspace) => Path.Combine(workspace.DataDirectory, AnchorsFileName);
+
+    public const string AnchorsFileName = "c2pa-trust-anchors.pem";
+
     public static bool Exists(Workspace workspace) => File.Exists(PathIn(workspace));
 
     /// <summary>
@@ -159,7 +164,7 @@ public sealed class SigningIdentity : IDisposable
         using var key = identity.Certificate.GetECDsaPrivateKey()!;
         var stored = new StoredIdentity(Format, identity.Source,
             string.Concat(identity.X5Chain.Select(c => c.ExportCertificatePem() + "\n")),
-            string.Concat(identity.TrustAnchors.Select(c => c.ExportCertificatePem() + "\n")),
+            AnchorsPem(identity),
             Convert.ToBase64String(session.Sealer.Seal(key.ExportPkcs8PrivateKey(), KeyPurpose)),
             caKey is null ? null : Convert.ToBase64String(session.Sealer.Seal(caKey, CaKeyPurpose)));
         try
@@ -172,6 +177,7 @@ public sealed class SigningIdentity : IDisposable
         {
             throw new AtelierException("signing-identity-exists", $"this workspace already has a signing certificate ({path}); it is never replaced");
         }
+        AtomicFile.WriteAllBytes(AnchorsPathIn(session.Workspace), System.Text.Encoding.ASCII.GetBytes(AnchorsPem(identity)));
         session.Record(AuditAction, new
         {
             source = identity.Source,
@@ -181,6 +187,8 @@ public sealed class SigningIdentity : IDisposable
             notAfter = identity.Certificate.NotAfter.ToUniversalTime(),
         });
     }
+
+    private static string AnchorsPem(SigningIdentity identity) => string.Concat(identity.TrustAnchors.Select(c => c.ExportCertificatePem() + "\n"));
 
     private static List<X509Certificate2> LoadPem(string pem, string what)
     {
