@@ -70,6 +70,27 @@ public class SigningIdentityTests
     }
 
     [Fact]
+    public void Inits_at_the_same_moment_leave_exactly_one_identity()
+    {
+        using var ws = new TempWorkspace();
+        Session(ws);
+        var outcomes = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(_ =>
+        {
+            using var workspace = Workspace.Open(ws.Directory);
+            try
+            {
+                using var identity = SigningIdentity.Initialize(GovernanceSession.Open(workspace, _ => null), DateTimeOffset.UtcNow);
+                return identity.Certificate.Thumbprint;
+            }
+            catch (AtelierException e) when (e.Code == "signing-identity-exists") { return null; }
+        }).ToList();
+
+        var winner = Assert.Single(outcomes, o => o is not null);
+        using var loaded = SigningIdentity.Load(ws.Workspace, Session(ws).Sealer);
+        Assert.Equal(winner, loaded.Certificate.Thumbprint);
+    }
+
+    [Fact]
     public void Another_workspaces_key_cannot_open_the_signing_key()
     {
         using var ours = new TempWorkspace();
