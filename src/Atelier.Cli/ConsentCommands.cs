@@ -4,6 +4,7 @@ using Atelier.Catalog;
 using Atelier.Governance;
 using Atelier.Governance.Consent;
 using Atelier.Governance.Keys;
+using Atelier.Provenance.Credentials;
 
 namespace Atelier.Cli;
 
@@ -48,7 +49,49 @@ public static class ConsentCommands
             return 0;
         }));
         keys.Subcommands.Add(rotate);
+        keys.Subcommands.Add(InitSigning(c));
         return keys;
+    }
+
+    private static Command InitSigning(CliContext c)
+    {
+        var cert = new Option<string?>("--cert") { Description = "Bring your own signing certificate: a PEM file (the certificate, then any intermediates); needs --key" };
+        var key = new Option<string?>("--key") { Description = "The PEM EC P-256 private key of --cert" };
+        var ca = new Option<string?>("--ca") { Description = "PEM trust anchor(s) that issued --cert (else the root at the end of the --cert file)" };
+        var command = new Command("init-signing",
+            "Make the workspace's C2PA signing identity (admin): a workspace CA and a signing certificate it issues, private keys sealed; " +
+            "or bring your own with --cert/--key. Never replaces an existing one")
+        {
+            cert, key, ca,
+        };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var session = GovernanceSession.For(ws);
+            string Text(string file) => File.ReadAllText(Path.GetFullPath(file, c.Host.CurrentDirectory));
+            var (certFile, keyFile, caFile) = (parse.GetValue(cert), parse.GetValue(key), parse.GetValue(ca));
+            if ((certFile is null) != (keyFile is null)) throw new AtelierException("usage", "--cert and --key go together");
+            if (caFile is not null && certFile is null) throw new AtelierException("usage", "--ca is for a certificate brought with --cert");
+            foreach (var file in new[] { certFile, keyFile, caFile })
+                if (file is not null && !File.Exists(Path.GetFullPath(file, c.Host.CurrentDirectory))) throw new AtelierException("not-found", $"{file} does not exist");
+            using var identity = certFile is null
+                ? SigningIdentity.Initialize(session, DateTimeOffset.UtcNow)
+                : SigningIdentity.Import(session, Text(certFile), Text(keyFile!), caFile is null ? null : Text(caFile), DateTimeOffset.UtcNow);
+            var result = new
+            {
+                source = identity.Source,
+                subject = identity.Certificate.Subject,
+                issuer = identity.Certificate.Issuer,
+                notAfter = identity.Certificate.NotAfter.ToUniversalTime(),
+                stored = SigningIdentity.PathIn(ws),
+                trustAnchors = SigningIdentity.AnchorsPathIn(ws),
+            };
+            if (c.Json(parse)) c.WriteJson(result);
+            else
+                c.Host.Out.WriteLine($"Signing certificate '{result.subject}' issued by '{result.issuer}', valid until {result.notAfter:yyyy-MM-dd}; " +
+                                     $"stored in {result.stored} (keys sealed); give validators {result.trustAnchors} as the trust anchor");
+            return 0;
+        }));
+        return command;
     }
 
     private static Command SubjectAdd(CliContext c)
