@@ -50,6 +50,10 @@ public class RunInitialisationRecordTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                DROP TABLE withheld_samples;
+                DROP INDEX samples_by_mark_payload;
+                ALTER TABLE samples DROP COLUMN format;
+                ALTER TABLE samples DROP COLUMN mark_payload;
                 DROP INDEX runs_by_init_checkpoint;
                 ALTER TABLE runs DROP COLUMN init_checkpoint_id;
                 PRAGMA user_version = 6;
@@ -62,7 +66,7 @@ public class RunInitialisationRecordTests
         }
 
         using var catalog = Catalog.Open(path);
-        Assert.Equal(7, catalog.SchemaVersion);
+        Assert.Equal(8, catalog.SchemaVersion);
         var old = catalog.GetRun("old")!;
         Assert.Null(old.InitCheckpointId);
         var source = Assert.Single(catalog.ListCheckpoints(old.Id));
