@@ -11,7 +11,7 @@ public sealed record MemorizationPolicy(int PdqDistance, double FeatureDistance,
     /// <summary>Measured in docs/decisions/0012-memorization-thresholds.md: between a training image's lightly re-encoded copies and genuine samples.</summary>
     public static MemorizationPolicy Default { get; } = new(DefaultPdqDistance, DefaultFeatureDistance, DefaultPixelDistance);
 
-    public const int DefaultPdqDistance = 40;
-    public const double DefaultFeatureDistance = 0.02;
-    public const double DefaultPixelDistance = 12;
+    public const int DefaultPdqDistance = 31;
+    public const double DefaultFeatureDistance = 0.05;
+    public const double DefaultPixelDistance = 30;
 }

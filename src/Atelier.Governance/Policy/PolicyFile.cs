@@ -74,11 +74,11 @@ public static partial class PolicyFile
         # Memorization check of 'atelier sample': a generated image at or under ANY of these distances to an image
         # of its run's training snapshot is withheld (not written; recorded with the distances).
         # PDQ Hamming distance in bits (0-256) between perceptual hashes:
-        memorization-pdq-distance: 40
+        memorization-pdq-distance: 31
         # Cosine distance (0-2) between the feature network's vectors (ResNet18, as 'atelier eval' uses):
-        memorization-feature-distance: 0.02
+        memorization-feature-distance: 0.05
         # Tiled L2 on 32x32 pixels: the largest RMS difference (0-255) of the 4x4 tiles:
-        memorization-pixel-distance: 12
+        memorization-pixel-distance: 30
 
         """;
 
