@@ -105,15 +105,6 @@ public sealed partial class Catalog
             : null;
     }
 
-    public SampleRecord? GetSample(long id)
-    {
-        using var cmd = Cmd("SELECT id, run_id, checkpoint_id, seed, sample_index, labels, sha256, path, created_at FROM samples WHERE id = $i", ("$i", id));
-        using var r = cmd.ExecuteReader();
-        return r.Read()
-            ? new SampleRecord(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4), Str(r, 5), r.GetString(6), r.GetString(7), ParseTime(r.GetString(8)))
-            : null;
-    }
-
     /// <summary>The image ids a snapshot froze, quarantined ones included.</summary>
     public IReadOnlyList<long> ImagesOfSnapshot(long snapshotId)
     {

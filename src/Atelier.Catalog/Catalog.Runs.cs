@@ -77,25 +77,6 @@ public sealed partial class Catalog
         return list;
     }
 
-    public SampleRecord AddSample(long runId, long checkpointId, long seed, int index, string? labels, string sha256, string path)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var id = (long)Scalar(
-            "INSERT INTO samples(run_id, checkpoint_id, seed, sample_index, labels, sha256, path, created_at) VALUES($r, $c, $s, $i, $l, $h, $p, $t) RETURNING id",
-            ("$r", runId), ("$c", checkpointId), ("$s", seed), ("$i", index), ("$l", labels), ("$h", sha256), ("$p", path), ("$t", Time(now)))!;
-        return new SampleRecord(id, runId, checkpointId, seed, index, labels, sha256, path, now);
-    }
-
-    public IReadOnlyList<SampleRecord> ListSamples(long runId)
-    {
-        using var cmd = Cmd("SELECT id, run_id, checkpoint_id, seed, sample_index, labels, sha256, path, created_at FROM samples WHERE run_id = $r ORDER BY id", ("$r", runId));
-        using var r = cmd.ExecuteReader();
-        var list = new List<SampleRecord>();
-        while (r.Read())
-            list.Add(new SampleRecord(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt32(4), Str(r, 5), r.GetString(6), r.GetString(7), ParseTime(r.GetString(8))));
-        return list;
-    }
-
     private List<RunRecord> ReadRuns(string where, params (string, object?)[] parameters)
     {
         using var cmd = Cmd($"SELECT id, name, snapshot_id, snapshot_root, model, config, software, status, images_seen, message, created_at, updated_at, init_checkpoint_id FROM runs {where} ORDER BY id", parameters);

@@ -89,4 +89,7 @@ public sealed record RunRecord(long Id, string Name, long SnapshotId, string Sna
 public sealed record CheckpointRecord(long Id, long RunId, long ImagesSeen, string Sha256, string FileName, double? Score, bool Deleted, DateTimeOffset CreatedAt);
 
 /// <summary>One generated image and exactly what made it.</summary>
-public sealed record SampleRecord(long Id, long RunId, long CheckpointId, long Seed, int Index, string? Labels, string Sha256, string Path, DateTimeOffset CreatedAt);
+/// <param name="MarkPayload">Its watermark payload, 16 hex digits (null: made before marks, or unmarked); unique in the workspace.</param>
+/// <param name="Format">The file's format: png or jpeg.</param>
+public sealed record SampleRecord(long Id, long RunId, long CheckpointId, long Seed, int Index, string? Labels, string Sha256, string Path, DateTimeOffset CreatedAt,
+    string? MarkPayload = null, string Format = "png");

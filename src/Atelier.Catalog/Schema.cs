@@ -298,5 +298,29 @@ internal static class Schema
         ALTER TABLE runs ADD COLUMN init_checkpoint_id INTEGER REFERENCES checkpoints(id);
         CREATE INDEX runs_by_init_checkpoint ON runs(init_checkpoint_id) WHERE init_checkpoint_id IS NOT NULL;
         """,
+        // 8: marked outputs. Each sample's watermark payload (16 hex digits, drawn by a CSPRNG before embedding; unique, so a
+        // detected mark names one sample, its checkpoint, run and snapshot; null for samples made before marks) and its file
+        // format; candidates the memorization check withheld (never written), with why and how close they came.
+        """
+        ALTER TABLE samples ADD COLUMN mark_payload TEXT;
+        ALTER TABLE samples ADD COLUMN format TEXT NOT NULL DEFAULT 'png';
+        CREATE UNIQUE INDEX samples_by_mark_payload ON samples(mark_payload) WHERE mark_payload IS NOT NULL;
+        CREATE TABLE withheld_samples(
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL REFERENCES runs(id),
+          checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id),
+          seed INTEGER NOT NULL,
+          sample_index INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          pdq_distance INTEGER,
+          pdq_image_id INTEGER REFERENCES images(id),
+          feature_distance REAL,
+          feature_image_id INTEGER REFERENCES images(id),
+          pixel_distance REAL,
+          pixel_image_id INTEGER REFERENCES images(id),
+          created_at TEXT NOT NULL);
+        CREATE INDEX withheld_samples_by_checkpoint ON withheld_samples(checkpoint_id);
+        CREATE INDEX withheld_samples_by_run ON withheld_samples(run_id, id);
+        """,
     ];
 }

@@ -53,6 +53,8 @@ public static class PolicyCommands
             o.WriteLine($"  honour opt-out    {(p.HonourOptOut ? "yes" : "no")}");
             o.WriteLine($"  min PDQ quality   {(p.MinPdqQuality == 0 ? "off" : p.MinPdqQuality)}");
             o.WriteLine($"  excluded flags    {(p.ExcludedFlags.Count == 0 ? "none" : string.Join(", ", p.ExcludedFlags))}");
+            o.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  memorization      a sample is withheld at PDQ <= {p.Memorization.PdqDistance} bits, features <= {p.Memorization.FeatureDistance}, or pixels <= {p.Memorization.PixelDistance} from a training image"));
             o.WriteLine("  hard rules (always on): blocklisted content is never used; questionable or explicit images need linked subjects,");
             o.WriteLine("    each verified, 18 or older at the capture date, with an active, unexpired generative-training consent");
             return 0;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Atelier.Catalog;
 using Atelier.Cost;
+using Atelier.Provenance.Sampling;
 using Atelier.Training.Networks;
 using Atelier.Training.Runs;
 
@@ -157,21 +158,42 @@ public static class TrainingCommands
         var tags = new Option<string[]>("--tags") { Description = "Labels to condition on (conditioned runs): one class, or several tags for multi-label runs", AllowMultipleArgumentsPerToken = true };
         var outDir = new Option<string>("--out") { Description = "Output folder", Required = true };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
-        var command = new Command("sample", "Generate images from a run's generator average; each sample is recorded with its run, checkpoint, seed and labels")
+        var format = new Option<string>("--format") { Description = "File format of the samples: png or jpeg", DefaultValueFactory = _ => "png" };
+        format.AcceptOnlyFromAmong("png", "jpeg");
+        var command = new Command("sample",
+            "Generate images from a run's generator average; candidates too close to a training image are withheld (the policy's memorization thresholds); " +
+            "each sample is recorded with its run, checkpoint, seed, labels, format and mark payload")
         {
-            run, checkpoint, n, seed, tags, outDir, device,
+            run, checkpoint, n, seed, tags, outDir, device, format,
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws => Metering.Metered(c, ws, "sample", meter =>
         {
             meter.Run = parse.GetValue(run);
             var tagList = (parse.GetValue(tags) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            var result = Sampler.Generate(ws, new SampleRequest(parse.GetValue(run)!, parse.GetValue(checkpoint)!, parse.GetValue(n), parse.GetValue(seed),
-                tagList, Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), parse.GetValue(device)!), c.Host.Cancellation);
+            // No watermark or credentials step yet: the pipeline runs without them and says so (watermark/credentials null).
+            var result = MarkedSampling.Run(ws, new MarkedSampleRequest(parse.GetValue(run)!, parse.GetValue(checkpoint)!, parse.GetValue(n), parse.GetValue(seed),
+                tagList, Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), SampleFormats.Parse(parse.GetValue(format)!), parse.GetValue(device)!),
+                SamplingSteps.None, c.Host.Cancellation);
             if (c.Json(parse)) c.WriteJson(result);
-            else c.Host.Out.WriteLine($"Wrote {result.Samples.Count} samples of run {result.Run} (checkpoint {result.CheckpointId}, {result.CheckpointImages / 1000.0:0.0} kimg, seed {result.Seed}) to {parse.GetValue(outDir)}");
+            else
+            {
+                c.Host.Out.WriteLine($"Wrote {result.Samples.Count} samples ({result.Format}) of run {result.Run} (checkpoint {result.CheckpointId}, {result.CheckpointImages / 1000.0:0.0} kimg, seed {result.Seed}) to {parse.GetValue(outDir)}");
+                c.Host.Out.WriteLine(WithheldLine(result));
+            }
             return 0;
         })));
         return command;
+    }
+
+    /// <summary>How many candidates the memorization check withheld and why, in one line.</summary>
+    internal static string WithheldLine(MarkedSamplingResult result)
+    {
+        var t = result.Check.Thresholds;
+        string against = string.Create(CultureInfo.InvariantCulture,
+            $"{result.Check.TrainingImages} images of snapshot {result.Check.Snapshot}; thresholds PDQ {t.PdqDistance}, {result.Check.Features} {t.FeatureDistance:0.###}, pixels {t.PixelDistance:0.##}");
+        if (result.Withheld.Count == 0) return $"Withheld 0 (memorization check against {against})";
+        var why = string.Join(", ", result.Check.WithheldBy.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} by {kv.Key}"));
+        return $"Withheld {result.Withheld.Count} of {result.Samples.Count + result.Withheld.Count} as too close to a training image ({why}; against {against}); recorded, see `atelier runs show {result.Run}`";
     }
 
     public static Command ExportModel(CliContext c)
@@ -220,6 +242,10 @@ public static class TrainingCommands
             c.Host.Out.WriteLine($"  folder      {view.Folder}");
             foreach (var k in view.Checkpoints!)
                 c.Host.Out.WriteLine($"  checkpoint {k.Id,4}  {k.ImagesSeen / 1000.0,8:0.00} kimg  sha256 {k.Sha256[..16]}  score {k.Score?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-"}{(k.Deleted ? "  (pruned)" : "")}");
+            c.Host.Out.WriteLine($"  samples     {view.Samples} written, {view.Withheld!.Count} withheld by the memorization check");
+            foreach (var w in view.Withheld!)
+                c.Host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  withheld    checkpoint {w.CheckpointId} seed {w.Seed} #{w.Index}: {w.Reason} (PDQ {w.PdqDistance?.ToString(CultureInfo.InvariantCulture) ?? "-"} to image {w.PdqImageId?.ToString(CultureInfo.InvariantCulture) ?? "-"}, features {w.FeatureDistance:0.####} to image {w.FeatureImageId}, pixels {w.PixelDistance:0.##} to image {w.PixelImageId})"));
             var energy = view.Energy!;
             c.Host.Out.WriteLine(energy.Training.Sessions == 0 ? "  energy      none recorded (trained before Atelier recorded energy, or the records could not be written)" : $"  energy      {RunEnergy.Describe(energy.Training)}");
             foreach (var e in energy.Invocations)
@@ -234,7 +260,7 @@ public static class TrainingCommands
 
     private sealed record RunDetails(string Name, string Dataset, string SnapshotRoot, string Model, string Status, long ImagesSeen, string? Message,
         string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples, RunEnergy.Summary? Energy,
-        InitView? InitFrom = null);
+        InitView? InitFrom = null, IReadOnlyList<WithheldSampleRecord>? Withheld = null);
 
     /// <summary>The checkpoint a run's weights started from (--init-from), as the catalog recorded it.</summary>
     private sealed record InitView(string? Run, long CheckpointId, long? ImagesSeen, string? Sha256, bool Tainted);
@@ -248,7 +274,7 @@ public static class TrainingCommands
             : null;
         return new RunDetails(r.Name, options.Dataset, r.SnapshotRoot, r.Model, r.Status, r.ImagesSeen, r.Message, r.Software,
             new RunFolder(ws, r.Name).Root, config.RootElement.Clone(), withCheckpoints ? ws.Catalog.ListCheckpoints(r.Id) : null, ws.Catalog.ListSamples(r.Id).Count,
-            withCheckpoints ? RunEnergy.Of(ws.Catalog.ListEnergy(r.Id)) : null, init);
+            withCheckpoints ? RunEnergy.Of(ws.Catalog.ListEnergy(r.Id)) : null, init, withCheckpoints ? ws.Catalog.ListWithheldSamples(r.Id) : null);
     }
 
     /// <summary>

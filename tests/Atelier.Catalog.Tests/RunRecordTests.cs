@@ -36,6 +36,41 @@ public class RunRecordTests
     }
 }
 
+public class SampleMarkRecordTests
+{
+    [Fact]
+    public void APayloadNamesOneSampleAndLeadsToItsCheckpointRunSnapshotAndTaints()
+    {
+        using var t = new TempWorkspace();
+        var image = t.AddImage(new string('b', 64));
+        var snapshot = t.Catalog.AddSnapshot("v1", "root-hash", "manifest", "all", [image]);
+        var run = t.Catalog.AddRun("r1", snapshot, "dcgan", "{}", "atelier 0.1");
+        var checkpoint = t.Catalog.AddCheckpoint(run.Id, 1000, new string('1', 64), "ckpt-000001000.atc", null);
+        var old = t.Catalog.AddSample(run.Id, checkpoint.Id, 7, 0, null, new string('c', 64), "out/0.png");
+        var marked = t.Catalog.AddSample(run.Id, checkpoint.Id, 7, 1, null, new string('d', 64), "out/1.jpg", "00ff00ff00ff00ff", "jpeg");
+        Assert.Equal((null, "png"), (t.Catalog.GetSample(old.Id)!.MarkPayload, t.Catalog.GetSample(old.Id)!.Format));
+        Assert.Equal(("00ff00ff00ff00ff", "jpeg"), (t.Catalog.GetSample(marked.Id)!.MarkPayload, t.Catalog.GetSample(marked.Id)!.Format));
+        Assert.True(t.Catalog.IsMarkPayloadTaken("00ff00ff00ff00ff"));
+        Assert.False(t.Catalog.IsMarkPayloadTaken("00ff00ff00ff00fe"));
+        Assert.Equal("mark-taken", Assert.Throws<AtelierException>(() =>
+            t.Catalog.AddSample(run.Id, checkpoint.Id, 8, 0, null, new string('e', 64), "out/2.png", "00ff00ff00ff00ff")).Code);
+        Assert.Throws<ArgumentException>(() => t.Catalog.AddSample(run.Id, checkpoint.Id, 8, 0, null, new string('e', 64), "out/2.png", "00FF00FF00FF00FF"));
+        Assert.Equal(2, t.Catalog.ListSamples(run.Id).Count);
+
+        var lineage = t.Catalog.LineageOfMark("00ff00ff00ff00ff")!;
+        Assert.Equal((marked.Id, checkpoint.Id, run.Id, snapshot.Id, false), (lineage.Sample.Id, lineage.Checkpoint.Id, lineage.Run.Id, lineage.Snapshot.Id, lineage.Tainted));
+        Assert.Null(t.Catalog.LineageOfMark("00ff00ff00ff00fe"));
+        t.Catalog.TaintDownstream([image], "quarantine", "5", "image 5 quarantined");
+        Assert.Equal([TaintKind.Checkpoint, TaintKind.Run, TaintKind.Snapshot], t.Catalog.LineageOfMark("00ff00ff00ff00ff")!.Taints.Select(x => x.Kind));
+
+        var withheld = t.Catalog.AddWithheldSample(run.Id, checkpoint.Id, 7, 2, "pixels,features", null, null, 0.01, image, 4.5, image);
+        var read = Assert.Single(t.Catalog.ListWithheldSamples(run.Id));
+        Assert.Equal(withheld with { CreatedAt = read.CreatedAt }, read);
+        Assert.Equal((null, 0.01, 4.5, (long?)image), (read.PdqDistance, read.FeatureDistance, read.PixelDistance, read.PixelImageId));
+        Assert.Equal([(image, new string('b', 64), (byte[]?)null)], t.Catalog.SnapshotImageHashes(snapshot.Id).Select(x => (x.ImageId, x.Sha256, x.Pdq)));
+    }
+}
+
 public class RunInitialisationRecordTests
 {
     [Fact]
@@ -50,6 +85,10 @@ public class RunInitialisationRecordTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                DROP TABLE withheld_samples;
+                DROP INDEX samples_by_mark_payload;
+                ALTER TABLE samples DROP COLUMN format;
+                ALTER TABLE samples DROP COLUMN mark_payload;
                 DROP INDEX runs_by_init_checkpoint;
                 ALTER TABLE runs DROP COLUMN init_checkpoint_id;
                 PRAGMA user_version = 6;
@@ -62,7 +101,7 @@ public class RunInitialisationRecordTests
         }
 
         using var catalog = Catalog.Open(path);
-        Assert.Equal(7, catalog.SchemaVersion);
+        Assert.Equal(8, catalog.SchemaVersion);
         var old = catalog.GetRun("old")!;
         Assert.Null(old.InitCheckpointId);
         var source = Assert.Single(catalog.ListCheckpoints(old.Id));

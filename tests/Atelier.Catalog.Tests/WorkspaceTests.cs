@@ -12,7 +12,7 @@ public class WorkspaceTests
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "config.json")));
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "catalog.db")));
         Assert.True(System.IO.Directory.Exists(Path.Combine(t.Directory, ".atelier", "blobs")));
-        Assert.Equal(7, t.Catalog.SchemaVersion);
+        Assert.Equal(8, t.Catalog.SchemaVersion);
         using var again = Workspace.Open(t.Directory);
         Assert.Equal(100_000_000, again.Config.Ingest.MaxPixels);
     }
@@ -29,6 +29,10 @@ public class WorkspaceTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                DROP TABLE withheld_samples;
+                DROP INDEX samples_by_mark_payload;
+                ALTER TABLE samples DROP COLUMN format;
+                ALTER TABLE samples DROP COLUMN mark_payload;
                 DROP INDEX runs_by_init_checkpoint;
                 ALTER TABLE runs DROP COLUMN init_checkpoint_id;
                 DROP TABLE energy;
@@ -44,7 +48,7 @@ public class WorkspaceTests
 
         using var catalog = Catalog.Open(path);
 
-        Assert.Equal(7, catalog.SchemaVersion);
+        Assert.Equal(8, catalog.SchemaVersion);
         var old = Assert.Single(catalog.ListImages(Selector.All));
         Assert.Equal(PdqPipelines.Old, old.PdqPipeline);
         Assert.Null(old.PdqDisplayed);

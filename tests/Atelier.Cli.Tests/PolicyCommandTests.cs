@@ -22,6 +22,7 @@ public class PolicyCommandTests
         Assert.Contains("from              built-in default", builtIn.Out);
         Assert.Contains(PolicyFile.BuiltIn.Sha256, builtIn.Out);
         Assert.Contains("hard rules (always on)", builtIn.Out);
+        Assert.Contains("memorization      a sample is withheld at PDQ <= 31 bits, features <= 0.05, or pixels <= 30 from a training image", builtIn.Out);
 
         var init = cli.Ok("policy", "init", "--json").Json;
         var path = init.GetProperty("path").GetString()!;

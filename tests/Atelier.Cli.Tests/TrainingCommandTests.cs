@@ -38,6 +38,19 @@ public class TrainingCommandTests
         var sample = cli.Ok("sample", "--run", "r1", "--n", "3", "--seed", "9", "--out", outDir, "--json").Json;
         Assert.Equal(3, sample.GetProperty("samples").GetArrayLength());
         Assert.Equal(3, Directory.GetFiles(outDir, "*.png").Length);
+        Assert.Empty(sample.GetProperty("withheld").EnumerateArray());
+        Assert.Equal(3, sample.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("markPayload").GetString()).Distinct().Count());
+        // JPEG output, and the memorization check's line: these barely trained samples are nowhere near a training image.
+        var jpegDir = Path.Combine(cli.Directory, "jpeg");
+        var jpeg = cli.Ok("sample", "--run", "r1", "--n", "2", "--seed", "9", "--out", jpegDir, "--format", "jpeg");
+        Assert.Contains("Wrote 2 samples (jpeg) of run r1", jpeg.Out);
+        Assert.Contains("Withheld 0 (memorization check against 34 images of snapshot faces; thresholds PDQ 31, ResNet18 0.05, pixels 30)", jpeg.Out);
+        Assert.All(Directory.GetFiles(jpegDir), f => Assert.Equal("FFD8FF", Convert.ToHexString(File.ReadAllBytes(f).AsSpan(0, 3))));
+        Assert.Equal(2, Directory.GetFiles(jpegDir, "*.jpg").Length);
+        Assert.Contains("samples     5 written, 0 withheld by the memorization check", cli.Ok("runs", "show", "r1").Out);
+        var badFormat = cli.Run("sample", "--run", "r1", "--n", "1", "--out", jpegDir, "--format", "gif");
+        Assert.Equal(2, badFormat.Code);
+        Assert.Contains("gif", badFormat.Error);
 
         var model = Path.Combine(cli.Directory, "g.safetensors");
         var export = cli.Ok("export-model", "r1", "--format", "safetensors", "--out", model, "--json").Json;

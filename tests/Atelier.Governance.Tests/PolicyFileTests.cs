@@ -31,6 +31,27 @@ public sealed class PolicyFileTests
     }
 
     [Fact]
+    public void TheMemorizationThresholdsAreReadAndBadOnesRefusedNamingTheLine()
+    {
+        var p = PolicyFile.Parse("version: 1\nmemorization-pdq-distance: 20\nmemorization-feature-distance: 0.1\nmemorization-pixel-distance: 7.5\n", "policy.yaml");
+        Assert.Equal(new MemorizationPolicy(20, 0.1, 7.5), p.Memorization);
+        Assert.Equal(MemorizationPolicy.Default, PolicyFile.Parse("version: 1\n", "policy.yaml").Memorization);
+        Assert.Equal(new MemorizationPolicy(31, 0.05, 30), MemorizationPolicy.Default);
+        foreach (var (line, why) in new[]
+                 {
+                     ("memorization-pdq-distance: 300", "'memorization-pdq-distance' is a whole number from 0 to 256, not '300'"),
+                     ("memorization-feature-distance: -0.1", "'memorization-feature-distance' is a number from 0 to 2, not '-0.1'"),
+                     ("memorization-pixel-distance: lots", "'memorization-pixel-distance' is a number from 0 to 255, not 'lots'"),
+                     ("memorization-pixel-distance: [1, 2]", "'memorization-pixel-distance' takes a single value, not a list"),
+                 })
+        {
+            var e = Assert.Throws<AtelierException>(() => PolicyFile.Parse($"version: 1\n{line}\n", "policy.yaml"));
+            Assert.Equal("bad-policy", e.Code);
+            Assert.Equal($"policy.yaml line 2: {why}", e.Message);
+        }
+    }
+
+    [Fact]
     public void OmittedKeysKeepTheirStrictDefaults()
     {
         var p = PolicyFile.Parse("version: 1\nname: studio\nrevision: 2026-11 legal review\n", "policy.yaml");

@@ -76,19 +76,17 @@ public class UnwrittenMemoryTests
             Conditioning = "shape", Augment = "ada",
         };
         var token = TestContext.Current.CancellationToken;
-        using var cleanOut = new TestSupport.TempDir();
-        using var junkOut = new TestSupport.TempDir();
         Trainer.Start(data.Ws, options, null, token);
-        var clean = Sampler.Generate(data.Ws, new SampleRequest("clean", "latest", 3, 7, ["disc"], cleanOut.Path, "cpu"), token);
+        var clean = Sampler.DrawSamples(data.Ws, new SampleRequest("clean", "latest", 3, 7, ["disc"], "cpu"), token);
         TrainingResult result;
-        SampleResult junked;
+        SampleCandidates junked;
         using (new JunkFilledMemory())
         {
             result = Trainer.Start(data.Ws, options with { Name = "junk" }, null, token);
-            junked = Sampler.Generate(data.Ws, new SampleRequest("junk", "latest", 3, 7, ["disc"], junkOut.Path, "cpu"), token);
+            junked = Sampler.DrawSamples(data.Ws, new SampleRequest("junk", "latest", 3, 7, ["disc"], "cpu"), token);
         }
         Assert.Equal(RunStatus.Finished, result.Status);
         Assert.Equal(DeterminismTests.Logged(data, "clean"), DeterminismTests.Logged(data, "junk"));
-        Assert.Equal(clean.Samples.Select(s => s.Sha256), junked.Samples.Select(s => s.Sha256));
+        Assert.Equal(clean.Candidates.Select(s => s.Pixels), junked.Candidates.Select(s => s.Pixels));
     }
 }

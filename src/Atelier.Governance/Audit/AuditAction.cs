@@ -22,6 +22,8 @@ public static class AuditAction
     public const string Export = "export";
     public const string TrainingStart = "training-start";
     public const string Sampling = "sampling";
+    /// <summary>Candidate samples the memorization check kept back (not written), with the reason and the distances.</summary>
+    public const string SamplesWithheld = "samples-withheld";
     public const string ModelExport = "model-export";
     public const string KeysRotated = "keys-rotated";
     public const string UserAdded = "user-added";

@@ -71,6 +71,15 @@ public static partial class PolicyFile
         # Flags (from 'atelier curate' or a reviewer) that keep an image out, e.g. [blurry, low-information].
         excluded-flags: []
 
+        # Memorization check of 'atelier sample': a generated image at or under ANY of these distances to an image
+        # of its run's training snapshot is withheld (not written; recorded with the distances).
+        # PDQ Hamming distance in bits (0-256) between perceptual hashes:
+        memorization-pdq-distance: 31
+        # Cosine distance (0-2) between the feature network's vectors (ResNet18, as 'atelier eval' uses):
+        memorization-feature-distance: 0.05
+        # Tiled L2 on 32x32 pixels: the largest RMS difference (0-255) of the 4x4 tiles:
+        memorization-pixel-distance: 30
+
         """;
 
     /// <summary>The workspace's policy: its policy file if there is one, else the built-in default.</summary>
@@ -132,6 +141,9 @@ public static partial class PolicyFile
                 "honour-opt-out" => policy with { HonourOptOut = Bool(where, key, value) },
                 "min-pdq-quality" => policy with { MinPdqQuality = Int(where, key, value, 0, 100) },
                 "excluded-flags" => policy with { ExcludedFlags = List(where, key, value, FlagPattern(), "a flag name such as blurry").Select(f => f.ToLowerInvariant()).ToList() },
+                "memorization-pdq-distance" => policy with { Memorization = policy.Memorization with { PdqDistance = Int(where, key, value, 0, 256) } },
+                "memorization-feature-distance" => policy with { Memorization = policy.Memorization with { FeatureDistance = Number(where, key, value, 0, 2) } },
+                "memorization-pixel-distance" => policy with { Memorization = policy.Memorization with { PixelDistance = Number(where, key, value, 0, 255) } },
                 _ => throw Bad(where, line, $"unknown key '{key}' (known keys: {string.Join(", ", Keys)})"),
             };
         }
@@ -139,7 +151,8 @@ public static partial class PolicyFile
         return policy;
     }
 
-    private static readonly string[] Keys = ["version", "name", "revision", "allowed-licenses", "require-source", "require-rating", "honour-opt-out", "min-pdq-quality", "excluded-flags"];
+    private static readonly string[] Keys = ["version", "name", "revision", "allowed-licenses", "require-source", "require-rating", "honour-opt-out", "min-pdq-quality", "excluded-flags",
+        "memorization-pdq-distance", "memorization-feature-distance", "memorization-pixel-distance"];
 
     /// <summary>Words that name a hard rule: a key built from them is an attempt to configure one.</summary>
     private static readonly HashSet<string> HardRuleWords = new(StringComparer.OrdinalIgnoreCase)
@@ -183,6 +196,14 @@ public static partial class PolicyFile
         if (!int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
             throw Bad(where, value.Start.Line, $"'{key}' is a whole number{(max == int.MaxValue ? "" : $" from {min} to {max}")}, not '{s}'");
         return n;
+    }
+
+    private static double Number(string where, string key, YamlNode value, double min, double max)
+    {
+        var s = Scalar(where, key, value).Trim();
+        if (!double.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var x) || !(x >= min && x <= max))
+            throw Bad(where, value.Start.Line, $"'{key}' is a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{s}'");
+        return x;
     }
 
     private static List<string> List(string where, string key, YamlNode value, Regex pattern, string what)

@@ -28,6 +28,8 @@ public sealed record WorkspacePolicy
     public int MinPdqQuality { get; init; }
     /// <summary>Curation or reviewer flags that keep an image out (e.g. blurry).</summary>
     public IReadOnlyList<string> ExcludedFlags { get; init; } = [];
+    /// <summary>How close a generated sample may come to a training image before <c>atelier sample</c> withholds it.</summary>
+    public MemorizationPolicy Memorization { get; init; } = MemorizationPolicy.Default;
 
     /// <summary>SHA-256 of the policy file's bytes (of the default file's text for the built-in policy): what snapshots and audit entries record.</summary>
     public string Sha256 { get; init; } = "";

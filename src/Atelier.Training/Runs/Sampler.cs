@@ -12,72 +12,109 @@ using static TorchSharp.torch;
 
 namespace Atelier.Training.Runs;
 
-public sealed record SampleRequest(string Run, string Checkpoint, int Count, long Seed, IReadOnlyList<string> Tags, string OutputDirectory, string Device = "auto");
+/// <summary>What to draw for <c>atelier sample</c>: <paramref name="Count"/> images of seed <paramref name="Seed"/> from a run's checkpoint.</summary>
+public sealed record SampleRequest(string Run, string Checkpoint, int Count, long Seed, IReadOnlyList<string> Tags, string Device = "auto");
 
-public sealed record GeneratedSample(int Index, string Path, string Sha256, IReadOnlyList<string> Labels);
+/// <summary>Candidate sample <see cref="Index"/> of its seed, in memory: uint8 HWC RGB, the run's resolution square.</summary>
+public sealed record SampleCandidate(int Index, byte[] Pixels, IReadOnlyList<string> Labels);
+
+/// <summary>Candidates drawn for sampling, not yet written or recorded: nothing has left the model.</summary>
+public sealed record SampleCandidates(RunRecord Run, CheckpointRecord Checkpoint, int Resolution, long Seed, IReadOnlyList<string> Tags, IReadOnlyList<SampleCandidate> Candidates);
+
+/// <summary>A candidate written to <see cref="Path"/> (file bytes hashed to <see cref="Sha256"/>), in <see cref="Format"/> (png or jpeg), carrying <see cref="MarkPayload"/> (16 hex digits) when marked.</summary>
+public sealed record WrittenSample(int Index, string Path, string Sha256, IReadOnlyList<string> Labels, string Format, string? MarkPayload);
+
+/// <summary>
+/// A candidate kept back because it came too close to a training image: <see cref="Reason"/> names the measures, and each
+/// distance comes with the training image it was measured to (null: that measure was not taken).
+/// </summary>
+public sealed record WithheldSample(int Index, string Reason, int? PdqDistance, long? PdqImageId, double? FeatureDistance, long? FeatureImageId,
+    double? PixelDistance, long? PixelImageId);
+
+/// <summary>What one sampling recorded: the written samples with their catalog ids, and the withheld candidates.</summary>
+public sealed record RecordedSamples(IReadOnlyList<(long Id, WrittenSample Sample)> Written, IReadOnlyList<(long Id, WithheldSample Candidate)> Withheld);
 
 /// <summary>Generated images in memory: uint8 HWC RGB, <see cref="Resolution"/> square.</summary>
 /// <param name="Classes">Class runs: the class (an index into <paramref name="Labels"/>) each image was drawn for; empty otherwise.</param>
 public sealed record DrawnImages(RunRecord Run, CheckpointRecord Checkpoint, int Resolution, IReadOnlyList<byte[]> Pixels, LabelSpace Labels, IReadOnlyList<int> Classes);
 
-public sealed record SampleResult(string Run, long CheckpointId, long CheckpointImages, string CheckpointSha256, long Seed, IReadOnlyList<GeneratedSample> Samples);
-
 /// <summary>
-/// The one path by which images leave a trained model: picks the checkpoint, generates from G_ema,
-/// writes PNGs and records each sample (run, checkpoint, seed, index, labels) in the catalog.
-/// Sample i of seed S is the same image whatever N is, so a sample can be regenerated from its record.
+/// The one path by which images leave a trained model, in two calls around whatever checks and marks them:
+/// <see cref="DrawSamples"/> picks the checkpoint and generates from G_ema in memory (nothing written);
+/// <see cref="Record"/> records the samples that were written (run, checkpoint, seed, index, labels, format, mark)
+/// and the candidates withheld, with their audit entries. Sample i of seed S is the same image whatever N is, so a
+/// sample can be regenerated from its record.
 /// </summary>
 public static class Sampler
 {
     public const int MaxCount = 10_000;
 
-    public static SampleResult Generate(Workspace workspace, SampleRequest request, CancellationToken cancellation = default)
+    public static SampleCandidates DrawSamples(Workspace workspace, SampleRequest request, CancellationToken cancellation = default)
     {
         if (request.Count is < 1 or > MaxCount) throw new TrainingException("bad-count", $"--n {request.Count} is outside 1..{MaxCount}");
-        var (catalog, run, record, governance, device) = OpenCheckpoint(workspace, request.Run, request.Checkpoint, request.Device, "sample from models");
+        var (_, run, record, _, device) = OpenCheckpoint(workspace, request.Run, request.Checkpoint, request.Device, "sample from models");
         var content = CheckpointFile.Load(Path.Combine(new RunFolder(workspace, run.Name).Checkpoints, record.FileName));
         var (generator, options, labels) = TrainingSession.LoadGenerator(content, device);
         using var _ = generator;
         var labelOf = LabelsFor(labels, request.Tags);
 
-        Directory.CreateDirectory(request.OutputDirectory);
-        var samples = new List<GeneratedSample>();
+        var candidates = new List<SampleCandidate>(request.Count);
         using var noGrad = no_grad();
         for (int i = 0; i < request.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
+            // One at a time, each from its own latent: sample i is the same image whatever N is.
             var z = Latent(request.Seed, i, generator.Spec.LatentDim).to(device);
             var (vector, names) = labelOf(i);
-            var image = generator.call(z, tensor(vector, [1, labels.Dim]).to(device)).cpu();
-            var png = SampleGrid.EncodePng(image, 1);
-            string file = Path.Combine(request.OutputDirectory, $"{run.Name}-{record.ImagesSeen / 1000.0:0000.0}kimg-seed{request.Seed}-{i:D5}.png");
-            // Written whole under its final name: another sampler writing the same sample (same run, seed and index) writes the same bytes.
-            AtomicFile.WriteAllBytes(file, png, flushToDisk: false);
-            samples.Add(new GeneratedSample(i, file, BlobStore.Sha256Hex(png), names));
+            var image = generator.call(z, tensor(vector, [1, labels.Dim]).to(device));
+            candidates.Add(new SampleCandidate(i, SampleGrid.ToBytes(image), names));
         }
-        // The records and their audit entry in one transaction, after the slow part: the write lock is held only briefly.
-        using (var tx = catalog.BeginTransaction())
+        return new SampleCandidates(run, record, options.Resolution, request.Seed, request.Tags, candidates);
+    }
+
+    /// <summary>
+    /// Records the written samples and the withheld candidates of one draw, and their audit entries, in one transaction.
+    /// The checkpoint's taints are asked again under the write lock: a consent revoked while the images were being made
+    /// reaches them too, and then the written files are deleted and nothing is recorded.
+    /// </summary>
+    public static RecordedSamples Record(Workspace workspace, SampleCandidates drawn, IReadOnlyList<WrittenSample> written, IReadOnlyList<WithheldSample> withheld,
+        object? checks = null)
+    {
+        var catalog = workspace.Catalog;
+        var governance = GovernanceSession.For(workspace);
+        var (run, record) = (drawn.Run, drawn.Checkpoint);
+        using var tx = catalog.BeginTransaction();
+        try { Revocation.EnsureUsable(catalog, record, run.Name); }
+        catch (AtelierException)
         {
-            // Asked again under the write lock: a consent revoked while the images were being made reaches them too.
-            try { Revocation.EnsureUsable(catalog, record, run.Name); }
-            catch (AtelierException)
-            {
-                foreach (var g in samples) File.Delete(g.Path);
-                throw;
-            }
-            var sampleIds = samples.Select(g => catalog.AddSample(run.Id, record.Id, request.Seed, g.Index,
-                g.Labels.Count == 0 ? null : JsonSerializer.Serialize(g.Labels), g.Sha256, Path.GetFullPath(g.Path)).Id).ToList();
-            governance.Record(AuditAction.Sampling, new { run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, request.Seed, request.Count, request.Tags },
-                [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id), .. sampleIds.Select(id => GovernanceSession.Ref("sample", id))]);
-            tx.Commit();
+            foreach (var g in written) File.Delete(g.Path);
+            throw;
         }
-        return new SampleResult(run.Name, record.Id, record.ImagesSeen, record.Sha256, request.Seed, samples);
+        var samples = written.Select(g => (catalog.AddSample(run.Id, record.Id, drawn.Seed, g.Index,
+            g.Labels.Count == 0 ? null : JsonSerializer.Serialize(g.Labels), g.Sha256, Path.GetFullPath(g.Path), g.MarkPayload, g.Format).Id, g)).ToList();
+        var kept = withheld.Select(w => (catalog.AddWithheldSample(run.Id, record.Id, drawn.Seed, w.Index, w.Reason,
+            w.PdqDistance, w.PdqImageId, w.FeatureDistance, w.FeatureImageId, w.PixelDistance, w.PixelImageId).Id, w)).ToList();
+        if (samples.Count > 0)
+            governance.Record(AuditAction.Sampling, new
+                {
+                    run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, drawn.Seed, count = drawn.Candidates.Count, tags = drawn.Tags,
+                    written = samples.Count, withheld = kept.Count, formats = samples.Select(s => s.g.Format).Distinct().ToList(),
+                },
+                [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id), .. samples.Select(s => GovernanceSession.Ref("sample", s.Id))]);
+        if (kept.Count > 0)
+            governance.Record(AuditAction.SamplesWithheld, new
+                {
+                    run = run.Name, checkpoint = record.Id, checkpointSha256 = record.Sha256, drawn.Seed, withheld = kept.Select(k => new { k.w.Index, k.w.Reason }).ToList(), checks,
+                },
+                [GovernanceSession.Ref("run", run.Id), GovernanceSession.Ref("checkpoint", record.Id), .. kept.Select(k => GovernanceSession.Ref("withheld-sample", k.Id))]);
+        tx.Commit();
+        return new RecordedSamples(samples, kept);
     }
 
     /// <summary>
     /// Images of a run's generator average kept in memory, for measuring it (nothing is written or
-    /// recorded: no image leaves). The same checks as <see cref="Generate"/>; image i is made from the
+    /// recorded: no image leaves). The same checks as <see cref="DrawSamples"/>; image i is made from the
     /// latent of sample i of <paramref name="seed"/>, drawn in batches. Class runs cycle through the classes.
     /// </summary>
     public static DrawnImages Draw(Workspace workspace, string runName, string checkpoint, int count, long seed, string device = "auto",
