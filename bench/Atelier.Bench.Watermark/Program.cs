@@ -3,7 +3,7 @@
 //        [--unmarked N] [--emoji DIR] [--threads T] [--size S]
 // Marked sets: "generated-like" = emoji from --emoji (64 px) enlarged to S px over a soft gradient with faint
 // grain (flat, graphic: the hard case); "photo-like" = procedural photos (PhotoLikeImages). Conditions as in
-// the issue; per condition: share detected (payload exact after BCH), mean code-bit accuracy, PSNR of the
+// the issue; per condition: share detected (payload exact after BCH), mean code-bit accuracy (best placement tried, before correction), PSNR of the
 // attacked image against the marked one. False detections: unmarked emoji (64 px, as they are), uniform
 // noise and photo-like images, each detected with the key. Timing: embed and detect per 512x512, one thread.
 using System.Collections.Concurrent;
@@ -71,8 +71,7 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
         for (int c = 0; c < conditions.Length; c++)
         {
             var attacked = conditions[c].Attack(marked);
-            var d = Watermark.Detect(attacked.Rgb, attacked.W, attacked.H, key);
-            double acc = Watermark.BitAccuracy(attacked.Rgb, attacked.W, attacked.H, key, payload);
+            var (d, acc) = Watermark.DetectMeasured(attacked.Rgb, attacked.W, attacked.H, key, payload);
             double p = attacked.W == marked.W && attacked.H == marked.H ? Psnr.Of(marked.Rgb, attacked.Rgb) : double.NaN;
             lock (detected)
             {

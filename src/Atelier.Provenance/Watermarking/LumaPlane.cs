@@ -48,6 +48,27 @@ internal sealed class LumaPlane
         return result;
     }
 
+    /// <summary>
+    /// Resamples into a <paramref name="side"/> x <paramref name="side"/> canvas where this plane, scaled to
+    /// <paramref name="size"/> x <paramref name="size"/>, starts at the fractional offset (<paramref name="x"/>,
+    /// <paramref name="y"/>); canvas pixels outside it are 0. Sub-pixel placement matters: the mark's DCT
+    /// chips lose much of their correlation at half a pixel of misregistration.
+    /// </summary>
+    public LumaPlane PlaceInto(int side, double size, double x, double y)
+    {
+        var cols = Taps.Compute(Width, side, Width / size, x);
+        var rows = Taps.Compute(Height, side, Height / size, y);
+        var between = new float[Height * side];
+        for (int r = 0; r < Height; r++)
+            for (int c = 0; c < side; c++)
+                between[r * side + c] = cols.Apply(c, Values, r * Width, 1);
+        var result = new LumaPlane(side, side);
+        for (int r = 0; r < side; r++)
+            for (int c = 0; c < side; c++)
+                result.Values[r * side + c] = rows.Apply(r, between, c, side);
+        return result;
+    }
+
     private sealed class Taps
     {
         private readonly int[] _start;
@@ -63,9 +84,11 @@ internal sealed class LumaPlane
             _stride = stride;
         }
 
-        public static Taps Compute(int srcSize, int dstSize)
+        public static Taps Compute(int srcSize, int dstSize) => Compute(srcSize, dstSize, (double)srcSize / dstSize, 0);
+
+        /// <summary>Output i samples the source around (i + 0.5 - shift) * scale - 0.5; outside the source it is 0.</summary>
+        public static Taps Compute(int srcSize, int dstSize, double scale, double shift)
         {
-            double scale = (double)srcSize / dstSize;
             double support = Math.Max(scale, 1.0);
             int stride = (int)Math.Ceiling(support) * 2 + 2;
             var start = new int[dstSize];
@@ -73,7 +96,8 @@ internal sealed class LumaPlane
             var weights = new float[dstSize * stride];
             for (int i = 0; i < dstSize; i++)
             {
-                double center = (i + 0.5) * scale - 0.5;
+                double center = (i + 0.5 - shift) * scale - 0.5;
+                if (center < -0.5 || center > srcSize - 0.5) continue; // outside: no taps, output 0
                 int first = Math.Max(0, (int)Math.Floor(center - support) + 1);
                 int last = Math.Min(srcSize - 1, (int)Math.Ceiling(center + support) - 1);
                 if (last < first) first = last = Math.Clamp((int)Math.Round(center), 0, srcSize - 1);

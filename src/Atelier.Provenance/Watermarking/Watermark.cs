@@ -16,8 +16,8 @@ public static class Watermark
     public const double TargetPsnr = 43.0;
     /// <summary>Smallest side, in pixels, the mark is embedded in or looked for.</summary>
     public const int MinimumSide = 64;
-    /// <summary>Codeword hypotheses decoded at most per image: the uncropped frame plus the best sync candidates.</summary>
-    public const int MaxHypotheses = 1 + SyncCandidates;
+    /// <summary>Codeword hypotheses decoded at most per image: the uncropped frame plus the best sync candidates, each at its whole-pixel and its sub-pixel offset.</summary>
+    public const int MaxHypotheses = 1 + 2 * SyncCandidates;
     /// <summary>
     /// Chance that an image without this key's mark is reported found, if its 248 read bits are fair
     /// coins: hypotheses x 2^64 x V(248, 29) / 2^248 (V = Hamming ball volume).
@@ -76,25 +76,28 @@ public static class Watermark
     }
 
     /// <summary>
-    /// For measurement: the best share of the 248 code bits read right, over the same placements
-    /// <see cref="Detect"/> tries, when <paramref name="payload"/> is what was embedded.
+    /// For measurement: <see cref="Detect"/>'s answer, and the best share of the 248 code bits read right
+    /// over the placements it tried, when <paramref name="payload"/> is what was embedded.
     /// </summary>
-    internal static double BitAccuracy(ReadOnlySpan<byte> rgb, int width, int height, WatermarkKey key, ulong payload)
+    internal static (WatermarkDetection Detection, double BitAccuracy) DetectMeasured(ReadOnlySpan<byte> rgb, int width, int height, WatermarkKey key, ulong payload)
     {
         CheckBuffer(rgb.Length, width, height);
-        if (width < MinimumSide || height < MinimumSide) return 0;
+        if (width < MinimumSide || height < MinimumSide) return (Detect(rgb, width, height, key), 0);
         var layout = WatermarkLayout.For(key);
         var expected = WatermarkLayout.Code.Encode(PayloadToBits(payload));
         double best = 0;
-        foreach (var (frame, valid, _) in Hypotheses(layout, LumaPlane.FromRgb(rgb, width, height)))
+        WatermarkDetection? first = null;
+        foreach (var (frame, valid, note) in Hypotheses(layout, LumaPlane.FromRgb(rgb, width, height)))
         {
             var word = ReadWord(layout, frame, valid);
             int same = 0;
             for (int i = 0; i < word.Length; i++) if (word[i] == expected[i]) same++;
             best = Math.Max(best, (double)same / word.Length);
-            if (best == 1) break;
+            var found = Decode(layout, frame, valid);
+            if (found.Found) return (found, best);
+            first ??= found;
         }
-        return best;
+        return (first!, best);
     }
 
     /// <summary>
@@ -102,32 +105,33 @@ public static class Watermark
     /// case it was cropped, the best few of 14 scales (99% down to 86% of the frame's side, aspect kept)
     /// each at the offset where phase correlation with the pilot peaks.
     /// </summary>
-    private static IEnumerable<(float[] Frame, bool[]? Valid, string? Note)> Hypotheses(WatermarkLayout layout, LumaPlane luma)
+    internal static IEnumerable<(float[] Frame, bool[]? Valid, string? Note)> Hypotheses(WatermarkLayout layout, LumaPlane luma)
     {
         yield return (luma.Resize(Side, Side).Values, null, null);
-        var candidates = new List<(double Score, int Size, int X, int Y, LumaPlane Patch)>();
+        var candidates = new List<(double Score, int Size, int X, int Y, double SubX, double SubY)>();
         for (int percent = 99; percent >= 86; percent--)
         {
             int size = (int)Math.Round(Side * percent / 100.0);
             var patch = luma.Resize(size, size);
-            var (score, x, y) = Locate(layout, patch);
-            candidates.Add((score, size, x, y, patch));
+            var (score, x, y, subX, subY) = Locate(layout, patch);
+            candidates.Add((score, size, x, y, subX, subY));
         }
-        foreach (var cand in candidates.OrderByDescending(k => k.Score).Take(SyncCandidates))
+        foreach (var best in candidates.OrderByDescending(k => k.Score).Take(SyncCandidates))
+        foreach (var cand in new[] { (best.Size, X: (double)best.X, Y: (double)best.Y), (best.Size, X: best.SubX, Y: best.SubY) })
         {
-            var canvas = new float[Side * Side];
-            for (int y = 0; y < cand.Size; y++)
-                Array.Copy(cand.Patch.Values, y * cand.Size, canvas, (cand.Y + y) * Side + cand.X, cand.Size);
+            if (cand.X == best.SubX && cand.Y == best.SubY && Math.Abs(best.SubX - best.X) + Math.Abs(best.SubY - best.Y) < 0.15) continue;
+            var canvas = luma.PlaceInto(Side, cand.Size, cand.X, cand.Y).Values;
             var valid = new bool[WatermarkLayout.Blocks];
             for (int by = 0; by < WatermarkLayout.BlocksPerSide; by++)
                 for (int bx = 0; bx < WatermarkLayout.BlocksPerSide; bx++)
-                    valid[by * WatermarkLayout.BlocksPerSide + bx] = bx * 8 >= cand.X && bx * 8 + 8 <= cand.X + cand.Size && by * 8 >= cand.Y && by * 8 + 8 <= cand.Y + cand.Size;
+                    valid[by * WatermarkLayout.BlocksPerSide + bx] = bx * 8 >= cand.X - 0.01 && bx * 8 + 8 <= cand.X + cand.Size + 0.01
+                        && by * 8 >= cand.Y - 0.01 && by * 8 + 8 <= cand.Y + cand.Size + 0.01;
             yield return (canvas, valid, $"after re-aligning a crop ({100.0 * cand.Size / Side:0}% of the frame's side)");
         }
     }
 
     /// <summary>The 248 code bits as read (mask removed), before correction.</summary>
-    private static bool[] ReadWord(WatermarkLayout layout, float[] frame, bool[]? valid)
+    internal static bool[] ReadWord(WatermarkLayout layout, float[] frame, bool[]? valid)
     {
         var coefs = Transform(frame, valid);
         var weight = Masking(coefs);
@@ -242,7 +246,7 @@ public static class Watermark
     }
 
     /// <summary>Offset of <paramref name="patch"/> in the frame where the pilot correlates best, and how far that peak stands out (in standard deviations).</summary>
-    private static (double Score, int X, int Y) Locate(WatermarkLayout layout, LumaPlane patch)
+    internal static (double Score, int X, int Y, double SubX, double SubY) Locate(WatermarkLayout layout, LumaPlane patch)
     {
         int size = patch.Width;
         double mean = patch.Values.Average();
@@ -272,7 +276,10 @@ public static class Watermark
                 if (v > best) (best, bestX, bestY) = (v, x, y);
             }
         double m = sum / n, sd = Math.Sqrt(Math.Max(sumSq / n - m * m, 1e-30));
-        return ((best - m) / sd, bestX, bestY);
+        // Parabola through the peak and its neighbours: the offset to a fraction of a pixel.
+        double At(int x, int y) => x < 0 || y < 0 || x > range || y > range ? best : spectrum[y * Side + x].Real;
+        double Vertex(double left, double right) { double den = left - 2 * best + right; return den < 0 ? Math.Clamp(0.5 * (left - right) / den, -0.5, 0.5) : 0; }
+        return ((best - m) / sd, bestX, bestY, bestX + Vertex(At(bestX - 1, bestY), At(bestX + 1, bestY)), bestY + Vertex(At(bestX, bestY - 1), At(bestX, bestY + 1)));
     }
 
     private static bool[] PayloadToBits(ulong payload)
