@@ -59,7 +59,7 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
     var accuracy = new double[conditions.Length];
     var attackPsnr = new double[conditions.Length];
     var embedPsnr = new ConcurrentBag<double>();
-    int wrongFound = 0;
+    int wrongFound = 0, done = 0;
     Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, n =>
     {
         var original = make(n);
@@ -68,6 +68,7 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
         Watermark.Embed(marked.Rgb, marked.W, marked.H, payload, key);
         embedPsnr.Add(Psnr.Of(original.Rgb, marked.Rgb));
         if (Watermark.Detect(marked.Rgb, marked.W, marked.H, wrongKey).Found) Interlocked.Increment(ref wrongFound);
+        if (Interlocked.Increment(ref done) % 10 == 0) Console.Error.WriteLine($"{setName}: {done}/{count} images");
         for (int c = 0; c < conditions.Length; c++)
         {
             var attacked = conditions[c].Attack(marked);
