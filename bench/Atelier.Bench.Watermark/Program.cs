@@ -1,6 +1,6 @@
 // Watermark robustness benchmark (issue 12 item 5).
 // Usage: dotnet run -c Release --project bench/Atelier.Bench.Watermark -- [--generated N] [--photos N]
-//        [--unmarked N] [--emoji DIR] [--threads T] [--size S]
+//        [--unmarked N] [--unmarked-emoji N (how many of them are emoji; default all of the set)] [--emoji DIR] [--threads T] [--size S]
 // Marked sets: "generated-like" = emoji from --emoji (64 px) enlarged to S px over a soft gradient with faint
 // grain (flat, graphic: the hard case); "photo-like" = procedural photos (PhotoLikeImages). Conditions as in
 // the issue; per condition: share detected (payload exact after BCH), mean code-bit accuracy (best placement tried, before correction), PSNR of the
@@ -15,7 +15,7 @@ using Atelier.TestSupport;
 using SkiaSharp;
 
 int generated = Arg("--generated", 200), photos = Arg("--photos", 200), unmarked = Arg("--unmarked", 10_000);
-int threads = Arg("--threads", 2), size = Arg("--size", 512);
+int threads = Arg("--threads", 2), size = Arg("--size", 512), unmarkedEmoji = Arg("--unmarked-emoji", int.MaxValue);
 string emojiDir = ArgS("--emoji", "/work/shared/data/emoji-google-64/img");
 var key = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray());
 var wrongKey = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 5)).ToArray());
@@ -97,7 +97,7 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
 if (unmarked > 0)
 {
     // Unmarked: every emoji as it is, then noise and photo-like images in equal shares for the rest.
-    int fromEmoji = Math.Min(emoji.Length, unmarked), rest = unmarked - fromEmoji;
+    int fromEmoji = Math.Min(Math.Min(emoji.Length, unmarkedEmoji), unmarked), rest = unmarked - fromEmoji;
     int falseEmoji = 0, falseNoise = 0, falsePhoto = 0;
     var sw = Stopwatch.StartNew();
     Parallel.For(0, unmarked, new ParallelOptions { MaxDegreeOfParallelism = threads }, n =>
