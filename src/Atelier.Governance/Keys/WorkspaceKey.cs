@@ -32,6 +32,12 @@ public sealed class WorkspaceKey
 
     internal string MaterialBase64 => Convert.ToBase64String(_material);
 
+    /// <summary>
+    /// The secret a later stage keys the invisible watermark with (Provenance's WatermarkKey derives its
+    /// own keys from it). A subkey, never the key material itself, so a leaked watermark key opens no seal.
+    /// </summary>
+    public byte[] WatermarkSecret() => Derive("atelier watermark v1");
+
     /// <summary>A 32-byte subkey for one purpose.</summary>
     internal byte[] Derive(string purpose) =>
         HKDF.DeriveKey(HashAlgorithmName.SHA256, _material, Length, salt: [], info: Encoding.UTF8.GetBytes(purpose));

@@ -8,7 +8,7 @@ namespace Atelier.Governance.Policy;
 /// </summary>
 public sealed record MemorizationPolicy(int PdqDistance, double FeatureDistance, double PixelDistance)
 {
-    /// <summary>Measured in docs/decisions/0012-memorization-thresholds.md: between a training image's lightly re-encoded copies and genuine samples.</summary>
+    /// <summary>Measured in docs/decisions/0013-memorization-thresholds.md: between a training image's lightly re-encoded copies and genuine samples.</summary>
     public static MemorizationPolicy Default { get; } = new(DefaultPdqDistance, DefaultFeatureDistance, DefaultPixelDistance);
 
     public const int DefaultPdqDistance = 31;

@@ -1,0 +1,275 @@
+// Watermark robustness benchmark (issue 12 item 5).
+// Usage: dotnet run -c Release --project bench/Atelier.Bench.Watermark -- [--generated N] [--photos N]
+//        [--unmarked N] [--unmarked-emoji N (how many of them are emoji; default all of the set)] [--emoji DIR] [--threads T] [--size S]
+// Marked sets: "generated-like" = emoji from --emoji (64 px) enlarged to S px over a soft gradient with faint
+// grain (flat, graphic: the hard case); "photo-like" = procedural photos (PhotoLikeImages). Conditions as in
+// the issue; per condition: share detected (payload exact after BCH), mean code-bit accuracy (best placement tried, before correction), PSNR of the
+// attacked image against the marked one. False detections: unmarked emoji (64 px, as they are), uniform
+// noise and photo-like images, each detected with the key. Timing: embed and detect per 512x512, one thread.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Atelier.Imaging;
+using Atelier.Provenance.Watermarking;
+using Atelier.TestSupport;
+using SkiaSharp;
+
+int generated = Arg("--generated", 200), photos = Arg("--photos", 200), unmarked = Arg("--unmarked", 10_000);
+int threads = Arg("--threads", 2), size = Arg("--size", 512), unmarkedEmoji = Arg("--unmarked-emoji", int.MaxValue);
+string emojiDir = ArgS("--emoji", "/work/shared/data/emoji-google-64/img");
+var key = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray());
+var wrongKey = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 5)).ToArray());
+var emoji = Directory.Exists(emojiDir) ? Directory.GetFiles(emojiDir, "*.png").Order(StringComparer.Ordinal).ToArray() : [];
+if (emoji.Length == 0 && generated > 0) { Console.Error.WriteLine($"no emoji PNGs in {emojiDir}"); return 1; }
+Console.WriteLine($"Watermark benchmark: {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {threads} threads, " +
+    $"{generated} generated-like + {photos} photo-like images at {size} px, {unmarked} unmarked; false-positive bound {Watermark.FalsePositiveBound:0.0e+0} per image");
+
+var conditions = new (string Name, Func<Img, Img> Attack)[]
+{
+    ("none (PNG round trip)", i => Decode(ImageEncoder.EncodePng(i.Rgba()))),
+    ("metadata stripped (re-encode PNG)", i => Decode(ImageEncoder.EncodePng(Decode(ImageEncoder.EncodePng(i.Rgba())).Rgba()))),
+    ("JPEG 90", i => Decode(ImageEncoder.EncodeJpeg(i.Rgba(), 90))),
+    ("JPEG 70", i => Decode(ImageEncoder.EncodeJpeg(i.Rgba(), 70))),
+    ("JPEG 50", i => Decode(ImageEncoder.EncodeJpeg(i.Rgba(), 50))),
+    ("resize 0.5", i => Resize(i, 0.5)),
+    ("resize 0.75", i => Resize(i, 0.75)),
+    ("resize 1.5", i => Resize(i, 1.5)),
+    ("resize 0.75 then JPEG 75", i => Decode(ImageEncoder.EncodeJpeg(Resize(i, 0.75).Rgba(), 75))),
+    ("crop 5% of area", i => Crop(i, 0.05)),
+    ("crop 10% of area", i => Crop(i, 0.10)),
+    ("crop 20% of area", i => Crop(i, 0.20)),
+    ("crop 10% then JPEG 75", i => Decode(ImageEncoder.EncodeJpeg(Crop(i, 0.10).Rgba(), 75))),
+    ("rotate 1 deg", i => Rotate(i, 1)),
+    ("rotate 2 deg", i => Rotate(i, 2)),
+    ("brightness +10%", i => Map(i, v => v * 1.1)),
+    ("brightness -10%", i => Map(i, v => v * 0.9)),
+    ("contrast +10%", i => Map(i, v => (v - 128) * 1.1 + 128)),
+    ("contrast -10%", i => Map(i, v => (v - 128) * 0.9 + 128)),
+    ("PNG -> WebP (lossy 80)", i => Decode(EncodeWebp(i.Rgba(), 80))),
+};
+
+foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
+{
+    ("generated-like", generated, n => GeneratedLike(emoji[n * 7919 % emoji.Length], size, n)),
+    ("photo-like", photos, n => new Img(PhotoLikeImages.Rgb(size + n % 3 * 64, size + n % 2 * 64, 1000 + n), size + n % 3 * 64, size + n % 2 * 64)),
+})
+{
+    if (count == 0) continue;
+    var detected = new int[conditions.Length];
+    var accuracy = new double[conditions.Length];
+    var attackPsnr = new double[conditions.Length];
+    var embedPsnr = new ConcurrentBag<double>();
+    int wrongFound = 0, done = 0;
+    Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, n =>
+    {
+        var original = make(n);
+        var marked = original.Copy();
+        ulong payload = (ulong)n * 0x9E3779B97F4A7C15UL ^ 0xA5A5_5A5A_0F0F_F0F0UL;
+        Watermark.Embed(marked.Rgb, marked.W, marked.H, payload, key);
+        embedPsnr.Add(Psnr.Of(original.Rgb, marked.Rgb));
+        if (Watermark.Detect(marked.Rgb, marked.W, marked.H, wrongKey).Found) Interlocked.Increment(ref wrongFound);
+        if (Interlocked.Increment(ref done) % 10 == 0) Console.Error.WriteLine($"{setName}: {done}/{count} images");
+        for (int c = 0; c < conditions.Length; c++)
+        {
+            var attacked = conditions[c].Attack(marked);
+            var (d, acc) = Watermark.DetectMeasured(attacked.Rgb, attacked.W, attacked.H, key, payload);
+            double p = attacked.W == marked.W && attacked.H == marked.H ? Psnr.Of(marked.Rgb, attacked.Rgb) : double.NaN;
+            lock (detected)
+            {
+                if (d.Found && d.Payload == payload) detected[c]++;
+                accuracy[c] += acc;
+                attackPsnr[c] += p;
+            }
+        }
+    });
+    var ps = embedPsnr.Order().ToArray();
+    Console.WriteLine();
+    Console.WriteLine($"{setName}: {count} images; PSNR of the marked image: min {ps[0]:0.00}, median {ps[ps.Length / 2]:0.00}, max {ps[^1]:0.00} dB; found with a wrong key: {wrongFound}");
+    Console.WriteLine($"| condition | detected | code-bit accuracy | PSNR attacked vs marked (dB) |");
+    Console.WriteLine($"|---|---|---|---|");
+    for (int c = 0; c < conditions.Length; c++)
+    {
+        string p = double.IsNaN(attackPsnr[c]) ? "(size changed)" : double.IsPositiveInfinity(attackPsnr[c]) ? "identical" : (attackPsnr[c] / count).ToString("0.0", CultureInfo.InvariantCulture);
+        Console.WriteLine($"| {conditions[c].Name} | {100.0 * detected[c] / count:0.0}% ({detected[c]}/{count}) | {accuracy[c] / count:0.000} | {p} |");
+    }
+}
+
+if (unmarked > 0)
+{
+    // Unmarked: every emoji as it is, then noise and photo-like images in equal shares for the rest.
+    int fromEmoji = Math.Min(Math.Min(emoji.Length, unmarkedEmoji), unmarked), rest = unmarked - fromEmoji;
+    int falseEmoji = 0, falseNoise = 0, falsePhoto = 0;
+    var sw = Stopwatch.StartNew();
+    Parallel.For(0, unmarked, new ParallelOptions { MaxDegreeOfParallelism = threads }, n =>
+    {
+        Img img;
+        ref int counter = ref falseEmoji;
+        if (n < fromEmoji) img = FromRgba(ImageDecoder.Decode(File.ReadAllBytes(emoji[n])), composite: true);
+        else if ((n - fromEmoji) % 2 == 0) { img = Noise(256, 256, n); counter = ref falseNoise; }
+        else { img = new Img(PhotoLikeImages.Rgb(256, 256, 50_000 + n), 256, 256); counter = ref falsePhoto; }
+        if (Watermark.Detect(img.Rgb, img.W, img.H, key).Found) Interlocked.Increment(ref counter);
+    });
+    Console.WriteLine();
+    Console.WriteLine($"unmarked: {unmarked} images ({fromEmoji} emoji at 64 px, {(rest + 1) / 2} uniform noise 256 px, {rest / 2} photo-like 256 px): " +
+        $"false detections emoji {falseEmoji}, noise {falseNoise}, photo-like {falsePhoto}; {sw.Elapsed.TotalSeconds:0} s");
+}
+
+// Timing: one thread, 512x512 photo-like, median of 30 after 5 warm-ups.
+{
+    var img = new Img(PhotoLikeImages.Rgb(512, 512, 7), 512, 512);
+    var embed = new List<double>();
+    var detect = new List<double>();
+    var detectUnmarked = new List<double>();
+    for (int r = 0; r < 35; r++)
+    {
+        var m = img.Copy();
+        var t = Stopwatch.GetTimestamp();
+        Watermark.Embed(m.Rgb, 512, 512, 42, key);
+        var t1 = Stopwatch.GetTimestamp();
+        Watermark.Detect(m.Rgb, 512, 512, key);
+        var t2 = Stopwatch.GetTimestamp();
+        Watermark.Detect(img.Rgb, 512, 512, key);
+        var t3 = Stopwatch.GetTimestamp();
+        if (r < 5) continue;
+        embed.Add(Stopwatch.GetElapsedTime(t, t1).TotalMilliseconds);
+        detect.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+        detectUnmarked.Add(Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds);
+    }
+    var crop = Crop(Embedded(img), 0.10);
+    var detectCrop = new List<double>();
+    for (int r = 0; r < 15; r++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        Watermark.Detect(crop.Rgb, crop.W, crop.H, key);
+        if (r >= 3) detectCrop.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+    Console.WriteLine();
+    Console.WriteLine($"timing 512x512, one thread, median: embed {Median(embed):0.0} ms, detect marked {Median(detect):0.0} ms, " +
+        $"detect cropped 10% {Median(detectCrop):0.0} ms, detect unmarked (full sync search) {Median(detectUnmarked):0.0} ms");
+}
+return 0;
+
+Img Embedded(Img i) { var m = i.Copy(); Watermark.Embed(m.Rgb, m.W, m.H, 42, key); return m; }
+static double Median(List<double> v) { var s = v.Order().ToArray(); return s[s.Length / 2]; }
+
+int Arg(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+string ArgS(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+static Img Decode(byte[] bytes) => FromRgba(ImageDecoder.Decode(bytes), composite: false);
+
+static Img FromRgba(RgbaImage image, bool composite)
+{
+    if (composite) ImageResizer.CompositeInPlace(image, new Rgb(255, 255, 255));
+    var rgb = new byte[image.Width * image.Height * 3];
+    for (int s = 0, d = 0; d < rgb.Length; s += 4, d += 3)
+        (rgb[d], rgb[d + 1], rgb[d + 2]) = (image.Pixels[s], image.Pixels[s + 1], image.Pixels[s + 2]);
+    return new Img(rgb, image.Width, image.Height);
+}
+
+static Img Resize(Img i, double f) =>
+    FromRgba(ImageResizer.Resize(i.Rgba(), (int)Math.Round(i.W * f), (int)Math.Round(i.H * f)), composite: false);
+
+// Keeps the aspect ratio: each side keeps sqrt(1 - share); the kept window is placed at a seeded position.
+static Img Crop(Img i, double share)
+{
+    double keep = Math.Sqrt(1 - share);
+    int w = (int)Math.Round(i.W * keep), h = (int)Math.Round(i.H * keep);
+    var rng = new Random(i.W * 31 + i.H + (int)(share * 1000) + i.Rgb[i.Rgb.Length / 2]);
+    int x0 = rng.Next(i.W - w + 1), y0 = rng.Next(i.H - h + 1);
+    var rgb = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) Array.Copy(i.Rgb, ((y0 + y) * i.W + x0) * 3, rgb, y * w * 3, w * 3);
+    return new Img(rgb, w, h);
+}
+
+// Rotation about the centre, same size, bilinear; the corners it uncovers are filled with the edge (clamp).
+static unsafe Img Rotate(Img i, float degrees)
+{
+    var src = i.Rgba();
+    var info = new SKImageInfo(i.W, i.H, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+    using var bitmap = new SKBitmap(info);
+    fixed (byte* p = src.Pixels) bitmap.InstallPixels(info, (IntPtr)p, info.RowBytes);
+    using var image = SKImage.FromBitmap(bitmap);
+    using var surface = SKSurface.Create(new SKImageInfo(i.W, i.H, SKColorType.Rgba8888, SKAlphaType.Premul));
+    var canvas = surface.Canvas;
+    using var shader = image.ToShader(SKShaderTileMode.Clamp, SKShaderTileMode.Clamp, new SKSamplingOptions(SKFilterMode.Linear));
+    using var paint = new SKPaint { Shader = shader };
+    canvas.Translate(i.W / 2f, i.H / 2f);
+    canvas.RotateDegrees(degrees);
+    canvas.Translate(-i.W / 2f, -i.H / 2f);
+    canvas.DrawRect(-i.W, -i.H, 3 * i.W, 3 * i.H, paint);
+    var outPixels = new byte[i.W * i.H * 4];
+    fixed (byte* p = outPixels) surface.ReadPixels(new SKImageInfo(i.W, i.H, SKColorType.Rgba8888, SKAlphaType.Unpremul), (IntPtr)p, i.W * 4, 0, 0);
+    return FromRgba(new RgbaImage(i.W, i.H, outPixels), composite: false);
+}
+
+static Img Map(Img i, Func<double, double> f)
+{
+    var lut = new byte[256];
+    for (int v = 0; v < 256; v++) lut[v] = (byte)Math.Clamp((int)Math.Round(f(v)), 0, 255);
+    var rgb = new byte[i.Rgb.Length];
+    for (int k = 0; k < rgb.Length; k++) rgb[k] = lut[i.Rgb[k]];
+    return new Img(rgb, i.W, i.H);
+}
+
+static unsafe byte[] EncodeWebp(RgbaImage image, int quality)
+{
+    var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+    fixed (byte* p = image.Pixels)
+    {
+        using var pixmap = new SKPixmap(info, (IntPtr)p, image.Stride);
+        using var data = pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, quality)) ?? throw new InvalidOperationException("Skia could not encode WebP");
+        return data.ToArray();
+    }
+}
+
+static Img Noise(int w, int h, int seed)
+{
+    var rgb = new byte[w * h * 3];
+    new Random(seed).NextBytes(rgb);
+    return new Img(rgb, w, h);
+}
+
+// Emoji enlarged (Mitchell) over a soft random gradient, with faint grain: flat, graphic, like many generated images.
+static Img GeneratedLike(string emojiPath, int size, int seed)
+{
+    var rng = new Random(seed);
+    var e = ImageResizer.Resize(ImageDecoder.Decode(File.ReadAllBytes(emojiPath)), size * 3 / 4, size * 3 / 4);
+    var (a, b) = ((rng.Next(256), rng.Next(256), rng.Next(256)), (rng.Next(256), rng.Next(256), rng.Next(256)));
+    var rgb = new byte[size * size * 3];
+    int off = size / 8;
+    for (int y = 0; y < size; y++)
+        for (int x = 0; x < size; x++)
+        {
+            float t = (x + y) / (2f * size);
+            float r = a.Item1 + (b.Item1 - a.Item1) * t, g = a.Item2 + (b.Item2 - a.Item2) * t, bl = a.Item3 + (b.Item3 - a.Item3) * t;
+            int ex = x - off, ey = y - off;
+            if (ex >= 0 && ey >= 0 && ex < e.Width && ey < e.Height)
+            {
+                int s = (ey * e.Width + ex) * 4;
+                float al = e.Pixels[s + 3] / 255f;
+                r = r * (1 - al) + e.Pixels[s] * al;
+                g = g * (1 - al) + e.Pixels[s + 1] * al;
+                bl = bl * (1 - al) + e.Pixels[s + 2] * al;
+            }
+            float n = (float)(rng.NextDouble() - 0.5);
+            int o = (y * size + x) * 3;
+            rgb[o] = (byte)Math.Clamp((int)(r + n + 0.5f), 0, 255);
+            rgb[o + 1] = (byte)Math.Clamp((int)(g + n + 0.5f), 0, 255);
+            rgb[o + 2] = (byte)Math.Clamp((int)(bl + n + 0.5f), 0, 255);
+        }
+    return new Img(rgb, size, size);
+}
+
+internal sealed record Img(byte[] Rgb, int W, int H)
+{
+    public Img Copy() => new((byte[])Rgb.Clone(), W, H);
+    public RgbaImage Rgba() => RgbaImage.FromRgb(Rgb, W, H);
+}

@@ -1,0 +1,208 @@
+using Atelier.Governance.Keys;
+using Atelier.Imaging;
+using Atelier.Provenance.Watermarking;
+using Atelier.TestSupport;
+
+namespace Atelier.Provenance.Tests;
+
+public class WatermarkTests
+{
+    private static readonly WatermarkKey Key = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+    private static readonly WatermarkKey OtherKey = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(255 - i)).ToArray());
+    private const ulong Payload = 0xC0FFEE_1234_5678UL;
+
+    private static (byte[] Original, byte[] Marked, int W, int H) MarkedPhoto(int seed = 1, int w = 512, int h = 384)
+    {
+        var original = PhotoLikeImages.Rgb(w, h, seed);
+        var marked = (byte[])original.Clone();
+        Watermark.Embed(marked, w, h, Payload, Key);
+        return (original, marked, w, h);
+    }
+
+    /// <summary>A real image: an emoji from data/emoji-sample, enlarged to 512 px over white (flat areas, hard edges).</summary>
+    private static (byte[] Original, byte[] Marked) MarkedEmoji()
+    {
+        var image = ImageResizer.Fit(ImageDecoder.Decode(Repo.Png()), 512, FitMode.Pad, new Rgb(255, 255, 255));
+        var original = ToRgb(image);
+        var marked = (byte[])original.Clone();
+        Watermark.Embed(marked, 512, 512, Payload, Key);
+        return (original, marked);
+    }
+
+    [Fact]
+    public void Round_trip_gives_the_exact_payload_at_42_dB_or_more()
+    {
+        var (original, marked, w, h) = MarkedPhoto();
+        double psnr = Psnr.Of(original, marked);
+        Assert.True(psnr >= 42, $"PSNR {psnr:0.00} dB");
+        Assert.True(psnr < 60, $"PSNR {psnr:0.00} dB: the mark changed almost nothing");
+        var found = Watermark.Detect(marked, w, h, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+        Assert.InRange(found.CorrectedBits, 0, 29);
+    }
+
+    [Fact]
+    public void A_real_image_with_flat_areas_round_trips_and_survives_JPEG_70()
+    {
+        var (original, marked) = MarkedEmoji();
+        double psnr = Psnr.Of(original, marked);
+        Assert.True(psnr >= 42, $"PSNR {psnr:0.00} dB");
+        Assert.Equal(Payload, Watermark.Detect(marked, 512, 512, Key).Payload);
+        var jpeg = ToRgb(ImageDecoder.Decode(ImageEncoder.EncodeJpeg(RgbaImage.FromRgb(marked, 512, 512), 70)));
+        var found = Watermark.Detect(jpeg, 512, 512, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+    }
+
+    [Fact]
+    public void Flat_areas_get_less_of_the_mark_than_textured_ones()
+    {
+        // Left half flat grey, right half photo-like texture: the change per pixel must be smaller on the left.
+        var photo = PhotoLikeImages.Rgb(512, 512, 5);
+        var rgb = (byte[])photo.Clone();
+        for (int y = 0; y < 512; y++) for (int x = 0; x < 256; x++) for (int k = 0; k < 3; k++) rgb[(y * 512 + x) * 3 + k] = 128;
+        var marked = (byte[])rgb.Clone();
+        Watermark.Embed(marked, 512, 512, Payload, Key);
+        double flat = 0, textured = 0;
+        for (int y = 0; y < 512; y++)
+            for (int x = 0; x < 512; x++)
+            {
+                int i = (y * 512 + x) * 3, d = marked[i] - rgb[i];
+                if (x < 240) flat += d * d; else if (x >= 272) textured += d * d;
+            }
+        Assert.True(flat < 0.5 * textured, $"flat energy {flat}, textured {textured}");
+        Assert.Equal(Payload, Watermark.Detect(marked, 512, 512, Key).Payload);
+    }
+
+    [Theory]
+    [InlineData(90)]
+    [InlineData(70)]
+    [InlineData(50)]
+    public void Survives_JPEG_re_encoding(int quality)
+    {
+        var (_, marked, w, h) = MarkedPhoto(seed: 2);
+        var jpeg = ToRgb(ImageDecoder.Decode(ImageEncoder.EncodeJpeg(RgbaImage.FromRgb(marked, w, h), quality)));
+        var found = Watermark.Detect(jpeg, w, h, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.75)]
+    [InlineData(1.5)]
+    public void Survives_resizing(double factor)
+    {
+        var (_, marked, w, h) = MarkedPhoto(seed: 3);
+        int rw = (int)Math.Round(w * factor), rh = (int)Math.Round(h * factor);
+        var resized = ToRgb(ImageResizer.Resize(RgbaImage.FromRgb(marked, w, h), rw, rh));
+        var found = Watermark.Detect(resized, rw, rh, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(0.5, 0.3)]
+    public void Survives_a_crop_removing_10_percent_of_the_area(double fx, double fy)
+    {
+        var (_, marked, w, h) = MarkedPhoto(seed: 4, w: 512, h: 512);
+        int cw = (int)Math.Round(w * Math.Sqrt(0.9)), ch = (int)Math.Round(h * Math.Sqrt(0.9));
+        int x0 = (int)((w - cw) * fx), y0 = (int)((h - ch) * fy);
+        var crop = new byte[cw * ch * 3];
+        for (int y = 0; y < ch; y++) Array.Copy(marked, ((y0 + y) * w + x0) * 3, crop, y * cw * 3, cw * 3);
+        var found = Watermark.Detect(crop, cw, ch, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+        Assert.Contains("crop", found.Reason);
+    }
+
+    [Fact]
+    public void A_wrong_key_detects_nothing()
+    {
+        var (_, marked, w, h) = MarkedPhoto(seed: 6);
+        var found = Watermark.Detect(marked, w, h, OtherKey);
+        Assert.False(found.Found, found.Reason);
+        Assert.Equal(0UL, found.Payload);
+        Assert.StartsWith("no watermark", found.Reason);
+    }
+
+    [Fact]
+    public void The_workspace_key_gives_the_watermark_key_and_another_workspace_detects_nothing()
+    {
+        using var a = new TempWorkspace();
+        var keyA = WatermarkKey.For(KeyRing.Load(a.Workspace, Env(Convert.ToBase64String(Enumerable.Repeat((byte)1, 32).ToArray()))).Active);
+        var keyA2 = WatermarkKey.For(KeyRing.Load(a.Workspace, Env(Convert.ToBase64String(Enumerable.Repeat((byte)1, 32).ToArray()))).Active);
+        var keyB = WatermarkKey.For(KeyRing.Load(a.Workspace, Env(Convert.ToBase64String(Enumerable.Repeat((byte)2, 32).ToArray()))).Active);
+        var rgb = PhotoLikeImages.Rgb(320, 320, 9);
+        Watermark.Embed(rgb, 320, 320, 77, keyA);
+        Assert.Equal(77UL, Watermark.Detect(rgb, 320, 320, keyA2).Payload);
+        Assert.False(Watermark.Detect(rgb, 320, 320, keyB).Found);
+    }
+
+    [Fact]
+    public void Unmarked_images_detect_nothing()
+    {
+        for (int seed = 100; seed < 106; seed++)
+        {
+            var rgb = PhotoLikeImages.Rgb(384, 384, seed);
+            var found = Watermark.Detect(rgb, 384, 384, Key);
+            Assert.False(found.Found, $"seed {seed}: {found.Reason}");
+        }
+        var emoji = ToRgb(ImageResizer.Fit(ImageDecoder.Decode(Repo.Png()), 256, FitMode.Pad, new Rgb(255, 255, 255)));
+        Assert.False(Watermark.Detect(emoji, 256, 256, Key).Found);
+        var flat = Enumerable.Repeat((byte)200, 256 * 256 * 3).ToArray();
+        Assert.False(Watermark.Detect(flat, 256, 256, Key).Found);
+    }
+
+    [Fact]
+    public void The_false_positive_bound_is_stated_and_tiny()
+    {
+        // 11 hypotheses x 2^64 x V(248, 29) / 2^248, computed independently here.
+        double ball = 0;
+        for (int i = 0; i <= 29; i++) ball += Math.Exp(LogChoose(248, i) - 184 * Math.Log(2));
+        Assert.Equal(11 * ball, Watermark.FalsePositiveBound, 1e-20);
+        Assert.InRange(Watermark.FalsePositiveBound, 1e-18, 1e-15);
+    }
+
+    [Fact]
+    public void Bad_buffers_and_tiny_images_get_a_clear_reason()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Watermark.Embed(new byte[10], 4, 4, 1, Key));
+        Assert.Contains("not a 4x4 RGB image", e.Message);
+        var small = Assert.Throws<ArgumentException>(() => Watermark.Embed(new byte[32 * 32 * 3], 32, 32, 1, Key));
+        Assert.Contains("too small", small.Message);
+        var found = Watermark.Detect(new byte[32 * 32 * 3], 32, 32, Key);
+        Assert.False(found.Found);
+        Assert.Contains("too small", found.Reason);
+        Assert.Throws<ArgumentException>(() => Watermark.Detect(new byte[11], 2, 2, Key));
+        Assert.Throws<ArgumentException>(() => WatermarkKey.Derive(new byte[8]));
+    }
+
+    [Fact]
+    public void Embedding_is_deterministic()
+    {
+        var (_, a, _, _) = MarkedPhoto(seed: 8, w: 256, h: 256);
+        var (_, b, _, _) = MarkedPhoto(seed: 8, w: 256, h: 256);
+        Assert.Equal(a, b);
+    }
+
+    private static Func<string, string?> Env(string key) => name => name == KeyRing.KeyVariable ? key : null;
+
+    private static double LogChoose(int n, int k)
+    {
+        double r = 0;
+        for (int i = 1; i <= k; i++) r += Math.Log(n - k + i) - Math.Log(i);
+        return r;
+    }
+
+    private static byte[] ToRgb(RgbaImage image)
+    {
+        var rgb = new byte[image.Width * image.Height * 3];
+        for (int s = 0, d = 0; d < rgb.Length; s += 4, d += 3)
+            (rgb[d], rgb[d + 1], rgb[d + 2]) = (image.Pixels[s], image.Pixels[s + 1], image.Pixels[s + 2]);
+        return rgb;
+    }
+}
