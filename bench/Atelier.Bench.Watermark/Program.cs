@@ -16,11 +16,12 @@ using SkiaSharp;
 
 int generated = Arg("--generated", 200), photos = Arg("--photos", 200), unmarked = Arg("--unmarked", 10_000);
 int threads = Arg("--threads", 2), size = Arg("--size", 512), unmarkedEmoji = Arg("--unmarked-emoji", int.MaxValue);
-string emojiDir = ArgS("--emoji", "/work/shared/data/emoji-google-64/img");
+// The full 64 px emoji set where bench/fetch-emoji.sh puts it (bench/fetch-emoji.sh bench/data bench/data/emoji-64).
+string emojiDir = ArgS("--emoji", "bench/data/emoji-64");
 var key = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray());
 var wrongKey = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 5)).ToArray());
 var emoji = Directory.Exists(emojiDir) ? Directory.GetFiles(emojiDir, "*.png").Order(StringComparer.Ordinal).ToArray() : [];
-if (emoji.Length == 0 && generated > 0) { Console.Error.WriteLine($"no emoji PNGs in {emojiDir}"); return 1; }
+if (emoji.Length == 0 && generated > 0) { Console.Error.WriteLine($"no emoji PNGs in {emojiDir} (get them with bench/fetch-emoji.sh bench/data bench/data/emoji-64, or pass --emoji DIR)"); return 1; }
 Console.WriteLine($"Watermark benchmark: {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {threads} threads, " +
     $"{generated} generated-like + {photos} photo-like images at {size} px, {unmarked} unmarked; false-positive bound {Watermark.FalsePositiveBound:0.0e+0} per image");
 

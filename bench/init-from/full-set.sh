@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # The transfer benchmark on the full emoji set's base images: the 1,911 emoji that emoji.json lists (skin-tone variants
-# left out: they are People & Body, which neither snapshot uses, and would enter "others" untagged). EMOJI_DIR is the
-# folder of bench/fetch-emoji.sh (3,786 PNGs) with emoji.json beside its parent, as in ../shared/data/emoji-google-64.
-# Usage: bench/init-from/full-set.sh EMOJI_SET_DIR [WORKDIR]   (EMOJI_SET_DIR holds img/ and emoji.json; env as run.sh)
+# left out: they are People & Body, which neither snapshot uses, and would enter "others" untagged). The set comes from
+# the npm registry (emoji-datasource-google@16.0.0: its emoji.json and 64 px images, Apache-2.0 images, MIT package),
+# fetched into WORKDIR/set unless EMOJI_SET_DIR (a folder holding img/ and emoji.json) is given.
+# Usage: bench/init-from/full-set.sh [WORKDIR]   (env: EMOJI_SET_DIR=, and those of run.sh)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-set_dir=$1 work="${2:-$(mktemp -d /tmp/init-from-full.XXXXXX)}"
+work="${1:-$(mktemp -d /tmp/init-from-full.XXXXXX)}"
 mkdir -p "$work/base"
+set_dir="${EMOJI_SET_DIR:-$work/set}"
+if [ ! -f "$set_dir/emoji.json" ]; then
+  mkdir -p "$set_dir"
+  "$here/../fetch-emoji.sh" "$set_dir" "$set_dir/img"
+  tar -xzf "$set_dir/emoji-datasource-google-16.0.0.tgz" -C "$set_dir" --strip-components=1 package/emoji.json
+fi
 /usr/bin/python3 - "$set_dir" "$work/base" <<'PY'
 import json, os, shutil, sys
 src, dst = sys.argv[1], sys.argv[2]
