@@ -170,6 +170,12 @@ public class PolicyCommandTests
         Assert.Equal("policy-refused", refusal.GetProperty("refused").GetString());
         Assert.Equal("consent-revoked", refusal.GetProperty("policy").GetProperty("taints")[0].GetProperty("causeKind").GetString());
 
+        // Timing training steps on a snapshot is training on it: the same refusal, nothing timed.
+        var calibrate = cli.Run("cost", "calibrate", "--models", "dcgan", "--resolutions", "32", "--device", "cpu", "--dataset", "adults");
+        Assert.Equal(1, calibrate.Code);
+        Assert.StartsWith("atelier: dataset 'adults' cannot be used for training-start", calibrate.Error);
+        Assert.False(File.Exists(Path.Combine(cli.Directory, ".atelier", "calibration.json")));
+
         var resume = cli.Run("train", "--resume", "earlier");
         Assert.Equal(1, resume.Code);
         Assert.Contains("cannot be used for training-resume", resume.Error);
