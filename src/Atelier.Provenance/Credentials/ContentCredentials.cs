@@ -99,10 +99,10 @@ public static class ContentCredentials
         // The active manifest is the last one in the store.
         var manifest = store.Children.LastOrDefault(c => c.Is(Jumbf.Manifest)) ?? throw new CredentialFormatException("the manifest store holds no manifest");
         report = report with { ManifestFound = true, ManifestLabel = manifest.Label };
-        var assertionStore = manifest.Children.SingleOrDefault(c => c.Is(Jumbf.AssertionStore)) ?? throw new CredentialFormatException("the manifest has no assertion store");
-        var claimBox = manifest.Children.SingleOrDefault(c => c.Is(Jumbf.Claim)) ?? throw new CredentialFormatException("the manifest has no claim");
+        var assertionStore = manifest.OnlyChild(Jumbf.AssertionStore, "assertion store") ?? throw new CredentialFormatException("the manifest has no assertion store");
+        var claimBox = manifest.OnlyChild(Jumbf.Claim, "claim") ?? throw new CredentialFormatException("the manifest has no claim");
         if (claimBox.Label != C2paManifest.ClaimLabel) throw new CredentialFormatException($"the claim is '{claimBox.Label}', not a {C2paManifest.ClaimLabel}");
-        var signatureBox = manifest.Children.SingleOrDefault(c => c.Is(Jumbf.Signature)) ?? throw new CredentialFormatException("the manifest has no signature");
+        var signatureBox = manifest.OnlyChild(Jumbf.Signature, "signature") ?? throw new CredentialFormatException("the manifest has no signature");
         var claimBytes = claimBox.Cbor;
         var claim = CborTree.ReadMap(claimBytes, "claim");
         if (claim.Get<Dictionary<string, object?>>("claim_generator_info") is { } generator)

@@ -126,7 +126,22 @@ internal sealed record JumbfSuperBox(
     byte[] TypeUuid, string? Label, IReadOnlyList<JumbfSuperBox> Children,
     IReadOnlyList<(string Type, ReadOnlyMemory<byte> Payload)> Contents, ReadOnlyMemory<byte> Payload)
 {
-    public JumbfSuperBox? Child(string label) => Children.FirstOrDefault(c => c.Label == label);
+    /// <summary>The child with this label. Labels are unique within a box, so a second one is refused rather than one picked.</summary>
+    public JumbfSuperBox? Child(string label) => AtMostOne(Children.Where(c => c.Label == label), $"box labelled '{label}'");
+
+    /// <summary>The one child of this type, or null; two are refused, since which one a reader trusts would be a guess.</summary>
+    public JumbfSuperBox? OnlyChild(byte[] uuid, string what) => AtMostOne(Children.Where(c => c.Is(uuid)), what);
+
+    private JumbfSuperBox? AtMostOne(IEnumerable<JumbfSuperBox> matches, string what)
+    {
+        JumbfSuperBox? found = null;
+        foreach (var box in matches)
+        {
+            if (found is not null) throw new CredentialFormatException($"the JUMBF box '{Label}' holds more than one {what}");
+            found = box;
+        }
+        return found;
+    }
 
     public bool Is(byte[] uuid) => TypeUuid.AsSpan().SequenceEqual(uuid);
 
