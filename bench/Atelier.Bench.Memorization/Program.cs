@@ -48,13 +48,8 @@ List<(string Sha, byte[] Rgb)> Export(SnapshotRecord snapshot)
     return Enumerable.Range(0, shards.Count).Select(i => (shards.Labels[i].Sha256, shards.GetImage(i).ToArray())).ToList();
 }
 
-byte[] Jpeg(byte[] rgb, int quality) => Rgb(ImageDecoder.Decode(ImageEncoder.EncodeJpeg(Memorization.ToRgba(rgb, res), quality)));
+byte[] Jpeg(byte[] rgb, int quality) => Rgb(ImageDecoder.Decode(ImageEncoder.EncodeJpeg(RgbaImage.FromRgb(rgb, res, res), quality)));
 
-byte[] Resized(byte[] rgb, int side) => Rgb(ImageResizer.Resize(ImageResizer.Resize(Memorization.ToRgba(rgb, res), side, side), res, res));
+byte[] Resized(byte[] rgb, int side) => Rgb(ImageResizer.Resize(ImageResizer.Resize(RgbaImage.FromRgb(rgb, res, res), side, side), res, res));
 
-static byte[] Rgb(RgbaImage image)
-{
-    var rgb = new byte[image.Width * image.Height * 3];
-    for (int p = 0, q = 0; p < rgb.Length; p += 3, q += 4) (rgb[p], rgb[p + 1], rgb[p + 2]) = (image.Pixels[q], image.Pixels[q + 1], image.Pixels[q + 2]);
-    return rgb;
-}
+static byte[] Rgb(RgbaImage image) => image.ToRgb();

@@ -169,10 +169,7 @@ static Img Decode(byte[] bytes) => FromRgba(ImageDecoder.Decode(bytes), composit
 static Img FromRgba(RgbaImage image, bool composite)
 {
     if (composite) ImageResizer.CompositeInPlace(image, new Rgb(255, 255, 255));
-    var rgb = new byte[image.Width * image.Height * 3];
-    for (int s = 0, d = 0; d < rgb.Length; s += 4, d += 3)
-        (rgb[d], rgb[d + 1], rgb[d + 2]) = (image.Pixels[s], image.Pixels[s + 1], image.Pixels[s + 2]);
-    return new Img(rgb, image.Width, image.Height);
+    return new Img(image.ToRgb(), image.Width, image.Height);
 }
 
 static Img Resize(Img i, double f) =>

@@ -63,5 +63,6 @@ public static class AtelierCli
         BlocklistCommands.Quarantine(c),
         GovernanceCommands.User(c),
         ConsentCommands.Keys(c),
+        VerifyCommand.Create(c),
     ];
 }

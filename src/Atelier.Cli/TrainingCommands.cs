@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Atelier.Catalog;
 using Atelier.Cost;
+using Atelier.Provenance.Credentials;
 using Atelier.Provenance.Sampling;
+using Atelier.Provenance.Watermarking;
 using Atelier.Training.Networks;
 using Atelier.Training.Runs;
 
@@ -162,7 +164,7 @@ public static class TrainingCommands
         format.AcceptOnlyFromAmong("png", "jpeg");
         var command = new Command("sample",
             "Generate images from a run's generator average; candidates too close to a training image are withheld (the policy's memorization thresholds); " +
-            "each sample is recorded with its run, checkpoint, seed, labels, format and mark payload")
+            "each sample carries an invisible watermark, XMP and a signed C2PA manifest, and is recorded with its run, checkpoint, seed, labels, format and mark payload")
         {
             run, checkpoint, n, seed, tags, outDir, device, format,
         };
@@ -170,14 +172,20 @@ public static class TrainingCommands
         {
             meter.Run = parse.GetValue(run);
             var tagList = (parse.GetValue(tags) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            // No watermark or credentials step yet: the pipeline runs without them and says so (watermark/credentials null).
+            // Every sample is marked and signed: without a signing identity nothing is drawn (a one-line reason names the command to run).
+            using var signer = SigningIdentity.Load(ws);
+            var steps = new SamplingSteps(WorkspaceWatermark.For(ws), new SampleCredentials(signer));
             var result = MarkedSampling.Run(ws, new MarkedSampleRequest(parse.GetValue(run)!, parse.GetValue(checkpoint)!, parse.GetValue(n), parse.GetValue(seed),
                 tagList, Path.GetFullPath(parse.GetValue(outDir)!, c.Host.CurrentDirectory), SampleFormats.Parse(parse.GetValue(format)!), parse.GetValue(device)!),
-                SamplingSteps.None, c.Host.Cancellation);
+                steps, c.Host.Cancellation);
             if (c.Json(parse)) c.WriteJson(result);
             else
             {
-                c.Host.Out.WriteLine($"Wrote {result.Samples.Count} samples ({result.Format}) of run {result.Run} (checkpoint {result.CheckpointId}, {result.CheckpointImages / 1000.0:0.0} kimg, seed {result.Seed}) to {parse.GetValue(outDir)}");
+                c.Host.Out.WriteLine($"Wrote {result.Samples.Count} samples ({result.Format}, {result.Side} px) of run {result.Run} (checkpoint {result.CheckpointId}, {result.CheckpointImages / 1000.0:0.0} kimg, seed {result.Seed}) to {parse.GetValue(outDir)}");
+                if (result.Side != result.Resolution)
+                    c.Host.Out.WriteLine($"  upscaled    from the generator's {result.Resolution} px to {result.Side}, the smallest side at which the watermark survives re-encoding");
+                c.Host.Out.WriteLine($"  marked      {result.Watermark}");
+                c.Host.Out.WriteLine($"  credentials {result.Credentials}; check with `atelier verify FILE`");
                 c.Host.Out.WriteLine(WithheldLine(result));
             }
             return 0;

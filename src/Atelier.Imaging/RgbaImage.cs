@@ -37,6 +37,19 @@ public sealed class RgbaImage
         return new RgbaImage(width, height, rgba);
     }
 
+    /// <summary>Packed 8-bit RGB, alpha dropped (composite first where transparency matters, <see cref="ImageResizer.CompositeInPlace"/>).</summary>
+    public byte[] ToRgb()
+    {
+        var rgb = new byte[checked(Width * Height * 3)];
+        for (int s = 0, d = 0; d < rgb.Length; s += 4, d += 3)
+        {
+            rgb[d] = Pixels[s];
+            rgb[d + 1] = Pixels[s + 1];
+            rgb[d + 2] = Pixels[s + 2];
+        }
+        return rgb;
+    }
+
     /// <summary>A new image filled with one colour.</summary>
     public static RgbaImage Filled(int width, int height, byte r, byte g, byte b, byte a = 255)
     {

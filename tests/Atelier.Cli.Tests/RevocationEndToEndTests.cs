@@ -43,6 +43,8 @@ public sealed class RevocationEndToEndTests
             "--name", "r1", "--device", "cpu");
         var samples = Path.Combine(cli.Directory, "samples");
         cli.Ok("sample", "--run", "r1", "--n", "2", "--seed", "1", "--out", samples);
+        var sampleFile = Directory.GetFiles(samples).Order(StringComparer.Ordinal).First();
+        Assert.Contains("lineage      clean", cli.Ok("verify", sampleFile).Out);
 
         var revoke = cli.Ok("consent", "revoke", consentId, "--reason", "withdrawn by the subject");
         Assert.Contains("faces", revoke.Out);
@@ -54,6 +56,12 @@ public sealed class RevocationEndToEndTests
         Assert.Contains($"consent {consentId}", refused.Error);
         Assert.Contains("withdrawn by the subject", refused.Error);
         Assert.Equal(2, Directory.GetFiles(samples).Length);
+        // The images already out there: verify names them and says the consent behind them was withdrawn (exit 1).
+        var verdict = cli.Run("verify", sampleFile);
+        Assert.Equal(1, verdict.Code);
+        Assert.Contains("sample 1 of run r1", verdict.Out);
+        Assert.Contains("lineage      TAINTED", verdict.Out);
+        Assert.Contains("withdrawn by the subject", verdict.Out);
         Assert.NotEqual(0, cli.Run("export-model", "r1", "--format", "pytorch", "--out", Path.Combine(cli.Directory, "g.pt")).Code);
         Assert.NotEqual(0, cli.Run("train", "--resume", "r1", "--kimg", "0.064").Code);
         Assert.NotEqual(0, cli.Run("dataset", "export", "faces", "--resolution", "32", "--format", "folder", "--out", Path.Combine(cli.Directory, "out")).Code);

@@ -9,10 +9,35 @@ namespace Atelier.Cli.Tests;
 public class SigningCommandTests
 {
     [Fact]
+    public void InitIssuesTheSigningIdentityWithTheWorkspace()
+    {
+        using var cli = new CliRunner();
+        var init = cli.Ok("init", "--json").Json;
+
+        Assert.Contains("Atelier content credentials", init.GetProperty("signingCertificate").GetString());
+        Assert.True(File.Exists(init.GetProperty("trustAnchors").GetString()));
+        using (var workspace = Workspace.Open(cli.Directory))
+        using (var identity = SigningIdentity.Load(workspace))
+            Assert.Equal("workspace-ca", identity.Source);
+        Assert.Contains(SigningIdentity.AuditAction, cli.Ok("audit", "show", "--action", SigningIdentity.AuditAction).Out, StringComparison.Ordinal);
+        AssertOneLine(cli.Run("keys", "init-signing"), "already has a signing certificate");
+    }
+
+    [Fact]
+    public void WithoutASigningIdentitySampleRefusesInOneLineNamingTheCommand()
+    {
+        using var cli = new CliRunner();
+        Assert.Contains("signing   none yet", cli.Ok("init", "--no-signing").Out);
+
+        AssertOneLine(cli.Run("sample", "--run", "r1", "--n", "1", "--out", "samples"), "atelier keys init-signing");
+        Assert.False(Directory.Exists(Path.Combine(cli.Directory, "samples")));
+    }
+
+    [Fact]
     public void InitSigningMakesACaIssuedSignerOnceAndRefusesASecond()
     {
         using var cli = new CliRunner();
-        cli.Ok("init");
+        cli.Ok("init", "--no-signing");
 
         var made = cli.Ok("keys", "init-signing", "--json").Json;
 
@@ -34,7 +59,7 @@ public class SigningCommandTests
     public void InitSigningRefusesABroughtSelfSignedCertificateInOneLine()
     {
         using var cli = new CliRunner();
-        cli.Ok("init");
+        cli.Ok("init", "--no-signing");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=Self signer", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));

@@ -140,22 +140,34 @@ public sealed class SigningIdentity : IDisposable
     {
         var path = PathIn(workspace);
         if (!File.Exists(path)) throw new AtelierException("no-signing-identity", "this workspace has no signing certificate: run 'atelier keys init-signing' (or bring one with --cert/--key)");
-        StoredIdentity stored;
-        try
-        {
-            stored = JsonSerializer.Deserialize<StoredIdentity>(File.ReadAllBytes(path), JsonOptions) ?? throw new JsonException("empty");
-            if (stored.Format != Format) throw new JsonException($"format is '{stored.Format}', expected '{Format}'");
-        }
-        catch (JsonException e)
-        {
-            throw new AtelierException("bad-signing-identity", $"the signing identity {path} cannot be read: {e.Message.Split('\n')[0]}");
-        }
+        var stored = Read(path);
         var chain = LoadPem(stored.Chain, path);
         var anchors = LoadPem(stored.Anchors, path);
         if (chain.Count == 0 || anchors.Count == 0) throw new AtelierException("bad-signing-identity", $"the signing identity {path} has no certificate or no anchor");
         using var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(sealer.Open(Convert.FromBase64String(stored.Key), KeyPurpose), out _);
         return new SigningIdentity(chain[0].CopyWithPrivateKey(key), [.. chain.Skip(1)], anchors, stored.Source);
+    }
+
+    /// <summary>The anchors this workspace's manifests are checked against (no private key is opened); none when it has no signing identity.</summary>
+    public static IReadOnlyList<X509Certificate2> TrustAnchorsOf(Workspace workspace)
+    {
+        var path = PathIn(workspace);
+        return File.Exists(path) ? LoadPem(Read(path).Anchors, path) : [];
+    }
+
+    private static StoredIdentity Read(string path)
+    {
+        try
+        {
+            var stored = JsonSerializer.Deserialize<StoredIdentity>(File.ReadAllBytes(path), JsonOptions) ?? throw new JsonException("empty");
+            if (stored.Format != Format) throw new JsonException($"format is '{stored.Format}', expected '{Format}'");
+            return stored;
+        }
+        catch (JsonException e)
+        {
+            throw new AtelierException("bad-signing-identity", $"the signing identity {path} cannot be read: {e.Message.Split('\n')[0]}");
+        }
     }
 
     private static void Save(GovernanceSession session, SigningIdentity identity, byte[]? caKey)

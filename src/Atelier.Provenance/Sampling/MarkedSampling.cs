@@ -2,6 +2,7 @@ using System.Reflection;
 using Atelier.Catalog;
 using Atelier.Evaluation.Features;
 using Atelier.Governance.Policy;
+using Atelier.Imaging;
 using Atelier.Training.Runs;
 
 namespace Atelier.Provenance.Sampling;
@@ -20,10 +21,13 @@ public sealed record WithheldCandidate(long Id, int Index, IReadOnlyList<string>
 public sealed record MemorizationSummary(string Snapshot, int TrainingImages, MemorizationPolicy Thresholds, string Features, bool FeaturesFromCache,
     IReadOnlyDictionary<string, int> WithheldBy);
 
+/// <param name="Resolution">The generator's side.</param>
+/// <param name="Side">The files' side: <paramref name="Resolution"/>, or the watermark's minimum when the generator's is smaller (upscaled before marking).</param>
 /// <param name="Watermark">The mark embedded (null: no watermark step ran).</param>
 /// <param name="Credentials">The credentials attached (null: no credentials step ran).</param>
 public sealed record MarkedSamplingResult(string Run, long CheckpointId, long CheckpointImages, string CheckpointSha256, long Seed, string Format,
-    IReadOnlyList<MarkedSample> Samples, IReadOnlyList<WithheldCandidate> Withheld, MemorizationSummary Check, string? Watermark, string? Credentials);
+    int Resolution, int Side, IReadOnlyList<MarkedSample> Samples, IReadOnlyList<WithheldCandidate> Withheld, MemorizationSummary Check,
+    string? Watermark, string? Credentials);
 
 /// <summary>
 /// <c>atelier sample</c>: draw (Training's sampler, in memory) → memorization check against the run's training snapshot (a
@@ -33,8 +37,13 @@ public sealed record MarkedSamplingResult(string Run, long CheckpointId, long Ch
 /// </summary>
 public static class MarkedSampling
 {
-    public static string SoftwareAgent { get; } =
-        $"Atelier {typeof(MarkedSampling).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"}";
+    public const string SoftwareName = "Atelier";
+
+    /// <summary>The version the credentials name (the build's informational version, without its source-revision suffix).</summary>
+    public static string SoftwareVersion { get; } =
+        (typeof(MarkedSampling).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0];
+
+    public static string SoftwareAgent { get; } = $"{SoftwareName} {SoftwareVersion}";
 
     public static MarkedSamplingResult Run(Workspace workspace, MarkedSampleRequest request, SamplingSteps? steps = null, CancellationToken cancellation = default)
     {
@@ -50,6 +59,8 @@ public static class MarkedSampling
             summary = new MemorizationSummary(check.Snapshot.Name, check.TrainingImages, thresholds, check.FeatureName, check.FeaturesFromCache, withheldBy);
         }
 
+        // The check above compares what the generator drew; the files may be upscaled so that the mark fits.
+        int resolution = drawn.Resolution, side = Math.Max(resolution, steps.Marker?.MinimumSide ?? 0);
         Directory.CreateDirectory(request.OutputDirectory);
         var written = new List<(WrittenSample Sample, MemorizationDistances Distances)>();
         var withheld = new List<WithheldSample>();
@@ -68,9 +79,10 @@ public static class MarkedSampling
                 }
                 ulong payload = MarkPayloads.Draw(workspace.Catalog, taken);
                 string hex = MarkPayloads.ToHex(payload);
-                var pixels = (byte[])candidate.Pixels.Clone();
-                steps.Marker?.Embed(pixels, drawn.Resolution, drawn.Resolution, payload);
-                var bytes = SampleFormats.Encode(pixels, drawn.Resolution, request.Format);
+                var pixels = side == resolution ? (byte[])candidate.Pixels.Clone()
+                    : ImageResizer.Resize(RgbaImage.FromRgb(candidate.Pixels, resolution, resolution), side, side).ToRgb();
+                steps.Marker?.Embed(pixels, side, side, payload);
+                var bytes = SampleFormats.Encode(pixels, side, request.Format);
                 if (steps.Credentials is { } credentials)
                 {
                     var claim = new SampleClaim($"{drawn.Run.Name}/{drawn.Checkpoint.Id}/{drawn.Seed}/{candidate.Index}", hex, drawn.Run.Name, drawn.Checkpoint.Id,
@@ -93,14 +105,14 @@ public static class MarkedSampling
 
         var checks = new
         {
-            snapshot = summary.Snapshot, thresholds, features = summary.Features,
+            snapshot = summary.Snapshot, thresholds, features = summary.Features, resolution, side,
             watermark = steps.Marker?.Name, credentials = steps.Credentials?.Name,
         };
         var recorded = Sampler.Record(workspace, drawn, written.Select(w => w.Sample).ToList(), withheld, checks);
         var distances = written.ToDictionary(w => w.Sample.Index, w => w.Distances);
         var byIndex = verdicts.ToDictionary(v => v.Index);
         return new MarkedSamplingResult(drawn.Run.Name, drawn.Checkpoint.Id, drawn.Checkpoint.ImagesSeen, drawn.Checkpoint.Sha256, drawn.Seed, request.Format.Name(),
-            recorded.Written.Select(w => new MarkedSample(w.Id, w.Sample.Index, w.Sample.Path, w.Sample.Sha256, w.Sample.Labels, w.Sample.Format, w.Sample.MarkPayload!,
+            resolution, side, recorded.Written.Select(w => new MarkedSample(w.Id, w.Sample.Index, w.Sample.Path, w.Sample.Sha256, w.Sample.Labels, w.Sample.Format, w.Sample.MarkPayload!,
                 distances[w.Sample.Index])).ToList(),
             recorded.Withheld.Select(w => new WithheldCandidate(w.Id, w.Candidate.Index, byIndex[w.Candidate.Index].Reasons, byIndex[w.Candidate.Index].Distances)).ToList(),
             summary, steps.Marker?.Name, steps.Credentials?.Name);

@@ -127,7 +127,7 @@ public sealed class Memorization : IDisposable
 
     private (int? Distance, long? ImageId) NearestPdq(byte[] rgb)
     {
-        var rgba = ToRgba(rgb, Resolution);
+        var rgba = RgbaImage.FromRgb(rgb, Resolution, Resolution);
         var hash = PdqHasher.HashRgba(rgba.Pixels, Resolution, Resolution).Hash;
         var matches = _pdq.Query(hash, _pdqRadius);
         if (matches.Count == 0) return (null, null);
@@ -190,19 +190,7 @@ public sealed class Memorization : IDisposable
     /// <summary>An RGB image of <paramref name="side"/> square downscaled to <see cref="PixelSide"/> square (the resizer's antialiased cubic).</summary>
     public static byte[] Downscale(ReadOnlySpan<byte> rgb, int side)
     {
-        var small = ImageResizer.Resize(ToRgba(rgb, side), PixelSide, PixelSide);
-        var result = new byte[PixelSide * PixelSide * 3];
-        for (int p = 0, q = 0; p < result.Length; p += 3, q += 4)
-            (result[p], result[p + 1], result[p + 2]) = (small.Pixels[q], small.Pixels[q + 1], small.Pixels[q + 2]);
-        return result;
-    }
-
-    public static RgbaImage ToRgba(ReadOnlySpan<byte> rgb, int side)
-    {
-        var rgba = new byte[side * side * 4];
-        for (int p = 0, q = 0; q < rgba.Length; p += 3, q += 4)
-            (rgba[q], rgba[q + 1], rgba[q + 2], rgba[q + 3]) = (rgb[p], rgb[p + 1], rgb[p + 2], 255);
-        return new RgbaImage(side, side, rgba);
+        return ImageResizer.Resize(RgbaImage.FromRgb(rgb, side, side), PixelSide, PixelSide).ToRgb();
     }
 
     private static float Norm(float[] v)

@@ -30,7 +30,7 @@ public static class SampleFormats
     /// <summary>Encodes uint8 HWC RGB pixels of <paramref name="side"/> square; the file carries nothing but the pixels (no EXIF, no ICC).</summary>
     public static byte[] Encode(ReadOnlySpan<byte> rgb, int side, SampleFormat format)
     {
-        var image = Memorization.ToRgba(rgb, side);
+        var image = RgbaImage.FromRgb(rgb, side, side);
         return format == SampleFormat.Png ? ImageEncoder.EncodePng(image) : ImageEncoder.EncodeJpeg(image, JpegQuality);
     }
 }

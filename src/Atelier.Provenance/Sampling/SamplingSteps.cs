@@ -11,6 +11,9 @@ public interface ISampleMarker
     /// <summary>What the audit entry names as the mark (e.g. the scheme and its version).</summary>
     string Name { get; }
 
+    /// <summary>The smallest side the mark holds up in; smaller samples are upscaled to it before marking.</summary>
+    int MinimumSide { get; }
+
     /// <param name="rgb">uint8 HWC RGB, <paramref name="width"/> x <paramref name="height"/>.</param>
     void Embed(Span<byte> rgb, int width, int height, ulong payload);
 }

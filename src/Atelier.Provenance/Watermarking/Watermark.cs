@@ -16,6 +16,12 @@ public static class Watermark
     public const double TargetPsnr = 43.0;
     /// <summary>Smallest side, in pixels, the mark is embedded in or looked for.</summary>
     public const int MinimumSide = 64;
+    /// <summary>
+    /// Smallest side at which the mark survives re-encoding: the frame it is embedded in. Below it the chips are resized
+    /// away (samples of a 32 px generator marked at 64 px: 1 of 20 found after JPEG 90; at 256 px: 20 of 20 after JPEG 50;
+    /// docs/BENCHMARKS.md), so sampling upscales smaller outputs to this before marking.
+    /// </summary>
+    public const int RobustSide = WatermarkLayout.Side;
     /// <summary>Codeword hypotheses decoded at most per image: the uncropped frame plus the best sync candidates, each at its whole-pixel and its sub-pixel offset.</summary>
     public const int MaxHypotheses = 1 + 2 * SyncCandidates;
     /// <summary>
