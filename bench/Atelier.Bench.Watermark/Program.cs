@@ -1,6 +1,7 @@
 // Watermark robustness benchmark (issue 12 item 5).
 // Usage: dotnet run -c Release --project bench/Atelier.Bench.Watermark -- [--generated N] [--photos N]
 //        [--unmarked N] [--unmarked-emoji N (how many of them are emoji; default all of the set)] [--emoji DIR] [--threads T] [--size S]
+//        [--small-samples N (emoji shrunk to 32 px, as a 32 px generator draws them, upscaled to each of --small-sides and marked, as `sample` does)]
 // Marked sets: "generated-like" = emoji from --emoji (64 px) enlarged to S px over a soft gradient with faint
 // grain (flat, graphic: the hard case); "photo-like" = procedural photos (PhotoLikeImages). Conditions as in
 // the issue; per condition: share detected (payload exact after BCH), mean code-bit accuracy (best placement tried, before correction), PSNR of the
@@ -15,13 +16,13 @@ using Atelier.TestSupport;
 using SkiaSharp;
 
 int generated = Arg("--generated", 200), photos = Arg("--photos", 200), unmarked = Arg("--unmarked", 10_000);
-int threads = Arg("--threads", 2), size = Arg("--size", 512), unmarkedEmoji = Arg("--unmarked-emoji", int.MaxValue);
+int threads = Arg("--threads", 2), size = Arg("--size", 512), unmarkedEmoji = Arg("--unmarked-emoji", int.MaxValue), smallSamples = Arg("--small-samples", 0);
 // The full 64 px emoji set where bench/fetch-emoji.sh puts it (bench/fetch-emoji.sh bench/data bench/data/emoji-64).
 string emojiDir = ArgS("--emoji", "bench/data/emoji-64");
 var key = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray());
 var wrongKey = WatermarkKey.Derive(Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 5)).ToArray());
 var emoji = Directory.Exists(emojiDir) ? Directory.GetFiles(emojiDir, "*.png").Order(StringComparer.Ordinal).ToArray() : [];
-if (emoji.Length == 0 && generated > 0) { Console.Error.WriteLine($"no emoji PNGs in {emojiDir} (get them with bench/fetch-emoji.sh bench/data bench/data/emoji-64, or pass --emoji DIR)"); return 1; }
+if (emoji.Length == 0 && generated + smallSamples > 0) { Console.Error.WriteLine($"no emoji PNGs in {emojiDir} (get them with bench/fetch-emoji.sh bench/data bench/data/emoji-64, or pass --emoji DIR)"); return 1; }
 Console.WriteLine($"Watermark benchmark: {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, {threads} threads, " +
     $"{generated} generated-like + {photos} photo-like images at {size} px, {unmarked} unmarked; false-positive bound {Watermark.FalsePositiveBound:0.0e+0} per image");
 
@@ -92,6 +93,42 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
     {
         string p = double.IsNaN(attackPsnr[c]) ? "(size changed)" : double.IsPositiveInfinity(attackPsnr[c]) ? "identical" : (attackPsnr[c] / count).ToString("0.0", CultureInfo.InvariantCulture);
         Console.WriteLine($"| {conditions[c].Name} | {100.0 * detected[c] / count:0.0}% ({detected[c]}/{count}) | {accuracy[c] / count:0.000} | {p} |");
+    }
+}
+
+if (smallSamples > 0)
+{
+    // What `atelier sample` does with a small generator's output: upscale to a side, then mark. Which side does the mark survive at?
+    var small = new (string Name, Func<Img, Img> Attack)[]
+    {
+        ("none", i => i),
+        ("JPEG 90", i => Decode(ImageEncoder.EncodeJpeg(i.Rgba(), 90))),
+        ("JPEG 75", i => Decode(ImageEncoder.EncodeJpeg(i.Rgba(), 75))),
+        ("JPEG 50", i => Decode(ImageEncoder.EncodeJpeg(i.Rgba(), 50))),
+        ("resize 0.75 then JPEG 75", i => Decode(ImageEncoder.EncodeJpeg(Resize(i, 0.75).Rgba(), 75))),
+    };
+    Console.WriteLine();
+    Console.WriteLine($"small samples: {smallSamples} emoji shrunk to 32 px, upscaled to the side, marked; detected (payload exact) per condition");
+    Console.WriteLine($"| side | {string.Join(" | ", small.Select(c => c.Name))} | PSNR |");
+    foreach (int side in ArgS("--small-sides", "64,128,192,256,384,512").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)))
+    {
+        var found = new int[small.Length];
+        var psnr = new ConcurrentBag<double>();
+        Parallel.For(0, smallSamples, new ParallelOptions { MaxDegreeOfParallelism = threads }, n =>
+        {
+            var drawn = ImageResizer.Resize(FromRgba(ImageDecoder.Decode(File.ReadAllBytes(emoji[n * 7919 % emoji.Length])), composite: true).Rgba(), 32, 32);
+            var marked = FromRgba(ImageResizer.Resize(drawn, side, side), composite: false);
+            var before = (byte[])marked.Rgb.Clone();
+            ulong payload = 0x9E3779B97F4A7C15UL * (ulong)(n + 1);
+            Watermark.Embed(marked.Rgb, side, side, payload, key);
+            psnr.Add(Psnr.Of(before, marked.Rgb));
+            for (int c = 0; c < small.Length; c++)
+            {
+                var attacked = small[c].Attack(marked);
+                if (Watermark.Detect(attacked.Rgb, attacked.W, attacked.H, key) is { Found: true } d && d.Payload == payload) Interlocked.Increment(ref found[c]);
+            }
+        });
+        Console.WriteLine($"| {side} | {string.Join(" | ", found.Select(f => $"{f}/{smallSamples}"))} | {psnr.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average():0.0} dB |");
     }
 }
 

@@ -80,7 +80,8 @@ public sealed class GovernanceCommandTests : IDisposable
         _cli.Ok("rate", "1-2", "sensitive");
         _cli.Ok("exclude", "3", "--reason", "blurry");
         var ok = _cli.Ok("audit", "verify");
-        Assert.StartsWith("Audit log intact: 4 entries", ok.Out);
+        // workspace-created, signing-identity-created, ingest, rate, exclude
+        Assert.StartsWith("Audit log intact: 5 entries", ok.Out);
 
         using (var db = new SqliteConnection($"Data Source={Path.Combine(_cli.Directory, ".atelier", "catalog.db")};Pooling=False"))
         {
@@ -91,9 +92,9 @@ public sealed class GovernanceCommandTests : IDisposable
         }
         var bad = _cli.Run("audit", "verify");
         Assert.Equal(3, bad.Code);
-        Assert.Equal("atelier: audit log NOT intact at entry 3: entry 3 (rate) was edited: its content does not match its hash", bad.Error.Trim());
+        Assert.Equal("atelier: audit log NOT intact at entry 4: entry 4 (rate) was edited: its content does not match its hash", bad.Error.Trim());
         var json = _cli.Run("audit", "verify", "--json");
-        Assert.Equal(3, json.Json.GetProperty("firstBadSeq").GetInt64());
+        Assert.Equal(4, json.Json.GetProperty("firstBadSeq").GetInt64());
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class GovernanceCommandTests : IDisposable
         var about2 = _cli.Ok("audit", "show", "--image", "2", "--json").Json.GetProperty("entries").EnumerateArray().ToList();
         Assert.Equal("rate", Assert.Single(about2).GetProperty("action").GetString());
         Assert.Empty(_cli.Ok("audit", "show", "--since", "2999-01-01", "--json").Json.GetProperty("entries").EnumerateArray());
-        Assert.Equal(4, _cli.Ok("audit", "show", "--until", "2999-01-01", "--json").Json.GetProperty("entries").GetArrayLength());
+        Assert.Equal(5, _cli.Ok("audit", "show", "--until", "2999-01-01", "--json").Json.GetProperty("entries").GetArrayLength());
         Assert.Contains("is not a date", _cli.Run("audit", "show", "--since", "yesterday-ish").Error);
     }
 
