@@ -43,7 +43,7 @@ public class TrainingCommandTests
         // JPEG output, and the memorization check's line: these barely trained samples are nowhere near a training image.
         var jpegDir = Path.Combine(cli.Directory, "jpeg");
         var jpeg = cli.Ok("sample", "--run", "r1", "--n", "2", "--seed", "9", "--out", jpegDir, "--format", "jpeg");
-        Assert.Contains("Wrote 2 samples (jpeg, 256 px) of run r1", jpeg.Out);
+        Assert.Contains("Wrote 2 samples (jpeg, 320 px) of run r1", jpeg.Out);
         Assert.Contains("Withheld 0 (memorization check against 34 images of snapshot faces; thresholds PDQ 31, ResNet18 0.05, pixels 30)", jpeg.Out);
         Assert.All(Directory.GetFiles(jpegDir), f => Assert.Equal("FFD8FF", Convert.ToHexString(File.ReadAllBytes(f).AsSpan(0, 3))));
         Assert.Equal(2, Directory.GetFiles(jpegDir, "*.jpg").Length);

@@ -14,7 +14,7 @@ public class VerifyCommandTests
         var png = cli.Ok("sample", "--run", "r1", "--n", "2", "--seed", "4", "--out", "png", "--json").Json;
         var jpeg = cli.Ok("sample", "--run", "r1", "--n", "1", "--seed", "4", "--out", "jpeg", "--format", "jpeg", "--json").Json;
         var written = png.GetProperty("samples").EnumerateArray().Concat(jpeg.GetProperty("samples").EnumerateArray()).ToList();
-        Assert.Equal(256, png.GetProperty("side").GetInt32());
+        Assert.Equal(320, png.GetProperty("side").GetInt32());
 
         var all = cli.Ok(["verify", .. written.Select(s => s.GetProperty("path").GetString()!), "--json"]).Json.GetProperty("files");
         Assert.Equal(3, all.GetArrayLength());
