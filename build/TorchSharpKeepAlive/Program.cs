@@ -54,6 +54,7 @@ static class KeepAliveWeaver
         int methods = 0, references = 0;
         foreach (var method in module.GetTypes().SelectMany(t => t.Methods).Where(m => m.HasBody && CallsNative(m)))
         {
+            HoldInlineTemporaries(method);
             var kept = Kept(method);
             if (kept.Count == 0) continue;
             KeepUntilReturn(method, kept, keepAlive);
@@ -89,6 +90,24 @@ static class KeepAliveWeaver
 
     static bool CallsNative(MethodDefinition method) =>
         method.Body.Instructions.Any(i => i.OpCode.FlowControl == FlowControl.Call && i.Operand is MethodDefinition { IsPInvokeImpl: true });
+
+    /// <summary>
+    /// An object made and used in one expression (<c>ord.ToScalar().Handle</c>) lives only on the evaluation stack: store
+    /// it in a new local as well, so that it is kept alive with the method's other locals.
+    /// </summary>
+    static void HoldInlineTemporaries(MethodDefinition method)
+    {
+        var body = method.Body;
+        var il = body.GetILProcessor();
+        foreach (var handle in body.Instructions.Where(i => i.OpCode.FlowControl == FlowControl.Call && i.Operand is MethodReference { Name: "get_Handle", HasThis: true }
+                     && i.Previous is { } made && (made.OpCode == OpCodes.Newobj || made.OpCode.FlowControl == FlowControl.Call)).ToList())
+        {
+            var temporary = new VariableDefinition(((MethodReference)handle.Operand).DeclaringType);
+            body.Variables.Add(temporary);
+            il.InsertBefore(handle, Instruction.Create(OpCodes.Dup));
+            il.InsertBefore(handle, Instruction.Create(OpCodes.Stloc, temporary));
+        }
+    }
 
     /// <summary>How to load each reference the method holds: <c>this</c>, then arguments, then locals.</summary>
     static List<Func<Instruction>> Kept(MethodDefinition method)

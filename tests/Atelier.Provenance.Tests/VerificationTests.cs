@@ -80,6 +80,26 @@ public sealed class VerificationTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(SampleFormat.Png)]
+    [InlineData(SampleFormat.Jpeg)]
+    public void A_sample_is_valid_with_its_hard_binding_intact_in_both_readers_we_did_not_write(SampleFormat format)
+    {
+        var sample = Sample(1, format).Samples.Single();
+        using var signer = SigningIdentity.Load(_data.Ws);
+        var anchors = Path.Combine(_output.Path, "anchors.pem");
+        File.WriteAllText(anchors, string.Concat(signer.TrustAnchors.Select(a => a.ExportCertificatePem() + "\n")));
+
+        foreach (var reader in new[] { "c2pa-rs", "c2pa-ts" })
+        {
+            var result = Credentials.ExternalReadersTests.Run(reader, sample.Path, anchors);
+            Assert.True(result.GetProperty("valid").GetBoolean(), $"{reader}: {result}");
+            Assert.True(result.GetProperty("trusted").GetBoolean(), $"{reader}: {result}");
+            Assert.True(result.GetProperty("hardBinding").GetBoolean(), $"{reader}: {result}");
+            Assert.Empty(result.GetProperty("codes").EnumerateArray());
+        }
+    }
+
     [Fact]
     public void Stripped_and_re_encoded_copies_are_still_named_by_their_mark()
     {

@@ -63,7 +63,7 @@ public class ExternalReadersTests
 
     private static string Extension(ImageKind kind) => kind == ImageKind.Png ? "png" : "jpg";
 
-    private static JsonElement Run(string reader, string image, string anchors)
+    internal static JsonElement Run(string reader, string image, string anchors)
     {
         Assert.True(Directory.Exists(Path.Combine(ReadersDirectory, "node_modules")),
             $"{ReadersDirectory}/node_modules is missing: run 'npm ci --ignore-scripts' there (.ci/run does)");
