@@ -1,6 +1,7 @@
 // Watermark robustness benchmark (issue 12 item 5).
 // Usage: dotnet run -c Release --project bench/Atelier.Bench.Watermark -- [--generated N] [--photos N]
 //        [--unmarked N] [--unmarked-emoji N (how many of them are emoji; default all of the set)] [--emoji DIR] [--threads T] [--size S]
+//        [--misses (print each image the mark is not found in untouched)]
 //        [--small-samples N (emoji shrunk to 32 px, as a 32 px generator draws them, upscaled to each of --small-sides and marked, as `sample` does)]
 // Marked sets: "generated-like" = emoji from --emoji (64 px) enlarged to S px over a soft gradient with faint
 // grain (flat, graphic: the hard case); "photo-like" = procedural photos (PhotoLikeImages). Conditions as in
@@ -16,6 +17,7 @@ using Atelier.TestSupport;
 using SkiaSharp;
 
 int generated = Arg("--generated", 200), photos = Arg("--photos", 200), unmarked = Arg("--unmarked", 10_000);
+bool misses = args.Contains("--misses"); // print each image the mark is not found in untouched, and what it looks like
 int threads = Arg("--threads", 2), size = Arg("--size", 512), unmarkedEmoji = Arg("--unmarked-emoji", int.MaxValue), smallSamples = Arg("--small-samples", 0);
 // The full 64 px emoji set where bench/fetch-emoji.sh puts it (bench/fetch-emoji.sh bench/data bench/data/emoji-64).
 string emojiDir = ArgS("--emoji", "bench/data/emoji-64");
@@ -76,6 +78,8 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
             var attacked = conditions[c].Attack(marked);
             var (d, acc) = Watermark.DetectMeasured(attacked.Rgb, attacked.W, attacked.H, key, payload);
             double p = attacked.W == marked.W && attacked.H == marked.H ? Psnr.Of(marked.Rgb, attacked.Rgb) : double.NaN;
+            if (misses && c == 0 && !(d.Found && d.Payload == payload))
+                Console.Error.WriteLine($"miss: {setName} #{n} untouched: code-bit accuracy {acc:0.000}, {d.Reason}; marked at {Psnr.Of(original.Rgb, marked.Rgb):0.00} dB, mean luma {MeanLuma(marked):0}, {ShareAtWhite(marked):P0} of pixels at 250 or more");
             lock (detected)
             {
                 if (d.Found && d.Payload == payload) detected[c]++;
@@ -195,6 +199,20 @@ int Arg(string name, int fallback)
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
+static double MeanLuma(Img i)
+{
+    double sum = 0;
+    for (int k = 0; k < i.Rgb.Length; k += 3) sum += 0.299 * i.Rgb[k] + 0.587 * i.Rgb[k + 1] + 0.114 * i.Rgb[k + 2];
+    return sum / (i.Rgb.Length / 3);
+}
+
+static double ShareAtWhite(Img i)
+{
+    int n = 0;
+    for (int k = 0; k < i.Rgb.Length; k += 3) if (i.Rgb[k] >= 250 && i.Rgb[k + 1] >= 250 && i.Rgb[k + 2] >= 250) n++;
+    return (double)n / (i.Rgb.Length / 3);
+}
+
 string ArgS(string name, string fallback)
 {
     int i = Array.IndexOf(args, name);
