@@ -199,12 +199,7 @@ int Arg(string name, int fallback)
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
-static double MeanLuma(Img i)
-{
-    double sum = 0;
-    for (int k = 0; k < i.Rgb.Length; k += 3) sum += 0.299 * i.Rgb[k] + 0.587 * i.Rgb[k + 1] + 0.114 * i.Rgb[k + 2];
-    return sum / (i.Rgb.Length / 3);
-}
+static double MeanLuma(Img i) => LumaPlane.FromRgb(i.Rgb, i.W, i.H).Values.Average();
 
 static double ShareAtWhite(Img i)
 {

@@ -44,7 +44,7 @@ static class KeepAliveWeaver
         resolver.AddSearchDirectory(Path.GetDirectoryName(typeof(object).Assembly.Location)!);
         using var module = ModuleDefinition.ReadModule(path, new ReaderParameters { InMemory = true, AssemblyResolver = resolver, ReadingMode = ReadingMode.Immediate });
         if (module.Assembly.Name.Name != "TorchSharp") throw new InvalidOperationException($"expected TorchSharp, found {module.Assembly.Name.Name}");
-        if (MarkerOf(module.Assembly) is not null) throw new InvalidOperationException("already rewritten: expected the assembly as shipped");
+        if (IsRewritten(module.Assembly)) throw new InvalidOperationException("already rewritten: expected the assembly as shipped");
 
         var runtime = module.AssemblyReferences.FirstOrDefault(a => a.Name is "System.Runtime" or "netstandard")
             ?? throw new InvalidOperationException("no reference to System.Runtime or netstandard");
@@ -83,10 +83,9 @@ static class KeepAliveWeaver
         return $"TorchSharpKeepAlive: {output}: {methods} methods keep {references} references alive across native calls";
     }
 
-    static string? MarkerOf(AssemblyDefinition assembly) => assembly.CustomAttributes
-        .Where(a => a.AttributeType.FullName == "System.Reflection.AssemblyMetadataAttribute" && a.ConstructorArguments.Count == 2)
-        .Where(a => a.ConstructorArguments[0].Value as string == MarkerKey)
-        .Select(a => a.ConstructorArguments[1].Value as string).FirstOrDefault();
+    static bool IsRewritten(AssemblyDefinition assembly) => assembly.CustomAttributes.Any(a =>
+        a.AttributeType.FullName == "System.Reflection.AssemblyMetadataAttribute" && a.ConstructorArguments.Count == 2
+        && a.ConstructorArguments[0].Value as string == MarkerKey);
 
     static bool CallsNative(MethodDefinition method) =>
         method.Body.Instructions.Any(i => i.OpCode.FlowControl == FlowControl.Call && i.Operand is MethodDefinition { IsPInvokeImpl: true });
@@ -141,8 +140,7 @@ static class KeepAliveWeaver
         var il = body.GetILProcessor();
         foreach (var ret in body.Instructions.Where(i => i.OpCode == OpCodes.Ret).ToList())
         {
-            var previous = body.Instructions.IndexOf(ret) is > 0 and var at ? body.Instructions[at - 1] : null;
-            if (previous?.OpCode == OpCodes.Tail) throw new InvalidOperationException($"{method.FullName}: tail call before return");
+            if (ret.Previous?.OpCode == OpCodes.Tail) throw new InvalidOperationException($"{method.FullName}: tail call before return");
             // The ret instruction itself becomes the first load, so branches and handler ends that target it still land here.
             var sequence = kept.SelectMany(load => new[] { load(), Instruction.Create(OpCodes.Call, keepAlive) }).Append(Instruction.Create(OpCodes.Ret)).ToList();
             ret.OpCode = sequence[0].OpCode;
