@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Reflection;
+using Atelier.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,6 +27,23 @@ public class NativeArgumentLifetimeTests
     }
 
     [Fact]
+    public void TheRewriterRefusesAnAssemblyItAlreadyRewroteOrOneThatIsNotAnAssembly()
+    {
+        using var dir = new TempDir();
+        var notAnAssembly = dir.Write("TorchSharp.dll", "not a PE file");
+        foreach (var input in new[] { typeof(torch).Assembly.Location, notAnAssembly })
+        {
+            var output = Path.Combine(dir.Path, "out", "TorchSharp.dll");
+            var (code, stdout, stderr) = RunRewriter(input, output);
+            Assert.Equal(1, code);
+            Assert.Equal("", stdout);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"TorchSharpKeepAlive: {input}: ", line);
+            Assert.False(File.Exists(output));
+        }
+    }
+
+    [Fact]
     public void TemporaryScalarsSurviveACollectionStartedByAnotherThread()
     {
         const int Additions = 200_000;
@@ -40,6 +59,23 @@ public class NativeArgumentLifetimeTests
         var quiet = AdamWeights(collector: false);
         var collected = AdamWeights(collector: true);
         Assert.Equal(quiet, collected);
+    }
+
+    /// <summary>Runs build/TorchSharpKeepAlive as the build does (its output for this test's configuration).</summary>
+    static (int Code, string Stdout, string Stderr) RunRewriter(string input, string output)
+    {
+#if DEBUG
+        const string Configuration = "Debug";
+#else
+        const string Configuration = "Release";
+#endif
+        var tool = Path.Combine(Repo.Root, "build", "TorchSharpKeepAlive", "bin", Configuration, "net10.0", "TorchSharpKeepAlive.dll");
+        Assert.True(File.Exists(tool), $"{tool} is missing: Atelier.Training builds it");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [tool, input, output]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
     }
 
     /// <summary>Adds <paramref name="step"/> to a tensor <paramref name="count"/> times, each through a fresh Scalar.</summary>
