@@ -119,6 +119,54 @@ public class WatermarkTests
         Assert.Contains("crop", found.Reason);
     }
 
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(-1f)]
+    [InlineData(2f)]
+    [InlineData(-1.5f)]
+    public void Survives_a_small_rotation(float degrees)
+    {
+        var (_, marked, w, h) = MarkedPhoto(seed: 11, w: 512, h: 384);
+        var turned = ToRgb(ImageAttacks.Rotate(RgbaImage.FromRgb(marked, w, h), degrees));
+        var found = Watermark.Detect(turned, w, h, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+        Assert.Contains("turning it back", found.Reason);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_graphic_with_hard_black_on_white_edges_is_read_exactly_and_survives_JPEG_50(int seed)
+    {
+        // Black shapes on a light tile over a gradient: the picture's own edges read hundreds of units along some
+        // bits' chips, against a mark of a few. Cancelling them all at a fixed share used to leave 30-60 of 248 code bits wrong.
+        var original = HardEdgedGraphic(512, seed);
+        var marked = (byte[])original.Clone();
+        Watermark.Embed(marked, 512, 512, Payload, Key);
+        Assert.True(Psnr.Of(original, marked) >= 42, $"PSNR {Psnr.Of(original, marked):0.00} dB");
+        var untouched = Watermark.Detect(marked, 512, 512, Key);
+        Assert.Equal(Payload, untouched.Payload);
+        Assert.InRange(untouched.CorrectedBits, 0, 8); // only the bits the embedder may leave to the correction
+        var jpeg = ToRgb(ImageDecoder.Decode(ImageEncoder.EncodeJpeg(RgbaImage.FromRgb(marked, 512, 512), 50)));
+        var found = Watermark.Detect(jpeg, 512, 512, Key);
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+    }
+
+    [Fact]
+    public void The_PSNR_budget_holds_even_on_a_picture_that_opposes_every_bit()
+    {
+        // Black-and-white noise: every chip of every bit holds a coefficient beyond the limit, and half the change clips.
+        var rng = new Random(5);
+        var noise = new byte[256 * 256 * 3];
+        for (int p = 0; p < 256 * 256; p++) noise[p * 3] = noise[p * 3 + 1] = noise[p * 3 + 2] = rng.Next(2) == 0 ? (byte)0 : (byte)255;
+        var marked = (byte[])noise.Clone();
+        Watermark.Embed(marked, 256, 256, Payload, Key);
+        Assert.True(Psnr.Of(noise, marked) >= Watermark.TargetPsnr - 0.3, $"PSNR {Psnr.Of(noise, marked):0.00} dB");
+    }
+
     [Fact]
     public void A_wrong_key_detects_nothing()
     {
@@ -160,10 +208,10 @@ public class WatermarkTests
     [Fact]
     public void The_false_positive_bound_is_stated_and_tiny()
     {
-        // 11 hypotheses x 2^64 x V(248, 29) / 2^248, computed independently here.
+        // 27 hypotheses (the frame, 16 rotations, 10 crop placements) x 2^64 x V(248, 29) / 2^248, computed independently here.
         double ball = 0;
         for (int i = 0; i <= 29; i++) ball += Math.Exp(LogChoose(248, i) - 184 * Math.Log(2));
-        Assert.Equal(11 * ball, Watermark.FalsePositiveBound, 1e-20);
+        Assert.Equal(27 * ball, Watermark.FalsePositiveBound, 1e-20);
         Assert.InRange(Watermark.FalsePositiveBound, 1e-18, 1e-15);
     }
 
@@ -187,6 +235,30 @@ public class WatermarkTests
         var (_, a, _, _) = MarkedPhoto(seed: 8, w: 256, h: 256);
         var (_, b, _, _) = MarkedPhoto(seed: 8, w: 256, h: 256);
         Assert.Equal(a, b);
+    }
+
+    /// <summary>A light rounded tile with black discs and bars over a colour gradient, hard-edged (no anti-aliasing).</summary>
+    private static byte[] HardEdgedGraphic(int side, int seed)
+    {
+        var rng = new Random(seed);
+        var rgb = new byte[side * side * 3];
+        int tile0 = side / 7, tile1 = side - side / 7, round = side / 20;
+        var shapes = Enumerable.Range(0, 5).Select(_ => (X: rng.Next(tile0 + 40, tile1 - 40), Y: rng.Next(tile0 + 40, tile1 - 40), R: rng.Next(side / 16, side / 7), Disc: rng.Next(2) == 0)).ToArray();
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++)
+            {
+                int i = (y * side + x) * 3;
+                (rgb[i], rgb[i + 1], rgb[i + 2]) = ((byte)(40 + 180 * x / side), (byte)(200 - 120 * y / side), (byte)(60 + 150 * (x + y) / (2 * side)));
+                bool inTile = x >= tile0 && x < tile1 && y >= tile0 && y < tile1
+                    && !(Math.Min(x - tile0, tile1 - 1 - x) < round && Math.Min(y - tile0, tile1 - 1 - y) < round
+                         && Math.Pow(round - Math.Min(x - tile0, tile1 - 1 - x), 2) + Math.Pow(round - Math.Min(y - tile0, tile1 - 1 - y), 2) > round * round);
+                if (!inTile) continue;
+                byte v = 236;
+                foreach (var s in shapes)
+                    if (s.Disc ? (x - s.X) * (x - s.X) + (y - s.Y) * (y - s.Y) <= s.R * s.R : Math.Abs(x - s.X) <= s.R && Math.Abs(y - s.Y) <= s.R / 3) v = 12;
+                rgb[i] = rgb[i + 1] = rgb[i + 2] = v;
+            }
+        return rgb;
     }
 
     private static Func<string, string?> Env(string key) => name => name == KeyRing.KeyVariable ? key : null;

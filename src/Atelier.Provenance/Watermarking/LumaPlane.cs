@@ -69,6 +69,39 @@ internal sealed class LumaPlane
         return result;
     }
 
+    /// <summary>
+    /// This frame, made from a <paramref name="imageWidth"/> x <paramref name="imageHeight"/> picture, as it would be had the
+    /// picture been turned by <paramref name="degrees"/> about its centre before framing (bilinear, edges clamped): the
+    /// rotation is applied in the picture's own proportions, so a non-square picture's frame is not sheared.
+    /// </summary>
+    public LumaPlane Rotated(double degrees, int imageWidth, int imageHeight)
+    {
+        double a = degrees * Math.PI / 180, cos = Math.Cos(a), sin = Math.Sin(a);
+        double sx = (double)imageWidth / Width, sy = (double)imageHeight / Height;
+        double cx = imageWidth / 2.0, cy = imageHeight / 2.0;
+        var result = new LumaPlane(Width, Height);
+        for (int v = 0; v < Height; v++)
+            for (int u = 0; u < Width; u++)
+            {
+                double x = (u + 0.5) * sx - cx, y = (v + 0.5) * sy - cy;
+                double fu = (cx + cos * x - sin * y) / sx - 0.5, fv = (cy + sin * x + cos * y) / sy - 0.5;
+                result.Values[v * Width + u] = Bilinear(fu, fv);
+            }
+        return result;
+    }
+
+    private float Bilinear(double x, double y)
+    {
+        x = Math.Clamp(x, 0, Width - 1);
+        y = Math.Clamp(y, 0, Height - 1);
+        int x0 = Math.Min((int)x, Width - 2), y0 = Math.Min((int)y, Height - 2);
+        float fx = (float)(x - x0), fy = (float)(y - y0);
+        int i = y0 * Width + x0;
+        float top = Values[i] + (Values[i + 1] - Values[i]) * fx;
+        float bottom = Values[i + Width] + (Values[i + Width + 1] - Values[i + Width]) * fx;
+        return top + (bottom - top) * fy;
+    }
+
     private sealed class Taps
     {
         private readonly int[] _start;

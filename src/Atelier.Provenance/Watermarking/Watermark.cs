@@ -3,11 +3,11 @@ using System.Numerics;
 namespace Atelier.Provenance.Watermarking;
 
 /// <summary>
-/// The invisible watermark (docs/decisions/0014-watermark-scheme.md): 64 payload bits, BCH(248,64) correcting
-/// 29 errors, spread over 8x8 block-DCT coefficients of luma normalised to a 256x256 frame (so resizing does
-/// not move it), improved spread spectrum (the host's own projection is cancelled), strength shaped by
-/// block activity (less in flat areas) and scaled so the marked image is at <see cref="TargetPsnr"/> dB,
-/// and a keyed pilot that finds the frame again after a crop.
+/// The invisible watermark (docs/decisions/0014-watermark-scheme.md, 0016-watermark-informed-embedding.md): 64 payload
+/// bits, BCH(248,64) correcting 29 errors, spread over 8x8 block-DCT coefficients of luma normalised to a 256x256 frame
+/// (so resizing does not move it), strength shaped by block activity (less in flat areas), embedded informed and
+/// closed-loop at <see cref="TargetPsnr"/> dB (<see cref="InformedEmbedding"/>), read with a limited correlator
+/// (<see cref="ChipGroup.Correlate"/>), and found again after a crop (a keyed pilot) or a small rotation (a search).
 /// </summary>
 public static class Watermark
 {
@@ -23,15 +23,17 @@ public static class Watermark
     /// Sampling upscales smaller outputs to this before marking.
     /// </summary>
     public const int RobustSide = 320;
-    /// <summary>Codeword hypotheses decoded at most per image: the uncropped frame plus the best sync candidates, each at its whole-pixel and its sub-pixel offset.</summary>
-    public const int MaxHypotheses = 1 + 2 * SyncCandidates;
+    /// <summary>Codeword hypotheses decoded at most per image: the uncropped frame, it turned by each small rotation, and the best sync candidates, each at its whole-pixel and its sub-pixel offset.</summary>
+    public static int MaxHypotheses => 1 + Rotations.Length + 2 * SyncCandidates;
     /// <summary>
     /// Chance that an image without this key's mark is reported found, if its 248 read bits are fair
     /// coins: hypotheses x 2^64 x V(248, 29) / 2^248 (V = Hamming ball volume).
     /// </summary>
-    public static double FalsePositiveBound { get; } = MaxHypotheses * BallShare(WatermarkLayout.Code.Length, WatermarkLayout.Code.DataBits, WatermarkLayout.Code.CorrectableErrors);
+    public static double FalsePositiveBound => MaxHypotheses * BallShare(WatermarkLayout.Code.Length, WatermarkLayout.Code.DataBits, WatermarkLayout.Code.CorrectableErrors);
 
     private const int SyncCandidates = 5;
+    /// <summary>Small rotations tried on the uncropped frame, nearest first; a turn of 1 degree moves the frame's corners by 3 pixels, which the block DCT does not forgive.</summary>
+    private static readonly double[] Rotations = [.. Enumerable.Range(1, 8).SelectMany(k => new[] { 0.25 * k, -0.25 * k })];
     private const float MaskReference = 6f, MaskFloor = 0.35f, MaskCeiling = 2.0f;
     private static readonly int Side = WatermarkLayout.Side;
 
@@ -47,22 +49,12 @@ public static class Watermark
         var weight = Masking(coefs);
 
         var word = WatermarkLayout.Code.Encode(PayloadToBits(payload));
-        var data = new float[WatermarkLayout.Blocks * 64];
-        var cancel = new float[WatermarkLayout.Blocks * 64];
+        var groups = new ChipGroup[word.Length + 1];
         for (int bit = 0; bit < word.Length; bit++)
-            Spread(layout, coefs, weight, bit * WatermarkLayout.ChipsPerBit, WatermarkLayout.ChipsPerBit, word[bit] ^ layout.Mask[bit] ? 1f : -1f, data, cancel);
-        Spread(layout, coefs, weight, layout.DataChips, WatermarkLayout.Chips - layout.DataChips, 1f, data, cancel);
+            groups[bit] = ChipGroup.Measure(layout, coefs, weight, bit * WatermarkLayout.ChipsPerBit, WatermarkLayout.ChipsPerBit, word[bit] ^ layout.Mask[bit] ? 1f : -1f);
+        groups[^1] = ChipGroup.Measure(layout, coefs, weight, layout.DataChips, WatermarkLayout.Chips - layout.DataChips, 1f);
 
-        var d = Inverse(data).Resize(width, height).Values;
-        var c = Inverse(cancel).Resize(width, height).Values;
-        var (gain, lambda) = Strength(d, c);
-        var original = rgb.ToArray();
-        for (int attempt = 0; attempt < 6; attempt++)
-        {
-            Apply(original, rgb, d, c, gain, lambda);
-            if (Psnr.Of(original, rgb) >= TargetPsnr - 0.3) return;
-            gain *= 0.93; // clipping and rounding cost more than the budget assumed: a little less
-        }
+        InformedEmbedding.Mark(rgb, width, height, layout, coefs, weight, groups);
     }
 
     public static WatermarkDetection Detect(ReadOnlySpan<byte> rgb, int width, int height, WatermarkKey key)
@@ -114,7 +106,10 @@ public static class Watermark
     /// </summary>
     internal static IEnumerable<(float[] Frame, bool[]? Valid, string? Note)> Hypotheses(WatermarkLayout layout, LumaPlane luma)
     {
-        yield return (luma.Resize(Side, Side).Values, null, null);
+        var whole = luma.Resize(Side, Side);
+        yield return (whole.Values, null, null);
+        foreach (double degrees in Rotations)
+            yield return (whole.Rotated(degrees, luma.Width, luma.Height).Values, null, $"after turning it back {degrees:+0.##;-0.##} degrees");
         var candidates = new List<(double Score, int Size, int X, int Y, double SubX, double SubY)>();
         for (int percent = 99; percent >= 86; percent--)
         {
@@ -145,13 +140,7 @@ public static class Watermark
         var word = new bool[WatermarkLayout.Code.Length];
         for (int bit = 0; bit < word.Length; bit++)
         {
-            double corr = 0;
-            for (int k = 0, c = bit * WatermarkLayout.ChipsPerBit; k < WatermarkLayout.ChipsPerBit; k++, c++)
-            {
-                int block = layout.Chip[c] / 15;
-                if (valid is not null && !valid[block]) continue;
-                corr += weight[block] * coefs[block * 64 + WatermarkLayout.Band[layout.Chip[c] % 15]] * layout.Sign[c];
-            }
+            double corr = ChipGroup.Correlate(layout, coefs, weight, bit * WatermarkLayout.ChipsPerBit, WatermarkLayout.ChipsPerBit, valid);
             word[bit] = (corr > 0) ^ layout.Mask[bit];
         }
         return word;
@@ -172,57 +161,8 @@ public static class Watermark
             $"watermark found: {code.Length - corrected} of {code.Length} code bits read right, {corrected} corrected");
     }
 
-    /// <summary>Improved spread spectrum for one group of chips: mark b, and cancel the host's own projection.</summary>
-    private static void Spread(WatermarkLayout layout, float[] coefs, float[] weight, int first, int count, float b, float[] data, float[] cancel)
-    {
-        double num = 0, den = 0;
-        for (int c = first; c < first + count; c++)
-        {
-            int block = layout.Chip[c] / 15, at = block * 64 + WatermarkLayout.Band[layout.Chip[c] % 15];
-            num += weight[block] * coefs[at] * layout.Sign[c];
-            den += weight[block] * weight[block];
-        }
-        float projection = (float)(num / den);
-        for (int c = first; c < first + count; c++)
-        {
-            int block = layout.Chip[c] / 15, at = block * 64 + WatermarkLayout.Band[layout.Chip[c] % 15];
-            data[at] += weight[block] * b * layout.Sign[c];
-            cancel[at] += weight[block] * projection * layout.Sign[c];
-        }
-    }
-
-    /// <summary>
-    /// Gain for the mark and share of the host cancellation that meet the PSNR budget:
-    /// mean((g d - l c)^2) = budget, with l = 1 unless the cancellation alone would spend over half of it.
-    /// </summary>
-    private static (double Gain, double Lambda) Strength(float[] d, float[] c)
-    {
-        double dd = 0, dc = 0, cc = 0;
-        for (int i = 0; i < d.Length; i++)
-        {
-            dd += d[i] * d[i];
-            dc += d[i] * c[i];
-            cc += c[i] * c[i];
-        }
-        double budget = d.Length * (255.0 * 255.0 * Math.Pow(10, -TargetPsnr / 10) - 1.0 / 12); // rounding costs 1/12
-        double lambda = cc > budget / 2 ? Math.Sqrt(budget / 2 / cc) : 1.0;
-        double b = lambda * dc, rest = lambda * lambda * cc - budget;
-        double gain = (b + Math.Sqrt(Math.Max(0, b * b - dd * rest))) / Math.Max(dd, 1e-12);
-        return (gain, lambda);
-    }
-
-    private static void Apply(byte[] original, Span<byte> rgb, float[] d, float[] c, double gain, double lambda)
-    {
-        for (int i = 0, s = 0; i < d.Length; i++, s += 3)
-        {
-            float delta = (float)(gain * d[i] - lambda * c[i]);
-            for (int k = 0; k < 3; k++)
-                rgb[s + k] = (byte)Math.Clamp((int)MathF.Round(original[s + k] + delta), 0, 255);
-        }
-    }
-
     /// <summary>Weight per block from its AC activity: textured blocks hide more, flat ones get a floor.</summary>
-    private static float[] Masking(float[] coefs)
+    internal static float[] Masking(float[] coefs)
     {
         var weight = new float[WatermarkLayout.Blocks];
         for (int b = 0; b < weight.Length; b++)
@@ -235,7 +175,7 @@ public static class Watermark
         return weight;
     }
 
-    private static float[] Transform(float[] frame, bool[]? valid)
+    internal static float[] Transform(float[] frame, bool[]? valid)
     {
         var coefs = new float[WatermarkLayout.Blocks * 64];
         for (int b = 0; b < WatermarkLayout.Blocks; b++)
@@ -244,7 +184,7 @@ public static class Watermark
         return coefs;
     }
 
-    private static LumaPlane Inverse(float[] coefs)
+    internal static LumaPlane Inverse(float[] coefs)
     {
         var plane = new LumaPlane(Side, Side);
         for (int b = 0; b < WatermarkLayout.Blocks; b++)
