@@ -23,8 +23,8 @@ public static class PublishedFigures
 
     public static readonly IReadOnlyList<PublishedGpu> Gpus =
     [
-        new("v100", "NVIDIA Tesla V100 (SXM2)", 300, "NVIDIA Tesla V100 datasheet: 300 W maximum power (SXM2)"),
-        new("a100", "NVIDIA A100 (SXM4)", 400, "NVIDIA A100 Tensor Core GPU datasheet: 400 W maximum TDP (SXM4)"),
+        new("v100", "NVIDIA Tesla V100 (SXM2)", 300, "NVIDIA V100 datasheet (volta-v100-datasheet-update-us-1165301-r5): \"Max Power Consumption\" 300 W for SXM2 (250 W for PCIe)"),
+        new("a100", "NVIDIA A100 (SXM4)", 400, "NVIDIA A100 datasheet (nvidia-a100-datasheet-nvidia-us-2188504-web): \"Max Thermal Design Power (TDP)\" 400 W for SXM (300 W for 80GB PCIe)"),
     ];
 
     public static readonly IReadOnlyList<PublishedSpeed> Speeds =

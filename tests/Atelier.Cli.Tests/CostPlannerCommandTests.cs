@@ -132,7 +132,7 @@ public class CostPlannerCommandTests
         var text = cli.Ok("cost", "estimate", "--model", "dcgan", "--resolution", "256", "--kimg", "1000", "--hardware", "v100", "--gpus", "8").Out;
         Assert.Contains("dcgan at 256 px for 1000 kimg on 8× NVIDIA Tesla V100 (SXM2) (from published figures):", text);
         Assert.Contains("  source    NVlabs/stylegan2-ada-pytorch README.md, \"Expected training time\"", text);
-        Assert.Contains("  source    NVIDIA Tesla V100 datasheet: 300 W", text);
+        Assert.Contains("  source    NVIDIA V100 datasheet (volta-v100-datasheet-update-us-1165301-r5): \"Max Power Consumption\" 300 W for SXM2", text);
         Assert.Contains("  note      not Atelier's network", text);
         var json = cli.Ok("cost", "estimate", "--model", "dcgan", "--resolution", "256", "--kimg", "1000", "--hardware", "v100", "--gpus", "8", "--json").Json;
         Assert.Equal("published", json.GetProperty("basis").GetString());

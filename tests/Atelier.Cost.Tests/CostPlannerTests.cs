@@ -143,7 +143,7 @@ public class CostPlannerTests
         Assert.Equal(300 * 22900 / 3.6e6, e.Kwh.Expected, 12);
         Assert.Equal(300, e.Watts);
         Assert.Contains(e.Sources, s => s.StartsWith("NVlabs/stylegan2-ada-pytorch README.md, \"Expected training time\"", StringComparison.Ordinal));
-        Assert.Contains(e.Sources, s => s.Contains("V100 datasheet: 300 W", StringComparison.Ordinal));
+        Assert.Contains(e.Sources, s => s.Contains("V100 datasheet (volta-v100-datasheet-update-us-1165301-r5): \"Max Power Consumption\" 300 W for SXM2", StringComparison.Ordinal));
         Assert.Contains(e.Caveats, c => c.StartsWith("not Atelier's network: the figure is for StyleGAN2-ADA (cfg auto)", StringComparison.Ordinal));
 
         var eight = CostPlanner.FromPublished(new EstimateRequest("dcgan", 256, 1000, Hardware: "v100", Gpus: 8), Prices);

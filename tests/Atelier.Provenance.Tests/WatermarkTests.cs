@@ -113,10 +113,7 @@ public class WatermarkTests
         int x0 = (int)((w - cw) * fx), y0 = (int)((h - ch) * fy);
         var crop = new byte[cw * ch * 3];
         for (int y = 0; y < ch; y++) Array.Copy(marked, ((y0 + y) * w + x0) * 3, crop, y * cw * 3, cw * 3);
-        var found = Watermark.Detect(crop, cw, ch, Key);
-        Assert.True(found.Found, found.Reason);
-        Assert.Equal(Payload, found.Payload);
-        Assert.Contains("crop", found.Reason);
+        AssertFinds(Watermark.Detect(crop, cw, ch, Key), "crop");
     }
 
     [Theory]
@@ -128,10 +125,7 @@ public class WatermarkTests
     {
         var (_, marked, w, h) = MarkedPhoto(seed: 11, w: 512, h: 384);
         var turned = ToRgb(ImageAttacks.Rotate(RgbaImage.FromRgb(marked, w, h), degrees));
-        var found = Watermark.Detect(turned, w, h, Key);
-        Assert.True(found.Found, found.Reason);
-        Assert.Equal(Payload, found.Payload);
-        Assert.Contains("turning it back", found.Reason);
+        AssertFinds(Watermark.Detect(turned, w, h, Key), "turning it back");
     }
 
     [Theory]
@@ -259,6 +253,14 @@ public class WatermarkTests
                 rgb[i] = rgb[i + 1] = rgb[i + 2] = v;
             }
         return rgb;
+    }
+
+    /// <summary>The mark was found, named <see cref="Payload"/>, and the reason says how it was found.</summary>
+    private static void AssertFinds(WatermarkDetection found, string how)
+    {
+        Assert.True(found.Found, found.Reason);
+        Assert.Equal(Payload, found.Payload);
+        Assert.Contains(how, found.Reason);
     }
 
     private static Func<string, string?> Env(string key) => name => name == KeyRing.KeyVariable ? key : null;
