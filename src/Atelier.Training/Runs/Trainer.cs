@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using Atelier.Catalog;
 using Atelier.Governance.Access;
@@ -9,7 +8,6 @@ using Atelier.Training.Augmentation;
 using Atelier.Training.Checkpoints;
 using Atelier.Training.Data;
 using Atelier.Training.Losses;
-using Atelier.Training.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -182,157 +180,8 @@ public static class Trainer
         IProgress<TrainingTick>? progress, CancellationToken cancellation, Action<long>? afterStep)
     {
         using var _ = session;
-        var options = session.Options;
-        var catalog = workspace.Catalog;
-        using var metrics = new MetricsLog(folder.Root, tensorBoard: true, truncateAfterImages: session.Images);
-        var loss = GanLosses.For(options.Model, new LossSettings(options.R1Gamma, options.R2Gamma, options.RegularizationInterval));
-        var augment = new DiffAugment(options.AugmentPolicy);
-        using var outputs = new RunOutputs(catalog, run, folder, session, data);
-        var rules = new StopRules(options, hooks.Scorer?.Key, session.Images, metrics.ReadAll());
-        var evaluation = new EvaluationClock();
-        using var stream = new BatchStream(data, options.Batch, options.Seed, session.Steps, options.Mirror);
-        catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
-
-        var clock = Stopwatch.StartNew();
-        long tickImages = session.Images, lastCheckpointImages = session.Images, warmImages = -1;
-        double tickStart = 0, warmStart = 0, lastStepEnd = 0;
-        long nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
-        long nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
-        string? latestGrid = null;
-        SavedCheckpoint? latestSaved = outputs.Checkpoints.Latest();
-        var status = RunStatus.Finished;
-        string? message = null;
-        try
-        {
-            while (session.Images < options.TotalImages)
-            {
-                if (cancellation.IsCancellationRequested) { status = RunStatus.Stopped; message = "interrupted"; break; }
-                var parts = Step(session, stream, loss, augment);
-                foreach (var (k, v) in parts)
-                {
-                    if (!double.IsFinite(v))
-                        throw new TrainingException("non-finite-loss",
-                            $"{k} became {v} at {session.Images / 1000.0:0.000} kimg; training stopped; the last good checkpoint is " +
-                            (latestSaved is null ? "none" : $"{Path.GetFileName(latestSaved.Path)} ({latestSaved.ImagesSeen / 1000.0:0.000} kimg)"));
-                    session.TickSums[k] = session.TickSums.GetValueOrDefault(k) + v;
-                }
-                session.TickSteps++;
-                lastStepEnd = clock.Elapsed.TotalSeconds;
-                if (session.Steps == 5) { warmImages = session.Images; warmStart = lastStepEnd; }
-                afterStep?.Invoke(session.Images);
-
-                bool end = session.Images >= options.TotalImages;
-                if (!(end || session.Images >= nextTick || session.Images >= nextSnapshot || session.Images >= rules.NextEval)) continue;
-
-                double now = clock.Elapsed.TotalSeconds, ips = (session.Images - tickImages) / Math.Max(1e-9, now - tickStart);
-                var values = TickValues(session, ips);
-                string? budget = null;
-                if (hooks.Spend is { } probe)
-                {
-                    var spend = probe();
-                    values["time/run_seconds"] = spend.RunSeconds;
-                    values["cost/kwh"] = spend.Kwh;
-                    values["cost/money"] = spend.Money;
-                    values["cost/co2_g"] = spend.Co2Grams;
-                    budget = rules.BudgetReached(spend);
-                }
-                bool evaluate = rules.EvalDue(session.Images);
-                if (end || evaluate || budget is not null || session.Images >= nextSnapshot)
-                {
-                    double pixel = outputs.Snapshot(session, out latestGrid);
-                    values["score/pixel_fd"] = pixel;
-                    double? score = rules.Evaluates ? null : pixel;
-                    if (evaluate)
-                    {
-                        score = evaluation.Score(hooks.Scorer!, session, cancellation);
-                        values[hooks.Scorer!.Key] = score.Value;
-                        values["eval/samples"] = hooks.Scorer.Generated;
-                        values["eval/seconds"] = evaluation.LastSeconds;
-                        message = rules.AfterEvaluation(score.Value, session.Images);
-                    }
-                    message ??= budget;
-                    metrics.Write(session.Images, values);
-                    latestSaved = outputs.Save(session, score);
-                    lastCheckpointImages = session.Images;
-                    LossPlot.Save(folder.LossPlot, metrics.ReadAll(), LossKeys(values));
-                    catalog.UpdateRun(run.Id, RunStatus.Running, session.Images);
-                    nextSnapshot = NextMultiple(session.Images, (long)(options.SnapshotKimg * 1000));
-                }
-                else metrics.Write(session.Images, values);
-                progress?.Report(new TrainingTick(session.Images, options.TotalImages, ips, 1000 / Math.Max(1e-9, ips), session.AugmentP, values,
-                    TimeSpan.FromSeconds((options.TotalImages - session.Images) / Math.Max(1e-9, ips))));
-                tickImages = session.Images;
-                tickStart = clock.Elapsed.TotalSeconds;
-                nextTick = NextMultiple(session.Images, (long)(options.TickKimg * 1000));
-                // An early stop or a budget ends the run here, its checkpoint just written.
-                if (message is not null) break;
-            }
-            if (status == RunStatus.Stopped && session.Images > lastCheckpointImages)
-            {
-                // Ctrl-C: keep what was trained, then stop cleanly (unscored when evaluations choose the best).
-                double pixel = outputs.Snapshot(session, out latestGrid);
-                latestSaved = outputs.Save(session, rules.Evaluates ? null : pixel);
-            }
-        }
-        catch (Exception e)
-        {
-            MarkFailed(catalog, run.Id, latestSaved?.ImagesSeen ?? 0, e);
-            throw;
-        }
-        catalog.UpdateRun(run.Id, status, session.Images, message);
-        double seconds = clock.Elapsed.TotalSeconds;
-        // Steady speed: from the fifth step to the end of the last one (snapshots on the way included, the
-        // one-off final snapshot and the start-up not), so short and long runs report comparable figures.
-        double steady = warmImages >= 0 && session.Images > warmImages && lastStepEnd > warmStart
-            ? (session.Images - warmImages) / (lastStepEnd - warmStart)
-            : session.Images / Math.Max(1e-9, seconds);
-        var scores = rules.Evaluates && rules.Best is { } best
-            ? new EvaluationSummary(hooks.Scorer!.Key, hooks.Scorer.Name, rules.Last!.Value, best, rules.BestImages, rules.Evaluations,
-                hooks.Scorer.Generated, hooks.Scorer.Real, evaluation.Seconds, evaluation.Count)
-            : null;
-        return new TrainingResult(run.Name, status, session.Images, seconds, steady, 1000 / Math.Max(1e-9, steady), PeakRss(),
-            latestSaved?.Path, latestGrid, File.Exists(folder.LossPlot) ? folder.LossPlot : null, session.Device.type.ToString().ToLowerInvariant(),
-            message, scores, outputs.Checkpoints.Best()?.Path);
-    }
-
-    /// <summary>The tick's averages of the per-step values and the run's state, and starts the next tick's sums.</summary>
-    private static Dictionary<string, double> TickValues(TrainingSession session, double ips)
-    {
-        var values = session.TickSums.ToDictionary(kv => kv.Key, kv => kv.Value / session.TickSteps);
-        // This tick is logged now: a checkpoint written below must not carry its sums into the next.
-        session.TickSums.Clear();
-        session.TickSteps = 0;
-        values["augment/p"] = session.AugmentP;
-        if (session.Adaptive is { } ada) values["augment/rt"] = ada.LastRt;
-        values["speed/img_per_sec"] = ips;
-        values["speed/sec_per_kimg"] = 1000 / Math.Max(1e-9, ips);
-        values["memory/rss_mib"] = Environment.WorkingSet / 1048576.0;
-        return values;
-    }
-
-    /// <summary>Scores G_ema (in eval mode, as sampled) and keeps the time it took.</summary>
-    private sealed class EvaluationClock
-    {
-        public double Seconds { get; private set; }
-        public double LastSeconds { get; private set; }
-        public int Count { get; private set; }
-
-        public double Score(IGeneratorScorer scorer, TrainingSession s, CancellationToken cancellation)
-        {
-            var watch = Stopwatch.StartNew();
-            s.GEma.eval();
-            try
-            {
-                return scorer.Score(s.GEma, s.Labels, s.Options.Resolution, s.Device, cancellation);
-            }
-            finally
-            {
-                s.GEma.train();
-                LastSeconds = watch.Elapsed.TotalSeconds;
-                Seconds += LastSeconds;
-                Count++;
-            }
-        }
+        using var loop = new TrainingLoop(workspace, run, folder, data, session, hooks, progress, cancellation, afterStep);
+        return loop.Run();
     }
 
     /// <summary>One iteration as in the PyTorch DCGAN example: one G forward, a D step on real and detached fake, a G step through D.</summary>
@@ -382,16 +231,11 @@ public static class Trainer
     }
 
     /// <summary>Records why a run stopped; a catalog too busy to take even that leaves it "running" and the original failure is what the user sees.</summary>
-    private static void MarkFailed(Catalog.Catalog catalog, long runId, long imagesSeen, Exception cause)
+    internal static void MarkFailed(Catalog.Catalog catalog, long runId, long imagesSeen, Exception cause)
     {
         try { catalog.UpdateRun(runId, RunStatus.Failed, imagesSeen, cause.Message); }
         catch (Exception e) when (CatalogErrors.Describe(e) is not null) { }
     }
-
-    private static IEnumerable<string> LossKeys(IReadOnlyDictionary<string, double> values) =>
-        values.Keys.Where(k => k.StartsWith("loss/", StringComparison.Ordinal) || k.StartsWith("penalty/", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
-
-    private static long NextMultiple(long value, long step) => step <= 0 ? long.MaxValue : (value / step + 1) * step;
 
     /// <summary>Peak resident memory of this process (VmHWM), or the current working set where /proc is absent.</summary>
     public static long PeakRss()
