@@ -38,14 +38,16 @@ public static class ConsentCommands
     public static Command Keys(CliContext c)
     {
         var keys = new Command("keys", "The workspace key ring");
-        var rotate = new Command("rotate", "New active key; re-seal all personal data, releases and quarantined bytes under it (admin). Old keys stay, retired, so the audit log still verifies");
+        var rotate = new Command("rotate", "New active key; re-seal all personal data, releases, quarantined bytes and the signing key under it (admin). Old keys stay, retired, so the audit log still verifies");
         rotate.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var result = KeyRotation.Rotate(GovernanceSession.For(ws));
-            if (c.Json(parse)) c.WriteJson(result);
+            var session = GovernanceSession.For(ws);
+            var result = KeyRotation.Rotate(session);
+            bool signing = SigningIdentity.Reseal(session);
+            if (c.Json(parse)) c.WriteJson(new { result.OldKeyId, result.NewKeyId, result.Subjects, result.Documents, result.Quarantined, SigningKeyResealed = signing });
             else
                 c.Host.Out.WriteLine($"Rotated key {result.OldKeyId} -> {result.NewKeyId}; re-sealed {result.Subjects} subject record(s), " +
-                                     $"{result.Documents} signed release(s), {result.Quarantined} quarantined item(s)");
+                                     $"{result.Documents} signed release(s), {result.Quarantined} quarantined item(s)" + (signing ? ", the signing key" : ""));
             return 0;
         }));
         keys.Subcommands.Add(rotate);

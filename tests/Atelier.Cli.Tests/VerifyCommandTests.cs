@@ -39,9 +39,19 @@ public class VerifyCommandTests
         Assert.Contains("lineage      clean", text);
 
         // After a key rotation, samples marked before it are still found, under the retired key.
-        cli.Ok("keys", "rotate");
+        var rotation = cli.Ok("keys", "rotate", "--json").Json;
         var rotated = cli.Ok("verify", stripped, "--json").Json.GetProperty("files")[0];
         Assert.True(rotated.GetProperty("identified").GetBoolean());
+
+        // The signing key was sealed again under the new key, and signs as before.
+        Assert.True(rotation.GetProperty("signingKeyResealed").GetBoolean());
+        using (var stored = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(cli.Directory, ".atelier", "signing.json"))))
+            Assert.Equal(rotation.GetProperty("newKeyId").GetString(),
+                Governance.Keys.Sealer.KeyIdOf(Convert.FromBase64String(stored.RootElement.GetProperty("key").GetString()!)));
+        var after = cli.Ok("sample", "--run", "r1", "--n", "1", "--seed", "5", "--out", "after", "--json").Json.GetProperty("samples")[0];
+        var checkedAfter = cli.Ok("verify", after.GetProperty("path").GetString()!, "--json").Json.GetProperty("files")[0];
+        Assert.True(checkedAfter.GetProperty("credentials").GetProperty("valid").GetBoolean());
+        Assert.True(cli.Ok("keys", "rotate", "--json").Json.GetProperty("signingKeyResealed").GetBoolean()); // and again at the next rotation
     }
 
     [Fact]

@@ -149,6 +149,34 @@ public sealed class SigningIdentity : IDisposable
         return new SigningIdentity(chain[0].CopyWithPrivateKey(key), [.. chain.Skip(1)], anchors, stored.Source);
     }
 
+    /// <summary>
+    /// After a key rotation: seals the signing key (and the workspace CA's) again under the ring's active key, so that no
+    /// secret stays under a retired key only. The certificates do not change, so manifests signed before stay valid.
+    /// False when there is no signing identity or it is already under the active key.
+    /// </summary>
+    public static bool Reseal(GovernanceSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var path = PathIn(session.Workspace);
+        if (!File.Exists(path)) return false;
+        var stored = Read(path);
+        var sealer = session.Sealer;
+        byte[] key = Convert.FromBase64String(stored.Key), caKey = stored.CaKey is null ? [] : Convert.FromBase64String(stored.CaKey);
+        if (sealer.IsCurrent(key) && (stored.CaKey is null || sealer.IsCurrent(caKey))) return false;
+        var resealed = stored with
+        {
+            Key = Convert.ToBase64String(sealer.Seal(sealer.Open(key, KeyPurpose), KeyPurpose)),
+            CaKey = stored.CaKey is null ? null : Convert.ToBase64String(sealer.Seal(sealer.Open(caKey, CaKeyPurpose), CaKeyPurpose)),
+        };
+        // Replaced whole (write and rename): a `sample` reading it meanwhile sees the old sealing or the new, both openable.
+        // Two rotations racing can leave it under the earlier of the two new keys: still openable, and resealed by the next.
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(resealed, JsonOptions), mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        session.Record(ResealAuditAction, new { keyId = session.Keys.Active.Id });
+        return true;
+    }
+
+    public const string ResealAuditAction = "signing-identity-resealed";
+
     /// <summary>The anchors this workspace's manifests are checked against (no private key is opened); none when it has no signing identity.</summary>
     public static IReadOnlyList<X509Certificate2> TrustAnchorsOf(Workspace workspace)
     {
