@@ -99,12 +99,13 @@ foreach (var (setName, count, make) in new (string, int, Func<int, Img>)[]
             var attacked = conditions[c].Attack(marked);
             var (d, acc) = Watermark.DetectMeasured(attacked.Rgb, attacked.W, attacked.H, key, payload);
             double p = attacked.W == marked.W && attacked.H == marked.H ? Psnr.Of(marked.Rgb, attacked.Rgb) : double.NaN;
-            if (misses && !(d.Found && d.Payload == payload))
+            bool hit = d.Found && d.Payload == payload;
+            if (misses && !hit)
                 Console.Error.WriteLine($"miss: {setName} #{n} {conditions[c].Name}: code-bit accuracy {acc:0.000}, {d.Reason}; marked at {Psnr.Of(original.Rgb, marked.Rgb):0.00} dB, mean luma {MeanLuma(marked):0}, {ShareAtWhite(marked):P0} of pixels at 250 or more");
-            if (saveMisses is not null && !(d.Found && d.Payload == payload)) File.WriteAllBytes(Path.Combine(saveMisses, $"{setName}-{n}.png"), ImageEncoder.EncodePng(marked.Rgba()));
+            if (saveMisses is not null && !hit) File.WriteAllBytes(Path.Combine(saveMisses, $"{setName}-{n}.png"), ImageEncoder.EncodePng(marked.Rgba()));
             lock (detected)
             {
-                if (d.Found && d.Payload == payload) detected[c]++;
+                if (hit) detected[c]++;
                 accuracy[c] += acc;
                 attackPsnr[c] += p;
             }

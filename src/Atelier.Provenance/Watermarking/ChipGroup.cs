@@ -19,8 +19,8 @@ internal readonly record struct ChipGroup(int First, int Count, float Sign, doub
         double den = 0;
         for (int c = first; c < first + count; c++)
         {
-            int block = layout.Chip[c] / 15;
-            if (Movable(coefs[block * 64 + WatermarkLayout.Band[layout.Chip[c] % 15]])) den += weight[block] * weight[block];
+            int block = layout.BlockOf(c);
+            if (Movable(coefs[layout.CoefficientOf(c)])) den += weight[block] * weight[block];
         }
         double norm = Math.Sqrt(Math.Max(den, 1e-12));
         // A group of more chips (the pilot) gets the same change per chip as a code bit, hence its larger margin.
@@ -37,9 +37,9 @@ internal readonly record struct ChipGroup(int First, int Count, float Sign, doub
         double corr = 0;
         for (int c = first; c < first + count; c++)
         {
-            int block = layout.Chip[c] / 15;
+            int block = layout.BlockOf(c);
             if (valid is not null && !valid[block]) continue;
-            corr += weight[block] * Math.Clamp(coefs[block * 64 + WatermarkLayout.Band[layout.Chip[c] % 15]], -ChipLimit, ChipLimit) * layout.Sign[c];
+            corr += weight[block] * Math.Clamp(coefs[layout.CoefficientOf(c)], -ChipLimit, ChipLimit) * layout.Sign[c];
         }
         return corr;
     }
@@ -79,8 +79,8 @@ internal readonly record struct ChipGroup(int First, int Count, float Sign, doub
         if (amplitude == 0) return;
         for (int c = First; c < First + Count; c++)
         {
-            int block = layout.Chip[c] / 15, at = block * 64 + WatermarkLayout.Band[layout.Chip[c] % 15];
-            if (Movable(coefs[at])) change[at] += weight[block] * amplitude * layout.Sign[c];
+            int at = layout.CoefficientOf(c);
+            if (Movable(coefs[at])) change[at] += weight[layout.BlockOf(c)] * amplitude * layout.Sign[c];
         }
     }
 

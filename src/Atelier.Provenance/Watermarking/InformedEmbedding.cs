@@ -83,8 +83,7 @@ internal static class InformedEmbedding
     /// <summary>Each group's z as the detector reads it in these bytes (positive: the way it was meant).</summary>
     private static double[] ReadGroups(WatermarkLayout layout, ChipGroup[] groups, ReadOnlySpan<byte> rgb, int width, int height)
     {
-        var coefs = Watermark.Transform(LumaPlane.FromRgb(rgb, width, height).Resize(Side, Side).Values, null);
-        var weight = Watermark.Masking(coefs);
+        var (coefs, weight) = Watermark.Analyse(rgb, width, height);
         var read = new double[groups.Length];
         for (int i = 0; i < groups.Length; i++) read[i] = groups[i].Read(layout, coefs, weight);
         return read;

@@ -44,9 +44,7 @@ public static class Watermark
         if (width < MinimumSide || height < MinimumSide)
             throw new ArgumentException($"a {width}x{height} image is too small to watermark (at least {MinimumSide} px a side)");
         var layout = WatermarkLayout.For(key);
-        var frame = LumaPlane.FromRgb(rgb, width, height).Resize(Side, Side);
-        var coefs = Transform(frame.Values, null);
-        var weight = Masking(coefs);
+        var (coefs, weight) = Analyse(rgb, width, height);
 
         var word = WatermarkLayout.Code.Encode(PayloadToBits(payload));
         var groups = new ChipGroup[word.Length + 1];
@@ -161,8 +159,15 @@ public static class Watermark
             $"watermark found: {code.Length - corrected} of {code.Length} code bits read right, {corrected} corrected");
     }
 
+    /// <summary>The uncropped frame's block-DCT coefficients of these bytes and the block weights they give.</summary>
+    internal static (float[] Coefs, float[] Weight) Analyse(ReadOnlySpan<byte> rgb, int width, int height)
+    {
+        var coefs = Transform(LumaPlane.FromRgb(rgb, width, height).Resize(Side, Side).Values, null);
+        return (coefs, Masking(coefs));
+    }
+
     /// <summary>Weight per block from its AC activity: textured blocks hide more, flat ones get a floor.</summary>
-    internal static float[] Masking(float[] coefs)
+    private static float[] Masking(float[] coefs)
     {
         var weight = new float[WatermarkLayout.Blocks];
         for (int b = 0; b < weight.Length; b++)
@@ -175,7 +180,7 @@ public static class Watermark
         return weight;
     }
 
-    internal static float[] Transform(float[] frame, bool[]? valid)
+    private static float[] Transform(float[] frame, bool[]? valid)
     {
         var coefs = new float[WatermarkLayout.Blocks * 64];
         for (int b = 0; b < WatermarkLayout.Blocks; b++)

@@ -25,6 +25,12 @@ internal sealed class WatermarkLayout
     public bool[] Mask { get; }
     public int DataChips => Code.Length * ChipsPerBit;
 
+    /// <summary>The 8x8 block chip <paramref name="c"/> lies in.</summary>
+    public int BlockOf(int c) => Chip[c] / 15;
+
+    /// <summary>Where chip <paramref name="c"/> lies among the frame's coefficients (block x 64 + its band's zig-zag slot).</summary>
+    public int CoefficientOf(int c) => Chip[c] / 15 * 64 + Band[Chip[c] % 15];
+
     /// <summary>FFT of the pilot's spatial pattern in the frame (for phase correlation).</summary>
     public Complex[] PilotSpectrum { get; }
 
@@ -49,7 +55,7 @@ internal sealed class WatermarkLayout
         Span<float> coef = stackalloc float[64];
         var perBlock = new float[Blocks * 64];
         for (int c = DataChips; c < Chips; c++)
-            perBlock[Chip[c] / 15 * 64 + Band[Chip[c] % 15]] = Sign[c];
+            perBlock[CoefficientOf(c)] = Sign[c];
         for (int b = 0; b < Blocks; b++)
             BlockDct.InverseAdd(perBlock.AsSpan(b * 64, 64), pilot, Side, b % BlocksPerSide, b / BlocksPerSide);
         PilotSpectrum = new Complex[Side * Side];
