@@ -23,6 +23,13 @@ public sealed partial class Catalog
     /// <summary>The stored token digest of an enabled user, or null.</summary>
     public string? UserTokenSha256(string name) => Scalar("SELECT token_sha256 FROM users WHERE name = $n AND disabled = 0", ("$n", name)) as string;
 
+    /// <summary>The stored password hash of an enabled user; null for an unknown or disabled user, or one with no password.</summary>
+    public string? UserPasswordHash(string name) =>
+        Scalar("SELECT password_hash FROM users WHERE name = $n AND disabled = 0", ("$n", name)) as string;
+
+    public void SetUserPasswordHash(string name, string? passwordHash) =>
+        Exec("UPDATE users SET password_hash = $p WHERE name = $n", ("$n", name), ("$p", passwordHash));
+
     public void UpdateUser(string name, string? role = null, string? tokenSha256 = null, bool? disabled = null) =>
         Exec("UPDATE users SET role = COALESCE($r, role), token_sha256 = COALESCE($t, token_sha256), disabled = COALESCE($d, disabled) WHERE name = $n",
             ("$n", name), ("$r", role), ("$t", tokenSha256), ("$d", disabled));

@@ -21,6 +21,8 @@ public sealed record ImageRecord
     public byte[]? PdqDisplayed { get; init; }
     /// <summary>Which PDQ pipeline computed <see cref="Pdq"/>: <see cref="PdqPipelines.Current"/> or an older one <c>curate</c> re-hashes.</summary>
     public int PdqPipeline { get; init; } = PdqPipelines.Current;
+    /// <summary>Raised by every change of <see cref="Rating"/>; a change made on an older version is refused (the studio).</summary>
+    public long RatingVersion { get; init; }
     /// <summary>The hash near duplicates are found by: the displayed image's (what a user and a training run see).</summary>
     public byte[]? PdqAsDisplayed => PdqDisplayed ?? Pdq;
     public double? BlurVariance { get; init; }
@@ -93,3 +95,6 @@ public sealed record CheckpointRecord(long Id, long RunId, long ImagesSeen, stri
 /// <param name="Format">The file's format: png or jpeg.</param>
 public sealed record SampleRecord(long Id, long RunId, long CheckpointId, long Seed, int Index, string? Labels, string Sha256, string Path, DateTimeOffset CreatedAt,
     string? MarkPayload = null, string Format = "png");
+
+/// <summary>The outcome of a rating change made on a version someone was shown: applied, or the rating and version now stored.</summary>
+public sealed record RatingChange(bool Applied, string? Rating, long Version);

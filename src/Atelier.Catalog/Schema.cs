@@ -322,5 +322,11 @@ internal static class Schema
         CREATE INDEX withheld_samples_by_checkpoint ON withheld_samples(checkpoint_id);
         CREATE INDEX withheld_samples_by_run ON withheld_samples(run_id, id);
         """,
+        // 9: the studio. A user's sign-in password (ASP.NET Core's PasswordHasher format, PBKDF2; null: no web sign-in) and each
+        // image's rating version, raised by every rating change, so that a change made on a stale view can be refused.
+        """
+        ALTER TABLE users ADD COLUMN password_hash TEXT;
+        ALTER TABLE images ADD COLUMN rating_version INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -62,6 +62,7 @@ public static class AtelierCli
         BlocklistCommands.Blocklist(c),
         BlocklistCommands.Quarantine(c),
         GovernanceCommands.User(c),
+        StudioCommand.Create(c),
         ConsentCommands.Keys(c),
         VerifyCommand.Create(c),
     ];

@@ -7,7 +7,8 @@ public sealed record CliHost(
     Func<string, string?> Environment,
     string CurrentDirectory,
     bool Interactive,
-    CancellationToken Cancellation = default)
+    CancellationToken Cancellation = default,
+    TextReader? Input = null)
 {
     public static CliHost FromProcess()
     {
@@ -20,6 +21,6 @@ public sealed record CliHost(
             cts.Cancel();
         };
         return new CliHost(Console.Out, Console.Error, System.Environment.GetEnvironmentVariable, System.Environment.CurrentDirectory,
-            !Console.IsOutputRedirected && !Console.IsErrorRedirected, cts.Token);
+            !Console.IsOutputRedirected && !Console.IsErrorRedirected, cts.Token, Console.In);
     }
 }

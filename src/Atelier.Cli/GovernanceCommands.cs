@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using Atelier.Catalog;
 using Atelier.Governance;
 using Atelier.Governance.Access;
 using Atelier.Governance.Audit;
 using Atelier.Governance.Lineage;
+using Atelier.Studio.Accounts;
 
 namespace Atelier.Cli;
 
@@ -153,7 +155,35 @@ public static class GovernanceCommands
             return 0;
         }));
         user.Subcommands.Add(token);
+
+        var passwordName = new Argument<string>("NAME") { Description = "User name" };
+        var password = new Command("password", "Set the password a user signs in to the studio with, read as one line from standard input") { passwordName };
+        password.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var who = parse.GetValue(passwordName)!;
+            var line = ReadPassword(c.Host, who)
+                ?? throw new AtelierException("no-password", $"no password on standard input (e.g. printf '%s\\n' \"$PASSWORD\" | atelier user password {who})");
+            UserAdministration.SetPassword(GovernanceSession.For(ws), who, Passwords.Hash(who, line.TrimEnd('\r')));
+            c.Host.Out.WriteLine($"Set the studio password of {who}");
+            return 0;
+        }));
+        user.Subcommands.Add(password);
         return user;
+    }
+
+    /// <summary>One line from standard input; typed at a terminal, it is not echoed.</summary>
+    private static string? ReadPassword(CliHost host, string who)
+    {
+        if (host.Input is null || !ReferenceEquals(host.Input, Console.In) || Console.IsInputRedirected) return host.Input?.ReadLine();
+        host.Error.Write($"Password for {who} (at least {Passwords.MinimumLength} characters): ");
+        var typed = new System.Text.StringBuilder();
+        for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
+        {
+            if (key.Key == ConsoleKey.Backspace) { if (typed.Length > 0) typed.Length--; }
+            else if (!char.IsControl(key.KeyChar)) typed.Append(key.KeyChar);
+        }
+        host.Error.WriteLine();
+        return typed.ToString();
     }
 
     private static DateTimeOffset? Time(string? text, string option) => text is null ? null : CliContext.ParseTime(text, option);

@@ -16,6 +16,26 @@ public static class Annotations
         Change(session, Role.Annotator, "rate images", selector, AuditAction.Rate, ids => session.Workspace.Catalog.SetRating(ids, rating),
             new { rating = rating ?? "unrated" });
 
+    /// <summary>
+    /// Rates one image as someone who was shown its rating at <paramref name="shownVersion"/>. If anyone changed the rating
+    /// since, nothing changes and the refusal names the rating now stored (and its version, to try again on).
+    /// </summary>
+    public static RatingChange RateShown(GovernanceSession session, long imageId, string? rating, long shownVersion)
+    {
+        session.Actor.Require(Role.Annotator, "rate images");
+        var catalog = session.Workspace.Catalog;
+        using var tx = catalog.BeginTransaction();
+        var change = catalog.RateIfUnchanged(imageId, rating, shownVersion)
+            ?? throw new AtelierException("unknown-image", $"no image {imageId}");
+        if (change.Applied)
+            session.Record(AuditAction.Rate, new { selector = imageId.ToString(System.Globalization.CultureInfo.InvariantCulture), selected = 1, changed = 1, detail = new { rating = rating ?? "unrated" } },
+                GovernanceSession.Image(imageId));
+        tx.Commit();
+        if (!change.Applied && change.Version != shownVersion)
+            throw new StaleRatingException(imageId, change);
+        return change;
+    }
+
     public static Outcome Exclude(GovernanceSession session, Selector selector, string reason) =>
         Change(session, Role.Reviewer, "exclude images", selector, AuditAction.Exclude, ids => session.Workspace.Catalog.SetExcluded(ids, true, reason),
             new { reason });
@@ -43,4 +63,12 @@ public static class Annotations
         tx.Commit();
         return new Outcome(ids.Count, changed);
     }
+}
+
+/// <summary>A rating change refused because someone else changed the image's rating after it was shown.</summary>
+public sealed class StaleRatingException(long imageId, RatingChange current)
+    : AtelierException("stale-rating",
+        $"image {imageId}'s rating was changed by someone else since it was shown: it is now {current.Rating ?? "unrated"}; nothing was changed")
+{
+    public RatingChange Current { get; } = current;
 }

@@ -84,6 +84,21 @@ public sealed class GovernanceSession
         return session;
     }
 
+    /// <summary>
+    /// Opens governance for a user whom the caller has authenticated itself (the studio, after a password sign-in): the user's
+    /// current role acts; an unknown or disabled user is refused.
+    /// </summary>
+    public static GovernanceSession OpenAs(Workspace workspace, Func<string, string?> environment, string userName)
+    {
+        var keys = KeyRing.Load(workspace, environment);
+        var session = new GovernanceSession(workspace, keys, s =>
+            s.Workspace.Catalog.GetUser(userName) is { Disabled: false } user
+                ? Users.ActorOf(user)
+                : throw new AtelierException("bad-user", $"no enabled user '{userName}'"));
+        Sessions.AddOrUpdate(workspace, session);
+        return session;
+    }
+
     /// <summary>The session a stage runs under: the one the CLI opened, else the owner's with the process environment.</summary>
     public static GovernanceSession For(Workspace workspace) =>
         Sessions.TryGetValue(workspace, out var session) ? session : Open(workspace, Environment.GetEnvironmentVariable);

@@ -44,6 +44,9 @@ public static class ImageProbe
     /// </summary>
     public static bool IsBarePng(ReadOnlySpan<byte> bytes) => FormatSniffer.IsBarePng(bytes);
 
+    /// <summary>The format the signature bytes name, without decoding anything; null for none of the accepted ones.</summary>
+    public static ImageFormat? FormatOf(ReadOnlySpan<byte> bytes) => FormatSniffer.Sniff(bytes);
+
     /// <summary>
     /// A PNG no larger than a thumbnail and holding nothing but pixels can be shown as its own thumbnail: encoding it again
     /// would only store a second picture of the same pixels.

@@ -85,6 +85,8 @@ public class RunInitialisationRecordTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                ALTER TABLE users DROP COLUMN password_hash;
+                ALTER TABLE images DROP COLUMN rating_version;
                 DROP TABLE withheld_samples;
                 DROP INDEX samples_by_mark_payload;
                 ALTER TABLE samples DROP COLUMN format;
@@ -101,7 +103,7 @@ public class RunInitialisationRecordTests
         }
 
         using var catalog = Catalog.Open(path);
-        Assert.Equal(8, catalog.SchemaVersion);
+        Assert.Equal(9, catalog.SchemaVersion);
         var old = catalog.GetRun("old")!;
         Assert.Null(old.InitCheckpointId);
         var source = Assert.Single(catalog.ListCheckpoints(old.Id));

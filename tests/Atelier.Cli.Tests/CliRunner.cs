@@ -16,10 +16,14 @@ public sealed class CliRunner : IDisposable
 
     public CliRunner() => System.IO.Directory.CreateDirectory(Directory);
 
-    public CliResult Run(params string[] args)
+    public CliResult Run(params string[] args) => RunWithInput(null, args);
+
+    /// <summary>Runs with <paramref name="input"/> as standard input (null: none at all).</summary>
+    public CliResult RunWithInput(string? input, params string[] args)
     {
         var (o, e) = (new StringWriter(), new StringWriter());
-        var code = AtelierCli.Run(args, new CliHost(o, e, k => Environment.GetValueOrDefault(k), Directory, Interactive: false));
+        var code = AtelierCli.Run(args, new CliHost(o, e, k => Environment.GetValueOrDefault(k), Directory, Interactive: false,
+            Input: input is null ? null : new StringReader(input)));
         return new CliResult(code, o.ToString(), e.ToString());
     }
 

@@ -30,6 +30,21 @@ public static class UserAdministration
         return token;
     }
 
+    /// <summary>
+    /// Sets the password a user signs in to the studio with, given as a hash made by the studio's hasher (this stage stores it and
+    /// never sees the password). Admins set anyone's, every user their own; the audit entry says only that it was set.
+    /// </summary>
+    public static void SetPassword(GovernanceSession session, string name, string passwordHash)
+    {
+        if (session.Actor.Name != name) session.Actor.Require(Role.Admin, "set other users' passwords");
+        var catalog = session.Workspace.Catalog;
+        _ = catalog.GetUser(name) ?? throw new AtelierException("unknown-user", $"no user named '{name}' (see 'atelier user list')");
+        using var tx = catalog.BeginTransaction();
+        catalog.SetUserPasswordHash(name, passwordHash);
+        session.Record(AuditAction.UserChanged, new { user = name, password = "set" }, GovernanceSession.Ref("user", name));
+        tx.Commit();
+    }
+
     private static void Change(GovernanceSession session, string name, string what, object detail, Action apply)
     {
         session.Actor.Require(Role.Admin, what);

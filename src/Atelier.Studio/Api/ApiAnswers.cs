@@ -1,0 +1,31 @@
+using Atelier.Catalog;
+
+namespace Atelier.Studio.Api;
+
+/// <summary>
+/// How a write endpoint answers: JSON for scripts; for a plain form post (no script), a redirect back to the page it came
+/// from with a one-line notice. A refusal from a stage is its own one-line message, never a stack trace.
+/// </summary>
+public static class ApiAnswers
+{
+    public static IResult Refusal(AtelierException e) => Results.Json(new { error = e.Message, code = e.Code }, statusCode: StatusFor(e.Code));
+
+    public static int StatusFor(string code) => code switch
+    {
+        "forbidden" => StatusCodes.Status403Forbidden,
+        "unknown-image" => StatusCodes.Status404NotFound,
+        "stale-rating" => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>A redirect to <paramref name="returnTo"/> if it is a path on this site, else to the grid; with the notice, if any.</summary>
+    public static IResult Back(string? returnTo, string? notice)
+    {
+        var target = IsLocal(returnTo) ? returnTo! : "/";
+        if (notice is not null) target += (target.Contains('?') ? "&" : "?") + "notice=" + Uri.EscapeDataString(notice);
+        return Results.Redirect(target, permanent: false, preserveMethod: false);
+    }
+
+    public static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains("://", StringComparison.Ordinal);
+}

@@ -1,0 +1,30 @@
+using Atelier.Catalog;
+using Atelier.Governance.Access;
+using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Atelier.Studio.Pages;
+
+/// <summary>One image: its rating (with the version it was shown at), tags, facts, near duplicates and provenance.</summary>
+[Authorize(Policy = StudioPolicies.Viewer)]
+public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) : PageModel
+{
+    public static readonly string[] RatingChoices = ["unrated", .. Selector.Ratings];
+
+    public ImageDetails? Details { get; private set; }
+    public bool CanAnnotate { get; private set; }
+    public string? Token { get; private set; }
+
+    public IActionResult OnGet(long id)
+    {
+        Details = session.Catalog.GetDetails(id);
+        // An excluded image is as absent as a quarantined one: no page, no thumbnail.
+        if (Details is null || Details.Image.Excluded) return NotFound();
+        CanAnnotate = StudioPolicies.RoleOf(User) >= Role.Annotator;
+        Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
+        return Page();
+    }
+}

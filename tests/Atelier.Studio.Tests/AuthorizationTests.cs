@@ -1,0 +1,119 @@
+using System.Net;
+using Atelier.Governance.Access;
+using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Atelier.Studio.Tests;
+
+/// <summary>
+/// Every endpoint, asked by nobody and by each role over real HTTP. The table below must name every route the studio
+/// maps: a new endpoint fails <see cref="EveryEndpointIsInTheTableWithItsPolicy"/> until it has a policy and a row here.
+/// </summary>
+public sealed class AuthorizationTests : IAsyncLifetime
+{
+    private StudioFixture _studio = null!;
+
+    /// <summary>Route, a request to try, and the least role that may make it (null: anyone, signed in or not).</summary>
+    private static readonly (string Route, string Method, string Path, Role? Least)[] Endpoints =
+    [
+        ("", "GET", "/", Role.Viewer),
+        ("images/{id:long}", "GET", "/images/{id}", Role.Viewer),
+        ("signin", "GET", "/signin", null),
+        ("signout", "POST", "/signout", Role.Viewer),
+        ("denied", "GET", "/denied", null),
+        ("/assets/{name}", "GET", "/assets/studio.css", null),
+        ("/media/thumbs/{id:long}", "GET", "/media/thumbs/{id}", Role.Viewer),
+        ("/api/images/{id:long}/rating", "POST", "/api/images/{id}/rating", Role.Annotator),
+        ("/api/images/tags", "POST", "/api/images/tags", Role.Annotator),
+    ];
+
+    public async ValueTask InitializeAsync() => _studio = await StudioFixture.StartAsync(images: 4);
+
+    public async ValueTask DisposeAsync() => await _studio.DisposeAsync();
+
+    [Fact]
+    public void EveryEndpointIsInTheTableWithItsPolicy()
+    {
+        var mapped = _studio.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.True(mapped.Count >= Endpoints.Length, $"only {mapped.Count} endpoints mapped");
+        foreach (var endpoint in mapped)
+        {
+            var route = endpoint.RoutePattern.RawText ?? "";
+            var row = Endpoints.Where(e => e.Route == route).ToList();
+            Assert.True(row.Count == 1, $"endpoint '{route}' ({endpoint.DisplayName}) is not in the authorization table");
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
+            if (row[0].Least is { } least)
+            {
+                Assert.False(anonymous, $"'{route}' allows anonymous requests");
+                Assert.Equal([least.Name()], policies);
+            }
+            else
+            {
+                Assert.True(anonymous, $"'{route}' should be explicitly anonymous");
+                Assert.Empty(policies);
+            }
+        }
+        Assert.All(Endpoints, e => Assert.Contains(mapped, m => m.RoutePattern.RawText == e.Route));
+    }
+
+    [Fact]
+    public async Task EachRoleGetsExactlyWhatItsRoleAllows()
+    {
+        var id = _studio.ImageIds[0];
+        var clients = new Dictionary<Role, HttpClient>();
+        foreach (var role in StudioFixture.AllRoles) clients[role] = await _studio.SignedIn(role);
+        foreach (var (route, method, pathTemplate, least) in Endpoints)
+        {
+            var path = pathTemplate.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Anonymous: pages send the browser to sign in, the API and media answer 401.
+            using (var anonymous = _studio.Client())
+            {
+                var answer = await Send(anonymous, method, path, token: null);
+                if (least is null) Assert.True(answer.StatusCode is not HttpStatusCode.Unauthorized and not HttpStatusCode.Forbidden, $"{method} {path} anonymous: {answer.StatusCode}");
+                else if (path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/media", StringComparison.Ordinal))
+                    Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+                else
+                {
+                    Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+                    Assert.StartsWith("/signin", answer.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+                }
+            }
+            foreach (var role in StudioFixture.AllRoles)
+            {
+                var client = clients[role];
+                var answer = await Send(client, method, path, await StudioFixture.PageToken(client, "/signin"));
+                var allowed = least is null || role >= least;
+                if (allowed)
+                    Assert.True(answer.StatusCode is not HttpStatusCode.Unauthorized and not HttpStatusCode.Forbidden && (int)answer.StatusCode < 500,
+                        $"{method} {path} as {role}: {answer.StatusCode}");
+                else if (path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/media", StringComparison.Ordinal))
+                    Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+                else
+                {
+                    Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+                    Assert.StartsWith("/denied", answer.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+                }
+                if (route == "signout" && allowed) clients[role] = await _studio.SignedIn(role);
+            }
+        }
+    }
+
+    private static async Task<HttpResponseMessage> Send(HttpClient client, string method, string path, string? token)
+    {
+        if (method == "GET") return await client.GetAsync(path, TestContext.Current.CancellationToken);
+        // A valid body for each write, so that an allowed request is a real change, not a 400.
+        object body = path.EndsWith("/rating", StringComparison.Ordinal) ? new { rating = "general", version = 0 }
+            : path.EndsWith("/tags", StringComparison.Ordinal) ? new { ids = new[] { 1L }, add = new[] { "checked" } }
+            : new { };
+        if (path == "/signout")
+        {
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token ?? "" });
+            return await client.PostAsync(path, form, TestContext.Current.CancellationToken);
+        }
+        return await StudioFixture.PostJson(client, path, body, token);
+    }
+}

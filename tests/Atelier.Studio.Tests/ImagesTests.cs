@@ -1,0 +1,157 @@
+using System.Net;
+using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+
+namespace Atelier.Studio.Tests;
+
+public sealed class ImagesTests : IAsyncLifetime
+{
+    private StudioFixture _studio = null!;
+
+    public async ValueTask InitializeAsync() => _studio = await StudioFixture.StartAsync(images: 12);
+
+    public async ValueTask DisposeAsync() => await _studio.DisposeAsync();
+
+    private Catalog.Catalog Catalog => _studio.Temp.Catalog;
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheGridShowsWhatTheSelectorSelectsAndSaysWhyABadOneCannotBeRead()
+    {
+        var owner = GovernanceSession.For(_studio.Temp.Workspace);
+        var tagged = _studio.ImageIds.Take(3).ToList();
+        Annotations.AddTags(owner, Selector.Parse(string.Join(',', tagged)), [Tags.Parse("picked")]);
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+
+        var html = await viewer.GetStringAsync("/?where=tag:picked", Cancel);
+        Assert.Contains("3 images", html);
+        foreach (var id in _studio.ImageIds)
+            Assert.Equal(tagged.Contains(id), html.Contains($"href=\"/images/{id}\"", StringComparison.Ordinal));
+
+        var bad = await viewer.GetStringAsync("/?where=" + Uri.EscapeDataString("width>>3"), Cancel);
+        Assert.Contains("cannot read selector term", bad);
+    }
+
+    [Fact]
+    public async Task ExcludedAndQuarantinedImagesAreNeverServedEvenByGuessingTheUrl()
+    {
+        var (excluded, quarantined, kept) = (_studio.ImageIds[0], _studio.ImageIds[1], _studio.ImageIds[2]);
+        Annotations.Exclude(GovernanceSession.For(_studio.Temp.Workspace), Selector.Parse(excluded.ToString(System.Globalization.CultureInfo.InvariantCulture)), "test");
+        Catalog.MarkQuarantined(quarantined);
+        using var admin = await _studio.SignedIn(Role.Admin);
+        foreach (var id in new[] { excluded, quarantined })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/media/thumbs/{id}", Cancel)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/images/{id}", Cancel)).StatusCode);
+        }
+        var thumb = await admin.GetAsync($"/media/thumbs/{kept}", Cancel);
+        Assert.Equal(HttpStatusCode.OK, thumb.StatusCode);
+        Assert.Equal("image/png", thumb.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(0x89, (await thumb.Content.ReadAsByteArrayAsync(Cancel))[0]);
+        var grid = await admin.GetStringAsync("/", Cancel);
+        Assert.DoesNotContain($"/images/{excluded}\"", grid);
+        Assert.DoesNotContain($"/images/{quarantined}\"", grid);
+        Assert.Contains("(1 excluded, not shown)", grid);
+    }
+
+    [Fact]
+    public async Task ARatingMadeOnAStaleViewIsRefusedWithTheCurrentValueAndNothingIsLost()
+    {
+        var id = _studio.ImageIds[0];
+        using var first = await _studio.SignedIn(Role.Annotator);
+        using var second = await _studio.SignedIn(Role.Reviewer);
+        var shown = Catalog.GetImage(id)!.RatingVersion;
+
+        var ok = await StudioFixture.PostJson(first, $"/api/images/{id}/rating", new { rating = "sensitive", version = shown }, await StudioFixture.PageToken(first));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(shown + 1, (await StudioFixture.Json(ok)).GetProperty("version").GetInt64());
+
+        var stale = await StudioFixture.PostJson(second, $"/api/images/{id}/rating", new { rating = "general", version = shown }, await StudioFixture.PageToken(second));
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var refusal = await StudioFixture.Json(stale);
+        Assert.Equal("sensitive", refusal.GetProperty("rating").GetString());
+        Assert.Equal(shown + 1, refusal.GetProperty("version").GetInt64());
+        Assert.Contains("changed by someone else", refusal.GetProperty("error").GetString());
+        Assert.Equal("sensitive", Catalog.GetImage(id)!.Rating);
+
+        // Shown the current version, the second person's change goes through; a CLI rating raises the version too.
+        var retry = await StudioFixture.PostJson(second, $"/api/images/{id}/rating", new { rating = "general", version = shown + 1 }, await StudioFixture.PageToken(second));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Annotations.Rate(GovernanceSession.For(_studio.Temp.Workspace), Selector.Parse(id.ToString(System.Globalization.CultureInfo.InvariantCulture)), "explicit");
+        Assert.Equal(shown + 3, Catalog.GetImage(id)!.RatingVersion);
+        var rates = Catalog.AllAuditEntries().Where(a => a.Action == "rate").Select(a => a.Actor).ToList();
+        Assert.Equal(["annotator-user", "reviewer-user", "owner"], rates.TakeLast(3));
+    }
+
+    [Fact]
+    public async Task TagChangesFromManyAnnotatorsAtOnceMerge()
+    {
+        var clients = new List<(HttpClient Client, string Token)>();
+        for (int i = 0; i < 4; i++)
+        {
+            var c = await _studio.SignedIn(i % 2 == 0 ? Role.Annotator : Role.Admin);
+            clients.Add((c, await StudioFixture.PageToken(c)));
+        }
+        var ids = _studio.ImageIds.ToArray();
+        // Each annotator adds their own tags to every image, 10 times over, all at once, and removes a shared one.
+        var work = clients.Select((c, i) => Task.Run(async () =>
+        {
+            for (int round = 0; round < 10; round++)
+            {
+                var answer = await StudioFixture.PostJson(c.Client, "/api/images/tags",
+                    new { ids, add = new[] { $"by_{i}_{round}" }, remove = new[] { "shared" } }, c.Token);
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            }
+        }, Cancel)).ToList();
+        await Task.WhenAll(work);
+        foreach (var id in ids)
+        {
+            var names = Catalog.TagsOf(id).Select(t => t.Name).ToHashSet();
+            for (int i = 0; i < clients.Count; i++)
+                for (int round = 0; round < 10; round++)
+                    Assert.Contains($"by_{i}_{round}", names);
+        }
+        foreach (var (c, _) in clients) c.Dispose();
+    }
+
+    [Fact]
+    public async Task AWriteWithoutThePagesAntiforgeryTokenIsRefused()
+    {
+        using var annotator = await _studio.SignedIn(Role.Annotator);
+        var id = _studio.ImageIds[0];
+        var missing = await StudioFixture.PostJson(annotator, "/api/images/tags", new { ids = new[] { id }, add = new[] { "forged" } }, token: null);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("anti-forgery", (await StudioFixture.Json(missing)).GetProperty("error").GetString());
+        using var other = await _studio.SignedIn(Role.Admin);
+        var someoneElses = await StudioFixture.PostJson(annotator, "/api/images/tags", new { ids = new[] { id }, add = new[] { "forged" } }, await StudioFixture.PageToken(other));
+        Assert.Equal(HttpStatusCode.BadRequest, someoneElses.StatusCode);
+        Assert.DoesNotContain(Catalog.TagsOf(id), t => t.Name == "forged");
+    }
+
+    [Fact]
+    public async Task APlainFormPostChangesTheImageAndRedirectsBackWithANotice()
+    {
+        using var annotator = await _studio.SignedIn(Role.Annotator);
+        var id = _studio.ImageIds[1];
+        var page = $"/images/{id}";
+        var token = await StudioFixture.FormToken(annotator, page);
+        var answer = await annotator.PostAsync("/api/images/tags", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["ids"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["add"] = "smile, style:flat", ["returnTo"] = page,
+        }), Cancel);
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.StartsWith(page + "?notice=", answer.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Contains(Catalog.TagsOf(id), t => t is { Name: "flat", Category: "style" });
+        Assert.Contains("2 tags added", await annotator.GetStringAsync(answer.Headers.Location, Cancel));
+
+        // A returnTo elsewhere is not followed.
+        var away = await annotator.PostAsync("/api/images/tags", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["ids"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["add"] = "x", ["returnTo"] = "//evil.example/",
+        }), Cancel);
+        Assert.StartsWith("/?notice=", away.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Ingest.Pipeline;
+using Atelier.Studio;
+using Atelier.Studio.Accounts;
+using Atelier.TestSupport;
+using Microsoft.AspNetCore.Builder;
+
+namespace Atelier.Studio.Tests;
+
+/// <summary>
+/// A real workspace with real emoji images ingested, one user per role with a password, and the studio serving it on a
+/// loopback port of its own (real Kestrel, real HTTP).
+/// </summary>
+public sealed partial class StudioFixture : IAsyncDisposable
+{
+    public const string Password = "correct horse battery";
+    public static readonly Role[] AllRoles = Enum.GetValues<Role>();
+
+    public TempWorkspace Temp { get; } = new();
+    public WebApplication App { get; private set; } = null!;
+    public Uri Address { get; private set; } = null!;
+    public IReadOnlyList<long> ImageIds { get; private set; } = [];
+
+    public static async Task<StudioFixture> StartAsync(int images = 12)
+    {
+        var f = new StudioFixture();
+        var source = Path.Combine(f.Temp.Directory, "incoming");
+        Directory.CreateDirectory(source);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.EmojiSample, "img"), "*.png").Order(StringComparer.Ordinal).Take(images))
+            File.Copy(file, Path.Combine(source, Path.GetFileName(file)));
+        await new Ingestion(f.Temp.Workspace).RunAsync(new IngestRequest { Sources = [source] }, null, TestContext.Current.CancellationToken);
+        f.ImageIds = f.Temp.Catalog.SelectIds(Selector.All);
+        var owner = GovernanceSession.For(f.Temp.Workspace);
+        foreach (var role in AllRoles)
+        {
+            UserAdministration.Add(owner, UserOf(role), role);
+            UserAdministration.SetPassword(owner, UserOf(role), Passwords.Hash(UserOf(role), Password));
+        }
+        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0), Environment.GetEnvironmentVariable);
+        await f.App.StartAsync(TestContext.Current.CancellationToken);
+        f.Address = StudioApp.Address(f.App);
+        return f;
+    }
+
+    public static string UserOf(Role role) => role.Name() + "-user";
+
+    /// <summary>A browser-like client: its own cookies, no automatic redirects (so tests see them).</summary>
+    public HttpClient Client() =>
+        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = Address };
+
+    /// <summary>A client signed in as the user holding <paramref name="role"/>.</summary>
+    public async Task<HttpClient> SignedIn(Role role)
+    {
+        var client = Client();
+        var answer = await SignIn(client, UserOf(role), Password);
+        return answer.StatusCode == HttpStatusCode.Redirect ? client : throw new InvalidOperationException($"{UserOf(role)} could not sign in: {answer.StatusCode}");
+    }
+
+    public async Task<HttpResponseMessage> SignIn(HttpClient client, string name, string password)
+    {
+        var token = await FormToken(client, "/signin");
+        return await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["name"] = name, ["password"] = password, ["__RequestVerificationToken"] = token,
+        }), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The anti-forgery token of the form on <paramref name="path"/>.</summary>
+    public static async Task<string> FormToken(HttpClient client, string path)
+    {
+        var html = await client.GetStringAsync(path, TestContext.Current.CancellationToken);
+        return FormTokenPattern().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no form token on {path}");
+    }
+
+    /// <summary>The token scripts send (the layout's meta tag), read from <paramref name="path"/>.</summary>
+    public static async Task<string> PageToken(HttpClient client, string path = "/")
+    {
+        var html = await client.GetStringAsync(path, TestContext.Current.CancellationToken);
+        return MetaTokenPattern().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no page token on {path}");
+    }
+
+    public static async Task<HttpResponseMessage> PostJson(HttpClient client, string path, object body, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        if (token is not null) request.Headers.Add("X-CSRF-TOKEN", token);
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    public static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.Clone();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial Regex FormTokenPattern();
+
+    [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\"")]
+    private static partial Regex MetaTokenPattern();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+        Temp.Dispose();
+    }
+}
