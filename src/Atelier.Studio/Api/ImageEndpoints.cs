@@ -52,9 +52,9 @@ public static class ImageEndpoints
         var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
         var redirect = AnswersWithRedirect(request);
         RatingRequest? body = form is null
-            ? await request.ReadFromJsonAsync<RatingRequest>()
+            ? await ReadJson<RatingRequest>(request)
             : new RatingRequest(form["rating"], long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1);
-        if (body is null) return Results.BadRequest(new { error = "send {\"rating\": ..., \"version\": ...}" });
+        if (body is null) return Results.BadRequest(new { error = "send {\"rating\": ..., \"version\": ...} as JSON, or the page's form", code = "bad-request" });
         var rating = string.IsNullOrWhiteSpace(body.Rating) || body.Rating == "unrated" ? null : body.Rating.Trim().ToLowerInvariant();
         try
         {
@@ -80,15 +80,14 @@ public static class ImageEndpoints
         var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
         var redirect = AnswersWithRedirect(request);
         var body = form is null
-            ? await request.ReadFromJsonAsync<TagRequest>()
-            : new TagRequest(
-                [.. form["ids"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1)],
-                [.. form["add"].SelectMany(Words)], [.. form["remove"].SelectMany(Words)]);
+            ? await ReadJson<TagRequest>(request)
+            : FromForm(form);
         if (body is null || body.Ids.Count == 0 || body.Ids.Any(i => i < 1))
-            return Results.BadRequest(new { error = "name the images by their ids" });
+            return Refuse(redirect, form, "select images first (Space selects the focused one, A all on the page)");
+        if ((body.Add?.Count ?? 0) + (body.Remove?.Count ?? 0) == 0)
+            return Refuse(redirect, form, "type the tags to add or remove");
         if (body.Ids.Count > MaxImagesPerChange)
-            return Results.BadRequest(new { error = $"at most {MaxImagesPerChange} images in one change" });
+            return Refuse(redirect, form, $"at most {MaxImagesPerChange} images in one change");
         try
         {
             var selector = Selector.Parse(string.Join(',', body.Ids.Distinct().Order()));
@@ -105,7 +104,28 @@ public static class ImageEndpoints
         }
     }
 
+    /// <summary>A form's change: ids as a comma list; with mode=remove (the grid's Remove button) the typed tags are taken off.</summary>
+    private static TagRequest FromForm(IFormCollection form)
+    {
+        var ids = form["ids"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1).ToList();
+        var typed = form["add"].SelectMany(Words).ToList();
+        var removing = form["mode"] == "remove";
+        return new TagRequest(ids, removing ? [] : typed, [.. form["remove"].SelectMany(Words), .. removing ? typed : []]);
+    }
+
     public const int MaxImagesPerChange = 10_000;
+
+    /// <summary>The JSON body, or null for one that is missing, not JSON or not of that shape (answered 400, never 500).</summary>
+    private static async Task<T?> ReadJson<T>(HttpRequest request) where T : class
+    {
+        if (!request.HasJsonContentType()) return null;
+        try { return await request.ReadFromJsonAsync<T>(); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
+    private static IResult Refuse(bool redirect, IFormCollection? form, string why) =>
+        redirect ? ApiAnswers.Back(form!["returnTo"], why) : Results.BadRequest(new { error = why, code = "bad-request" });
 
     private static IEnumerable<string> Words(string? text) =>
         (text ?? "").Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

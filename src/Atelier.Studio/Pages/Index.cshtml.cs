@@ -1,5 +1,7 @@
 using Atelier.Catalog;
+using Atelier.Governance.Access;
 using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,7 +10,7 @@ namespace Atelier.Studio.Pages;
 
 /// <summary>The dataset grid: the selection the filter names (the CLI's selector syntax), excluded images left out, by pages of ids.</summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
-public sealed class IndexModel(StudioSession session) : PageModel
+public sealed class IndexModel(StudioSession session, IAntiforgery antiforgery) : PageModel
 {
     public const int PageSize = 120;
 
@@ -20,9 +22,13 @@ public sealed class IndexModel(StudioSession session) : PageModel
     public long Excluded { get; private set; }
     public long? NextAfter { get; private set; }
     public string? Error { get; private set; }
+    public bool CanAnnotate { get; private set; }
+    public string? Token { get; private set; }
 
     public void OnGet()
     {
+        CanAnnotate = StudioPolicies.RoleOf(User) >= Role.Annotator;
+        Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         var text = string.IsNullOrWhiteSpace(Where) ? "all" : Where.Trim();
         Selector selector, shown;
         try

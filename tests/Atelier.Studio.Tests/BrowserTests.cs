@@ -1,0 +1,122 @@
+using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.TestSupport;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Atelier.Studio.Tests;
+
+/// <summary>
+/// The studio in a real browser: Debian's chromium driven by Playwright, with the keyboard alone. Screenshots go to
+/// artifacts/studio/ at the repository root (kept by CI as test artifacts).
+/// </summary>
+public sealed class BrowserTests : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+    private static readonly string Artifacts = Path.Combine(Repo.Root, "artifacts", "studio");
+
+    private StudioFixture _studio = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), $"the browser tests drive Debian's chromium at {Chromium}: apt-get install chromium (.ci/run does)");
+        _studio = await StudioFixture.StartAsync(images: 12);
+        _playwright = await Playwright.CreateAsync();
+        // Root in a container has no user namespaces for chromium's sandbox; the pages are our own, on loopback.
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        // Waits are for events (an element appears, a request answers), bounded generously so a loaded machine is not a failure.
+        SetDefaultExpectTimeout(60_000);
+        Directory.CreateDirectory(Artifacts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_studio is not null) await _studio.DisposeAsync();
+    }
+
+    private async Task<IPage> SignedInPage(Role role)
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 800 } });
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(_studio.Address.ToString());
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        // The sign-in form has the focus; Tab to the password, Enter to send.
+        await page.Keyboard.TypeAsync(StudioFixture.UserOf(role));
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(StudioFixture.Password);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Images");
+        return page;
+    }
+
+    [Fact]
+    public async Task AnAnnotatorFiltersSelectsAndTagsWithTheKeyboardAlone()
+    {
+        var picked = _studio.ImageIds.Take(3).ToList();
+        Annotations.AddTags(GovernanceSession.For(_studio.Temp.Workspace), Selector.Parse(string.Join(',', picked)), [Tags.Parse("picked")]);
+        var page = await SignedInPage(Role.Annotator);
+
+        await page.Locator("input[name=where]").FocusAsync();
+        await page.Keyboard.TypeAsync("tag:picked");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".grid li")).ToHaveCountAsync(3);
+        await Expect(page.Locator(".count")).ToHaveTextAsync("3 images");
+
+        // An arrow enters the grid at its first image; arrows move, Space selects.
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.Locator(".bulk .selected")).ToHaveTextAsync("2 selected");
+        await page.Keyboard.PressAsync("t");
+        await page.Keyboard.TypeAsync("keyboard_tag, style:flat");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("4 tags added, 0 removed on 2 images");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "grid-bulk-tagged.png"), FullPage = true });
+
+        foreach (var (id, index) in picked.Select((id, i) => (id, i)))
+        {
+            var names = _studio.Temp.Catalog.TagsOf(id).Select(t => t.Name).ToList();
+            Assert.Equal(index < 2, names.Contains("keyboard_tag"));
+            Assert.Equal(index < 2, names.Contains("flat"));
+        }
+    }
+
+    [Fact]
+    public async Task AStaleRatingIsRefusedInThePageWithTheOtherPersonsValue()
+    {
+        var id = _studio.ImageIds[0];
+        var page = await SignedInPage(Role.Annotator);
+        // Enter on the focused image opens it.
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1")).ToHaveTextAsync($"Image #{id}");
+
+        // Meanwhile a reviewer rates the same image elsewhere.
+        using (var reviewer = await _studio.SignedIn(Role.Reviewer))
+        {
+            var answer = await StudioFixture.PostJson(reviewer, $"/api/images/{id}/rating", new { rating = "sensitive", version = 0 }, await StudioFixture.PageToken(reviewer));
+            Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        await page.Locator("select[name=rating]").FocusAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".notice")).ToContainTextAsync("changed by someone else since it was shown: it is now sensitive");
+        await Expect(page.Locator("select[name=rating]")).ToHaveValueAsync("sensitive");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "image-stale-rating.png"), FullPage = true });
+        Assert.Equal("sensitive", _studio.Temp.Catalog.GetImage(id)!.Rating);
+
+        // Decided again on the current version, the change goes through.
+        await page.Locator("select[name=rating]").SelectOptionAsync("general");
+        await page.Locator("form.rating button").PressAsync("Enter");
+        await Expect(page.Locator("select[name=rating]")).ToHaveValueAsync("general");
+        Assert.Equal("general", _studio.Temp.Catalog.GetImage(id)!.Rating);
+    }
+}
