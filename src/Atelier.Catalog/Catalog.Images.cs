@@ -128,10 +128,9 @@ public sealed partial class Catalog
             using var r = read.ExecuteReader();
             if (!r.Read()) return null;
             var (current, version) = (Str(r, 0), r.GetInt64(1));
-            if (version != shownVersion) return new RatingChange(false, current, version);
-            if (current == rating) return new RatingChange(false, current, version);
+            if (version != shownVersion || current == rating) return new RatingChange(false, current, version, current);
             Exec("UPDATE images SET rating = $v, rating_version = rating_version + 1 WHERE id = $id", ("$id", id), ("$v", rating));
-            return (RatingChange?)new RatingChange(true, rating, version + 1);
+            return (RatingChange?)new RatingChange(true, rating, version + 1, current);
         });
     }
 

@@ -34,6 +34,48 @@ public sealed partial class Catalog
         return removed;
     }
 
+    /// <summary>Adds each (image, tag) link not already there; returns exactly the links it added (for an exact undo).</summary>
+    public IReadOnlyList<(long Image, Tag Tag)> AddTagLinks(IEnumerable<(long Image, Tag Tag)> links)
+    {
+        var added = new List<(long, Tag)>();
+        using var insert = Cmd("INSERT OR IGNORE INTO image_tags(image_id, tag_id) SELECT $i, $t WHERE EXISTS (SELECT 1 FROM images WHERE id = $i AND quarantined = 0)");
+        var pi = insert.Parameters.Add("$i", SqliteType.Integer);
+        var pt = insert.Parameters.Add("$t", SqliteType.Integer);
+        foreach (var (image, tag) in links.Distinct())
+        {
+            var id = EnsureTag(tag);
+            pi.Value = image;
+            pt.Value = id;
+            if (insert.ExecuteNonQuery() == 1) added.Add((image, TagById(id)));
+        }
+        return added;
+    }
+
+    /// <summary>Removes each (image, tag name) link that is there; returns exactly the links it removed, with their categories.</summary>
+    public IReadOnlyList<(long Image, Tag Tag)> RemoveTagLinks(IEnumerable<(long Image, string Name)> links)
+    {
+        var removed = new List<(long, Tag)>();
+        using var delete = Cmd("DELETE FROM image_tags WHERE image_id = $i AND tag_id = $t");
+        var pi = delete.Parameters.Add("$i", SqliteType.Integer);
+        var pt = delete.Parameters.Add("$t", SqliteType.Integer);
+        foreach (var (image, name) in links.Select(l => (l.Image, Tags.Normalize(l.Name))).Distinct())
+        {
+            if (Scalar("SELECT id FROM tags WHERE name = $n", ("$n", name)) is not long tagId) continue;
+            pi.Value = image;
+            pt.Value = tagId;
+            if (delete.ExecuteNonQuery() == 1) removed.Add((image, TagById(tagId)));
+        }
+        return removed;
+    }
+
+    private Tag TagById(long id)
+    {
+        using var cmd = Cmd("SELECT name, category FROM tags WHERE id = $id", ("$id", id));
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return new Tag(r.GetString(0), r.GetString(1));
+    }
+
     private long EnsureTag(Tag tag)
     {
         var name = Tags.Normalize(tag.Name);

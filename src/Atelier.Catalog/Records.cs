@@ -96,5 +96,8 @@ public sealed record CheckpointRecord(long Id, long RunId, long ImagesSeen, stri
 public sealed record SampleRecord(long Id, long RunId, long CheckpointId, long Seed, int Index, string? Labels, string Sha256, string Path, DateTimeOffset CreatedAt,
     string? MarkPayload = null, string Format = "png");
 
-/// <summary>The outcome of a rating change made on a version someone was shown: applied, or the rating and version now stored.</summary>
-public sealed record RatingChange(bool Applied, string? Rating, long Version);
+/// <summary>
+/// The outcome of a rating change made on a version someone was shown: applied, or the rating and version now stored;
+/// <paramref name="Previous"/> is the rating it replaced (what an undo puts back).
+/// </summary>
+public sealed record RatingChange(bool Applied, string? Rating, long Version, string? Previous = null);

@@ -10,6 +10,7 @@ public sealed record WorkspaceConfig
     public IngestSettings Ingest { get; init; } = new();
     public CurationThresholds Curation { get; init; } = new();
     public CostSettings Cost { get; init; } = new();
+    public StudioSettings Studio { get; init; } = new();
     /// <summary>Where the workspace key ring lives when not in the default place (ATELIER_KEY_FILE overrides it).</summary>
     public string? KeyFile { get; init; }
 
@@ -31,6 +32,49 @@ public sealed record IngestSettings
     public int HttpRetries { get; init; } = 3;
     /// <summary>PDQ distance at or below which a new image is reported as a near duplicate.</summary>
     public int NearDuplicateDistance { get; init; } = 31;
+}
+
+/// <summary>The web studio's settings: the grid's keyboard shortcuts (a single character, or a key name such as Escape).</summary>
+public sealed record StudioSettings
+{
+    public StudioKeys Keys { get; init; } = new();
+}
+
+public sealed record StudioKeys
+{
+    public string Select { get; init; } = " ";
+    public string SelectAll { get; init; } = "a";
+    public string ClearSelection { get; init; } = "Escape";
+    public string Tags { get; init; } = "t";
+    public string Undo { get; init; } = "z";
+    public string RateGeneral { get; init; } = "1";
+    public string RateSensitive { get; init; } = "2";
+    public string RateQuestionable { get; init; } = "3";
+    public string RateExplicit { get; init; } = "4";
+    public string RateUnrated { get; init; } = "0";
+
+    /// <summary>Each action and its key, in the names the page's script uses.</summary>
+    public IReadOnlyDictionary<string, string> ByAction() => new Dictionary<string, string>
+    {
+        ["select"] = Select, ["selectAll"] = SelectAll, ["clearSelection"] = ClearSelection, ["tags"] = Tags, ["undo"] = Undo,
+        ["general"] = RateGeneral, ["sensitive"] = RateSensitive, ["questionable"] = RateQuestionable, ["explicit"] = RateExplicit,
+        ["unrated"] = RateUnrated,
+    };
+
+    /// <summary>A one-line refusal for an empty key or one key given to two actions.</summary>
+    public void Check()
+    {
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (action, key) in ByAction())
+        {
+            if (string.IsNullOrEmpty(key) || key.Length > 16 || key.Any(char.IsControl))
+                throw new AtelierException("bad-keys", $"studio key for {action} in config.json must be one character or a key name such as Escape");
+            if (key.StartsWith("Arrow", StringComparison.Ordinal) || key == "Enter" || key == "Tab")
+                throw new AtelierException("bad-keys", $"studio key for {action} cannot be {key}: arrows, Enter and Tab move and open");
+            if (!seen.TryAdd(key, action))
+                throw new AtelierException("bad-keys", $"studio key '{key}' is given to both {seen[key]} and {action} in config.json");
+        }
+    }
 }
 
 /// <summary>Thresholds used by <c>atelier curate</c> to flag images.</summary>

@@ -19,19 +19,21 @@ public static class StudioCommand
         command.SetAction(parse => c.Guard(() =>
         {
             var options = new StudioOptions(c.WorkspacePath(parse), parse.GetValue(bind)!, parse.GetValue(port));
-            using var app = StudioApp.Build(options, c.Host.Environment);
+            using var app = StudioApp.Build(options, c.Host.Environment, c.Host.Error);
             try
             {
                 app.StartAsync(c.Host.Cancellation).GetAwaiter().GetResult();
             }
             catch (IOException e)
             {
-                throw new AtelierException("cannot-listen", $"cannot listen on {options.Bind}:{options.Port}: {e.Message}");
+                throw new AtelierException("cannot-listen", $"cannot listen on {options.Bind}:{options.Port}: {e.GetBaseException().Message}");
             }
             var address = StudioApp.Address(app);
             c.Host.Out.WriteLine($"Atelier Studio on {address} for the workspace {options.WorkspacePath}{(options.IsLoopback ? "" : " (reachable from the network)")}; Ctrl+C stops it");
             c.Host.Out.Flush();
-            try { Task.Delay(Timeout.Infinite, c.Host.Cancellation).GetAwaiter().GetResult(); }
+            // Ctrl+C reaches the CLI's token; SIGTERM (a service manager, `docker stop`) reaches the host's stopping token.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(c.Host.Cancellation, app.Lifetime.ApplicationStopping);
+            try { Task.Delay(Timeout.Infinite, stop.Token).GetAwaiter().GetResult(); }
             catch (OperationCanceledException) { }
             app.StopAsync().GetAwaiter().GetResult();
             c.Host.Out.WriteLine("Atelier Studio stopped");

@@ -36,6 +36,21 @@ public static class Annotations
         return change;
     }
 
+    /// <summary>
+    /// Adds and removes single (image, tag) links in one transaction, merging with everyone else's changes; returns exactly
+    /// the links that changed, so that an undo can put back precisely those and nothing another person did.
+    /// </summary>
+    public static TagChange ChangeTags(GovernanceSession session, IReadOnlyList<(long Image, Tag Tag)> add, IReadOnlyList<(long Image, string Name)> remove)
+    {
+        session.Actor.Require(Role.Annotator, "tag images");
+        var catalog = session.Workspace.Catalog;
+        using var tx = catalog.BeginTransaction();
+        var removed = catalog.RemoveTagLinks(remove);
+        var added = catalog.AddTagLinks(add);
+        tx.Commit();
+        return new TagChange(added, removed);
+    }
+
     public static Outcome Exclude(GovernanceSession session, Selector selector, string reason) =>
         Change(session, Role.Reviewer, "exclude images", selector, AuditAction.Exclude, ids => session.Workspace.Catalog.SetExcluded(ids, true, reason),
             new { reason });
@@ -64,6 +79,9 @@ public static class Annotations
         return new Outcome(ids.Count, changed);
     }
 }
+
+/// <summary>The (image, tag) links one change added and removed.</summary>
+public sealed record TagChange(IReadOnlyList<(long Image, Tag Tag)> Added, IReadOnlyList<(long Image, Tag Tag)> Removed);
 
 /// <summary>A rating change refused because someone else changed the image's rating after it was shown.</summary>
 public sealed class StaleRatingException(long imageId, RatingChange current)

@@ -23,11 +23,17 @@ public static class StudioApp
     /// <summary>Sign-in attempts allowed per address and user name in a minute.</summary>
     public const int SignInAttemptsPerMinute = 5;
 
-    public static WebApplication Build(StudioOptions options, Func<string, string?> environment)
+    /// <param name="log">Where warnings and errors go, one line each (the CLI passes its stderr); null: nowhere.</param>
+    public static WebApplication Build(StudioOptions options, Func<string, string?> environment, TextWriter? log = null)
     {
         var address = options.Check();
         // Fails here, with the stage's own one-line reason, rather than on the first request.
-        using (Workspace.Open(options.WorkspacePath)) { }
+        StudioKeys keys;
+        using (var workspace = Workspace.Open(options.WorkspacePath))
+        {
+            keys = workspace.Config.Studio.Keys;
+            keys.Check();
+        }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -38,8 +44,10 @@ public static class StudioApp
             Args = [],
         });
         builder.Logging.ClearProviders();
-        // Warnings and errors only, and never a request's content: no personal data reaches a log.
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A failure to start is answered by the caller in one line; the host's own report of it would repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        if (log is not null) builder.Logging.AddProvider(new StudioLog(log));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -48,7 +56,7 @@ public static class StudioApp
         });
 
         var services = builder.Services;
-        services.AddSingleton(new StudioWorkspace(Path.GetFullPath(options.WorkspacePath), environment));
+        services.AddSingleton(new StudioWorkspace(Path.GetFullPath(options.WorkspacePath), environment, keys));
         services.AddHttpContextAccessor();
         services.AddScoped<StudioSession>();
         // Keys for cookies and anti-forgery tokens live in this process only: a restart signs everyone out, and no key

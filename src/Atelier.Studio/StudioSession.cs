@@ -4,8 +4,8 @@ using Atelier.Governance;
 
 namespace Atelier.Studio;
 
-/// <summary>The workspace a studio serves and the environment its keys are read with (one per server).</summary>
-public sealed record StudioWorkspace(string Path, Func<string, string?> Environment);
+/// <summary>The workspace a studio serves, the environment its key ring is read with, and the grid's shortcuts (one per server).</summary>
+public sealed record StudioWorkspace(string Path, Func<string, string?> Environment, StudioKeys Keys);
 
 /// <summary>
 /// One request's view of the workspace: its own catalog connection, and governance acting as the signed-in user (their role

@@ -11,12 +11,12 @@ public sealed class RatingVersionTests
         var id = t.AddImage(new string('a', 64));
         Assert.Equal(0, t.Catalog.GetImage(id)!.RatingVersion);
 
-        Assert.Equal(new RatingChange(true, "general", 1), t.Catalog.RateIfUnchanged(id, "general", 0));
+        Assert.Equal(new RatingChange(true, "general", 1, null), t.Catalog.RateIfUnchanged(id, "general", 0));
         // Shown version 0 again (a stale page): refused, with what is stored now.
-        Assert.Equal(new RatingChange(false, "general", 1), t.Catalog.RateIfUnchanged(id, "explicit", 0));
+        Assert.Equal(new RatingChange(false, "general", 1, "general"), t.Catalog.RateIfUnchanged(id, "explicit", 0));
         Assert.Equal("general", t.Catalog.GetImage(id)!.Rating);
         // The same rating again changes nothing and keeps the version.
-        Assert.Equal(new RatingChange(false, "general", 1), t.Catalog.RateIfUnchanged(id, "general", 1));
+        Assert.Equal(new RatingChange(false, "general", 1, "general"), t.Catalog.RateIfUnchanged(id, "general", 1));
         // Bulk rating (the CLI) raises the version of each image it changes, and only those.
         var other = t.AddImage(new string('b', 64), rating: "sensitive");
         Assert.Equal(1, t.Catalog.SetRating([id, other], "sensitive"));

@@ -64,6 +64,29 @@ public sealed partial class StudioCommandTests
     }
 
     [Fact]
+    public void APortInUseGetsOneLineAndNoStackTrace()
+    {
+        using var cli = new CliRunner();
+        cli.Ok("init");
+        var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            var r = cli.Run("studio", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(1, r.Code);
+            Assert.StartsWith($"atelier: cannot listen on 127.0.0.1:{port}:", r.Error.Trim(), StringComparison.Ordinal);
+            Assert.Contains("address already in use", r.Error, StringComparison.OrdinalIgnoreCase);
+            Assert.Single(r.Error.Trim().Split('\n'));
+            Assert.DoesNotContain("   at ", r.Error + r.Out);
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
+    [Fact]
     public void AStudioWithoutAWorkspaceSaysSo()
     {
         using var cli = new CliRunner();
@@ -72,8 +95,10 @@ public sealed partial class StudioCommandTests
         Assert.StartsWith("atelier: no Atelier workspace in", r.Error.Trim(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task TheStudioServesSignInOnLoopbackAndStopsCleanlyOnCtrlC()
+    [Theory]
+    [InlineData("-INT")]
+    [InlineData("-TERM")]
+    public async Task TheStudioServesSignInOnLoopbackAndStopsCleanlyOnCtrlCOrTerm(string signal)
     {
         using var cli = new CliRunner();
         cli.Ok("init");
@@ -95,7 +120,7 @@ public sealed partial class StudioCommandTests
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Contains("<h1>Sign in</h1>", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = System.Diagnostics.Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         lock (output)

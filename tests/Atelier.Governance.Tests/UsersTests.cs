@@ -60,7 +60,7 @@ public sealed class UsersTests
         var (owner, _) = GovernanceSession.Initialize(t.Workspace, "olga", _ => null);
         var id = t.AddImage(new string('c', 64));
         var change = Annotations.RateShown(owner, id, "general", 0);
-        Assert.Equal(new RatingChange(true, "general", 1), change);
+        Assert.Equal(new RatingChange(true, "general", 1, null), change);
         var entry = t.Catalog.LastAuditEntry()!;
         Assert.Equal(("olga", "rate"), (entry.Actor, entry.Action));
         var stale = Assert.Throws<StaleRatingException>(() => Annotations.RateShown(owner, id, "explicit", 0));

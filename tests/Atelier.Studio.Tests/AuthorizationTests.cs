@@ -28,6 +28,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("/media/thumbs/{id:long}", "GET", "/media/thumbs/{id}", Role.Viewer),
         ("/api/images/{id:long}/rating", "POST", "/api/images/{id}/rating", Role.Annotator),
         ("/api/images/tags", "POST", "/api/images/tags", Role.Annotator),
+        ("/api/images/tag-links", "POST", "/api/images/tag-links", Role.Annotator),
+        ("/api/images/ratings", "POST", "/api/images/ratings", Role.Annotator),
     ];
 
     public async ValueTask InitializeAsync() => _studio = await StudioFixture.StartAsync(images: 4);
@@ -108,6 +110,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         // A valid body for each write, so that an allowed request is a real change, not a 400.
         object body = path.EndsWith("/rating", StringComparison.Ordinal) ? new { rating = "general", version = 0 }
             : path.EndsWith("/tags", StringComparison.Ordinal) ? new { ids = new[] { 1L }, add = new[] { "checked" } }
+            : path.EndsWith("/tag-links", StringComparison.Ordinal) ? new { add = new[] { new { image = 1L, tag = "linked" } } }
+            : path.EndsWith("/ratings", StringComparison.Ordinal) ? new { changes = new[] { new { id = 1L, rating = "general", version = 0L } } }
             : new { };
         if (path == "/signout")
         {

@@ -85,6 +85,23 @@ public sealed class BrowserTests : IAsyncLifetime
             Assert.Equal(index < 2, names.Contains("keyboard_tag"));
             Assert.Equal(index < 2, names.Contains("flat"));
         }
+
+        // Esc back to the grid, Z undoes exactly that change.
+        await page.Keyboard.PressAsync("Escape");
+        await page.Keyboard.PressAsync("z");
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("Undone: 0 tags added, 4 removed on 2 images");
+        Assert.All(picked, id => Assert.DoesNotContain(_studio.Temp.Catalog.TagsOf(id), t => t.Name is "keyboard_tag" or "flat"));
+        Assert.All(picked, id => Assert.Contains(_studio.Temp.Catalog.TagsOf(id), t => t.Name == "picked"));
+
+        // 2 rates the selection sensitive; Z puts back what each image had.
+        await page.Keyboard.PressAsync("2");
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("Rated sensitive: 2 images changed");
+        await Expect(page.Locator(".grid li[aria-selected=true] .rating")).ToHaveTextAsync(["sensitive", "sensitive"]);
+        Assert.Equal(["sensitive", "sensitive", null], picked.Select(id => _studio.Temp.Catalog.GetImage(id)!.Rating));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "grid-rated.png"), FullPage = true });
+        await page.Keyboard.PressAsync("z");
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("Undone: 2 images changed");
+        Assert.All(picked, id => Assert.Null(_studio.Temp.Catalog.GetImage(id)!.Rating));
     }
 
     [Fact]

@@ -116,6 +116,56 @@ public sealed class ImagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UndoingATagChangeTakesBackExactlyWhatItDidAndNothingSomeoneElseDid()
+    {
+        var (a, b) = (_studio.ImageIds[0], _studio.ImageIds[1]);
+        using var first = await _studio.SignedIn(Role.Annotator);
+        using var second = await _studio.SignedIn(Role.Admin);
+        var (t1, t2) = (await StudioFixture.PageToken(first), await StudioFixture.PageToken(second));
+        // Someone else already tagged image a "smile" and image b "old".
+        Assert.Equal(HttpStatusCode.OK, (await StudioFixture.PostJson(second, "/api/images/tags", new { ids = new[] { a }, add = new[] { "smile" } }, t2)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await StudioFixture.PostJson(second, "/api/images/tags", new { ids = new[] { b }, add = new[] { "style:old" } }, t2)).StatusCode);
+
+        var change = await StudioFixture.Json(await StudioFixture.PostJson(first, "/api/images/tags",
+            new { ids = new[] { a, b }, add = new[] { "smile" }, remove = new[] { "old" } }, t1));
+        Assert.Equal(1, change.GetProperty("added").GetInt32());
+        var added = Assert.Single(change.GetProperty("addedLinks").EnumerateArray());
+        Assert.Equal((b, "general:smile"), (added.GetProperty("image").GetInt64(), added.GetProperty("tag").GetString()));
+        var removed = Assert.Single(change.GetProperty("removedLinks").EnumerateArray());
+        Assert.Equal((b, "style:old"), (removed.GetProperty("image").GetInt64(), removed.GetProperty("tag").GetString()));
+
+        // The undo the page sends: the inverse of that answer.
+        var undo = await StudioFixture.PostJson(first, "/api/images/tag-links",
+            new { add = change.GetProperty("removedLinks"), remove = change.GetProperty("addedLinks") }, t1);
+        Assert.Equal(HttpStatusCode.OK, undo.StatusCode);
+        Assert.Contains(Catalog.TagsOf(a), t => t.Name == "smile");
+        Assert.DoesNotContain(Catalog.TagsOf(b), t => t.Name == "smile");
+        Assert.Contains(Catalog.TagsOf(b), t => t is { Name: "old", Category: "style" });
+    }
+
+    [Fact]
+    public async Task ABulkRatingAppliesWhereTheViewIsCurrentAndRefusesOneByOneWhereNot()
+    {
+        var (a, b) = (_studio.ImageIds[2], _studio.ImageIds[3]);
+        using var first = await _studio.SignedIn(Role.Annotator);
+        using var second = await _studio.SignedIn(Role.Reviewer);
+        Assert.Equal(HttpStatusCode.OK, (await StudioFixture.PostJson(second, $"/api/images/{b}/rating", new { rating = "questionable", version = 0 },
+            await StudioFixture.PageToken(second))).StatusCode);
+
+        var answer = await StudioFixture.PostJson(first, "/api/images/ratings",
+            new { changes = new[] { new { id = a, rating = "sensitive", version = 0L }, new { id = b, rating = "sensitive", version = 0L } } },
+            await StudioFixture.PageToken(first));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var results = (await StudioFixture.Json(answer)).GetProperty("results").EnumerateArray().ToList();
+        Assert.True(results[0].GetProperty("applied").GetBoolean());
+        Assert.Equal("unrated", results[0].GetProperty("previous").GetString());
+        Assert.False(results[1].GetProperty("applied").GetBoolean());
+        Assert.Equal(("questionable", 1L), (results[1].GetProperty("rating").GetString(), results[1].GetProperty("version").GetInt64()));
+        Assert.Contains("changed by someone else", results[1].GetProperty("error").GetString());
+        Assert.Equal(("sensitive", "questionable"), (Catalog.GetImage(a)!.Rating, Catalog.GetImage(b)!.Rating));
+    }
+
+    [Fact]
     public async Task AWriteWithoutThePagesAntiforgeryTokenIsRefused()
     {
         using var annotator = await _studio.SignedIn(Role.Annotator);

@@ -27,9 +27,15 @@ public sealed partial class StudioFixture : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
     public IReadOnlyList<long> ImageIds { get; private set; } = [];
 
-    public static async Task<StudioFixture> StartAsync(int images = 12)
+    public static async Task<StudioFixture> StartAsync(int images = 12, StudioKeys? keys = null)
     {
         var f = new StudioFixture();
+        if (keys is not null)
+        {
+            var path = Path.Combine(f.Temp.Directory, Workspace.DirectoryName, "config.json");
+            var config = f.Temp.Workspace.Config with { Studio = new StudioSettings { Keys = keys } };
+            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(config, WorkspaceConfig.JsonOptions));
+        }
         var source = Path.Combine(f.Temp.Directory, "incoming");
         Directory.CreateDirectory(source);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.EmojiSample, "img"), "*.png").Order(StringComparer.Ordinal).Take(images))

@@ -14,12 +14,19 @@ public static class ImageEndpoints
 {
     public sealed record RatingRequest(string? Rating, long Version);
     public sealed record TagRequest(IReadOnlyList<long> Ids, IReadOnlyList<string>? Add, IReadOnlyList<string>? Remove);
+    /// <summary>One (image, tag) link; the tag as category:name (a plain name is general).</summary>
+    public sealed record TagLink(long Image, string Tag);
+    public sealed record TagLinksRequest(IReadOnlyList<TagLink>? Add, IReadOnlyList<TagLink>? Remove);
+    public sealed record RatingsRequest(IReadOnlyList<RatingItem> Changes);
+    public sealed record RatingItem(long Id, string? Rating, long Version);
 
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/media/thumbs/{id:long}", Thumbnail).RequireAuthorization(StudioPolicies.Viewer);
         app.MapPost("/api/images/{id:long}/rating", Rate).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
         app.MapPost("/api/images/tags", Tag).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
+        app.MapPost("/api/images/tag-links", TagLinks).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
+        app.MapPost("/api/images/ratings", RateMany).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
     }
 
     private static IResult Thumbnail(long id, StudioSession session, HttpResponse response)
@@ -60,7 +67,7 @@ public static class ImageEndpoints
         {
             var change = Annotations.RateShown(session.Governance, id, rating, body.Version);
             return !redirect
-                ? Results.Ok(new { id, rating = change.Rating ?? "unrated", version = change.Version, changed = change.Applied })
+                ? Results.Ok(new { id, rating = change.Rating ?? "unrated", version = change.Version, changed = change.Applied, previous = change.Previous ?? "unrated" })
                 : ApiAnswers.Back(form!["returnTo"], change.Applied ? $"Rated {rating ?? "unrated"}" : null);
         }
         catch (StaleRatingException e)
@@ -90,18 +97,82 @@ public static class ImageEndpoints
             return Refuse(redirect, form, $"at most {MaxImagesPerChange} images in one change");
         try
         {
-            var selector = Selector.Parse(string.Join(',', body.Ids.Distinct().Order()));
-            var governance = session.Governance;
-            var added = body.Add is { Count: > 0 } add ? Annotations.AddTags(governance, selector, [.. add.Select(t => Tags.Parse(t))]).Changed : 0;
-            var removed = body.Remove is { Count: > 0 } remove ? Annotations.RemoveTags(governance, selector, remove).Changed : 0;
+            var ids = body.Ids.Distinct().ToList();
+            var add = (body.Add ?? []).Select(t => Tags.Parse(t)).ToList();
+            var change = Annotations.ChangeTags(session.Governance,
+                [.. ids.SelectMany(id => add.Select(t => (id, t)))], [.. ids.SelectMany(id => (body.Remove ?? []).Select(t => (id, t)))]);
             return !redirect
-                ? Results.Ok(new { images = body.Ids.Count, added, removed })
-                : ApiAnswers.Back(form!["returnTo"], $"{added} tag{(added == 1 ? "" : "s")} added, {removed} removed");
+                ? Results.Ok(Answer(ids.Count, change))
+                : ApiAnswers.Back(form!["returnTo"], $"{change.Added.Count} tag{(change.Added.Count == 1 ? "" : "s")} added, {change.Removed.Count} removed");
         }
         catch (AtelierException e)
         {
             return !redirect ? ApiAnswers.Refusal(e) : ApiAnswers.Back(form!["returnTo"], e.Message);
         }
+    }
+
+    /// <summary>Single links added and removed (what an undo sends: exactly the inverse of an earlier answer).</summary>
+    private static async Task<IResult> TagLinks(HttpRequest request, StudioSession session)
+    {
+        var body = await ReadJson<TagLinksRequest>(request);
+        if (body is null) return Refuse(false, null, "send {\"add\": [{\"image\": ID, \"tag\": \"category:name\"}], \"remove\": [...]} as JSON");
+        var count = (body.Add?.Count ?? 0) + (body.Remove?.Count ?? 0);
+        if (count == 0) return Refuse(false, null, "no links to change");
+        if (count > MaxImagesPerChange) return Refuse(false, null, $"at most {MaxImagesPerChange} links in one change");
+        try
+        {
+            var change = Annotations.ChangeTags(session.Governance,
+                [.. (body.Add ?? []).Select(l => (l.Image, Tags.Parse(l.Tag)))], [.. (body.Remove ?? []).Select(l => (l.Image, Tags.Parse(l.Tag).Name))]);
+            return Results.Ok(Answer(change.Added.Concat(change.Removed).Select(l => l.Image).Distinct().Count(), change));
+        }
+        catch (AtelierException e)
+        {
+            return ApiAnswers.Refusal(e);
+        }
+    }
+
+    private static object Answer(int images, TagChange change) => new
+    {
+        images,
+        added = change.Added.Count,
+        removed = change.Removed.Count,
+        addedLinks = change.Added.Select(l => new TagLink(l.Image, $"{l.Tag.Category}:{l.Tag.Name}")),
+        removedLinks = change.Removed.Select(l => new TagLink(l.Image, $"{l.Tag.Category}:{l.Tag.Name}")),
+    };
+
+    /// <summary>
+    /// Ratings of several images, each on the version its page showed: those changed since are refused one by one with
+    /// their current value; the others apply. Each answer names the rating replaced (an undo sends it back on the new version).
+    /// </summary>
+    private static async Task<IResult> RateMany(HttpRequest request, StudioSession session)
+    {
+        var body = await ReadJson<RatingsRequest>(request);
+        if (body?.Changes is not { Count: > 0 } changes)
+            return Refuse(false, null, "send {\"changes\": [{\"id\": ID, \"rating\": \"general\", \"version\": N}]} as JSON");
+        if (changes.Count > MaxImagesPerChange) return Refuse(false, null, $"at most {MaxImagesPerChange} images in one change");
+        var results = new List<object>();
+        foreach (var c in changes)
+        {
+            var rating = string.IsNullOrWhiteSpace(c.Rating) || c.Rating == "unrated" ? null : c.Rating.Trim().ToLowerInvariant();
+            try
+            {
+                var change = Annotations.RateShown(session.Governance, c.Id, rating, c.Version);
+                results.Add(new { id = c.Id, applied = change.Applied, rating = change.Rating ?? "unrated", version = change.Version, previous = change.Previous ?? "unrated" });
+            }
+            catch (StaleRatingException e)
+            {
+                results.Add(new { id = c.Id, applied = false, rating = e.Current.Rating ?? "unrated", version = e.Current.Version, error = e.Message });
+            }
+            catch (AtelierException e) when (e.Code != "forbidden")
+            {
+                results.Add(new { id = c.Id, applied = false, error = e.Message });
+            }
+            catch (AtelierException e)
+            {
+                return ApiAnswers.Refusal(e);
+            }
+        }
+        return Results.Ok(new { results });
     }
 
     /// <summary>A form's change: ids as a comma list; with mode=remove (the grid's Remove button) the typed tags are taken off.</summary>

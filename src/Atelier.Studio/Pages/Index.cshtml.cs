@@ -10,7 +10,7 @@ namespace Atelier.Studio.Pages;
 
 /// <summary>The dataset grid: the selection the filter names (the CLI's selector syntax), excluded images left out, by pages of ids.</summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
-public sealed class IndexModel(StudioSession session, IAntiforgery antiforgery) : PageModel
+public sealed class IndexModel(StudioSession session, IAntiforgery antiforgery, StudioWorkspace studio) : PageModel
 {
     public const int PageSize = 120;
 
@@ -23,6 +23,18 @@ public sealed class IndexModel(StudioSession session, IAntiforgery antiforgery) 
     public long? NextAfter { get; private set; }
     public string? Error { get; private set; }
     public bool CanAnnotate { get; private set; }
+
+    /// <summary>The shortcuts as this workspace sets them (config.json, studio.keys).</summary>
+    public string KeyHelp
+    {
+        get
+        {
+            var k = studio.Keys;
+            static string Name(string key) => key == " " ? "Space" : key.Length == 1 ? key.ToUpperInvariant() : key;
+            return $"Keys: arrows move, Enter opens, {Name(k.Select)} selects, {Name(k.SelectAll)} all, {Name(k.ClearSelection)} none, " +
+                   $"{Name(k.Tags)} tags, {Name(k.RateGeneral)}–{Name(k.RateExplicit)} rate general to explicit, {Name(k.RateUnrated)} unrated, {Name(k.Undo)} undoes";
+        }
+    }
     public string? Token { get; private set; }
 
     public void OnGet()

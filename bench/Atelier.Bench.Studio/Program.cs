@@ -1,0 +1,77 @@
+// The studio under load (issue 13): N annotators at once, each with their own sign-in, tagging, untagging and rating random
+// images of the emoji sample for a fixed time against `atelier studio` running as its own process on loopback. Afterwards:
+// every acknowledged write must be in the catalog, and `atelier audit verify` must pass. Prints latency percentiles.
+// Usage: dotnet bench/Atelier.Bench.Studio/bin/Release/net10.0/Atelier.Bench.Studio.dll [--annotators 50] [--seconds 60]
+//        [--atelier src/Atelier.Cli/bin/Release/net10.0/atelier.dll] [--workspace DIR] [--seed 1]
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Ingest.Pipeline;
+using Atelier.Studio.Accounts;
+using Atelier.TestSupport;
+
+var options = Args(args);
+int annotatorCount = int.Parse(options.GetValueOrDefault("annotators", "50"), CultureInfo.InvariantCulture);
+double seconds = double.Parse(options.GetValueOrDefault("seconds", "60"), CultureInfo.InvariantCulture);
+int seed = int.Parse(options.GetValueOrDefault("seed", "1"), CultureInfo.InvariantCulture);
+var cli = options.GetValueOrDefault("atelier", Path.Combine(Repo.Root, "src", "Atelier.Cli", "bin", "Release", "net10.0", "atelier.dll"));
+var dir = options.GetValueOrDefault("workspace", Path.Combine(Path.GetTempPath(), "atelier-studio-load-" + Guid.NewGuid().ToString("N")));
+if (!File.Exists(cli)) { Console.Error.WriteLine($"no CLI build at {cli} (dotnet build src/Atelier.Cli -c Release)"); return 2; }
+
+var annotators = Enumerable.Range(0, annotatorCount).Select(i => new Annotator($"annotator-{i}", $"load test password {i}")).ToList();
+IReadOnlyList<long> images;
+using (var workspace = Workspace.Init(dir))
+{
+    await new Ingestion(workspace).RunAsync(new IngestRequest { Sources = [Repo.EmojiSample] });
+    var owner = GovernanceSession.For(workspace);
+    foreach (var a in annotators)
+    {
+        UserAdministration.Add(owner, a.Name, Role.Annotator);
+        UserAdministration.SetPassword(owner, a.Name, Passwords.Hash(a.Name, a.Password));
+    }
+    images = workspace.Catalog.SelectIds(Selector.All);
+}
+Console.WriteLine($"workspace {dir}: {images.Count} images, {annotatorCount} annotators, {seconds} s, seed {seed}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+
+var server = Process.Start(new ProcessStartInfo("dotnet", [cli, "studio", "--workspace", dir, "--port", "0"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+var address = new TaskCompletionSource<Uri>();
+server.OutputDataReceived += (_, e) => { if (e.Data is { } line && Regex.Match(line, @"^Atelier Studio on (http://\S+) ") is { Success: true } m) address.TrySetResult(new Uri(m.Groups[1].Value)); };
+server.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) Console.Error.WriteLine("studio: " + e.Data); };
+server.BeginOutputReadLine();
+server.BeginErrorReadLine();
+var uri = await address.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+var result = await AnnotatorLoad.RunAsync(uri, annotators, images, seed, operations: null, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+var serverCpu = server.TotalProcessorTime;
+Process.Start("kill", ["-INT", server.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+server.WaitForExit();
+
+string lostText;
+using (var workspace = Workspace.Open(dir))
+{
+    var lost = result.Lost(workspace.Catalog);
+    lostText = lost.Count == 0 ? "0" : $"{lost.Count} (first: {lost[0]})";
+}
+var verify = Process.Start(new ProcessStartInfo("dotnet", [cli, "audit", "verify", "--workspace", dir]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+var verifyText = (verify.StandardOutput.ReadToEnd() + verify.StandardError.ReadToEnd()).Trim();
+verify.WaitForExit();
+
+Console.WriteLine($"requests {result.Requests.Count} in {seconds} s ({result.Requests.Count / seconds:F0}/s); acknowledged {result.AcknowledgedWrites}, " +
+                  $"rating conflicts (refused, current value returned) {result.Conflicts}, failures {result.Failures}; lost {lostText}; studio CPU {serverCpu.TotalSeconds:F1} s");
+foreach (var s in result.FailureSamples) Console.WriteLine("  failure: " + s);
+Console.WriteLine($"audit verify (exit {verify.ExitCode}): {verifyText.Split('\n')[0]}");
+Console.WriteLine("latency ms      p50     p90     p99     max   count");
+foreach (var kind in new string?[] { null, "tag", "untag", "rate" })
+    Console.WriteLine($"{kind ?? "all",-10} {result.Percentile(50, kind),8:F1} {result.Percentile(90, kind),7:F1} {result.Percentile(99, kind),7:F1} {result.Percentile(100, kind),7:F1} {result.Requests.Count(r => kind is null || r.Kind == kind),7}");
+if (!options.ContainsKey("workspace")) Directory.Delete(dir, recursive: true);
+return result.Failures == 0 && lostText == "0" && verify.ExitCode == 0 ? 0 : 1;
+
+static Dictionary<string, string> Args(string[] args)
+{
+    var map = new Dictionary<string, string>();
+    for (int i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
+    return map;
+}
