@@ -2,7 +2,8 @@
 // images of the emoji sample for a fixed time against `atelier studio` running as its own process on loopback. Afterwards:
 // every acknowledged write must be in the catalog, and `atelier audit verify` must pass. Prints latency percentiles.
 // Usage: dotnet bench/Atelier.Bench.Studio/bin/Release/net10.0/Atelier.Bench.Studio.dll [--annotators 50] [--seconds 60]
-//        [--atelier src/Atelier.Cli/bin/Release/net10.0/atelier.dll] [--workspace DIR] [--seed 1]
+//        [--think-ms 0] [--atelier src/Atelier.Cli/bin/Release/net10.0/atelier.dll] [--workspace DIR] [--seed 1]
+// --think-ms M: each annotator pauses 0 to 2M ms between requests (a person's pace); 0: as fast as answers come (saturation).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -17,6 +18,7 @@ var options = Args(args);
 int annotatorCount = int.Parse(options.GetValueOrDefault("annotators", "50"), CultureInfo.InvariantCulture);
 double seconds = double.Parse(options.GetValueOrDefault("seconds", "60"), CultureInfo.InvariantCulture);
 int seed = int.Parse(options.GetValueOrDefault("seed", "1"), CultureInfo.InvariantCulture);
+int think = int.Parse(options.GetValueOrDefault("think-ms", "0"), CultureInfo.InvariantCulture);
 var cli = options.GetValueOrDefault("atelier", Path.Combine(Repo.Root, "src", "Atelier.Cli", "bin", "Release", "net10.0", "atelier.dll"));
 var dir = options.GetValueOrDefault("workspace", Path.Combine(Path.GetTempPath(), "atelier-studio-load-" + Guid.NewGuid().ToString("N")));
 if (!File.Exists(cli)) { Console.Error.WriteLine($"no CLI build at {cli} (dotnet build src/Atelier.Cli -c Release)"); return 2; }
@@ -34,7 +36,7 @@ using (var workspace = Workspace.Init(dir))
     }
     images = workspace.Catalog.SelectIds(Selector.All);
 }
-Console.WriteLine($"workspace {dir}: {images.Count} images, {annotatorCount} annotators, {seconds} s, seed {seed}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+Console.WriteLine($"workspace {dir}: {images.Count} images, {annotatorCount} annotators, {seconds} s, think {think} ms, seed {seed}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
 var server = Process.Start(new ProcessStartInfo("dotnet", [cli, "studio", "--workspace", dir, "--port", "0"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
 var address = new TaskCompletionSource<Uri>();
@@ -44,7 +46,7 @@ server.BeginOutputReadLine();
 server.BeginErrorReadLine();
 var uri = await address.Task.WaitAsync(TimeSpan.FromMinutes(2));
 
-var result = await AnnotatorLoad.RunAsync(uri, annotators, images, seed, operations: null, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+var result = await AnnotatorLoad.RunAsync(uri, annotators, images, seed, operations: null, TimeSpan.FromSeconds(seconds), CancellationToken.None, think);
 var serverCpu = server.TotalProcessorTime;
 Process.Start("kill", ["-INT", server.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
 server.WaitForExit();

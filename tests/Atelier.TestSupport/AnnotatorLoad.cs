@@ -70,8 +70,10 @@ public static partial class AnnotatorLoad
     private static readonly string[] Ratings = ["general", "sensitive", "questionable", "explicit"];
 
     /// <param name="operations">Requests per annotator (null: until <paramref name="duration"/> has passed).</param>
+    /// <param name="thinkMilliseconds">Mean pause between one annotator's requests (uniform over 0 to twice it); 0: none,
+    /// each annotator sends the next request as soon as the last is answered.</param>
     public static async Task<LoadResult> RunAsync(Uri address, IReadOnlyList<Annotator> annotators, IReadOnlyList<long> images, int seed,
-        int? operations, TimeSpan duration, CancellationToken cancellation)
+        int? operations, TimeSpan duration, CancellationToken cancellation, int thinkMilliseconds = 0)
     {
         var result = new LoadResult();
         var sessions = new List<(Annotator Who, HttpClient Client, string Token)>();
@@ -97,6 +99,7 @@ public static partial class AnnotatorLoad
             for (int n = 0; operations is { } count ? n < count : clock.Elapsed < duration; n++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                if (thinkMilliseconds > 0) await Task.Delay(random.Next(0, 2 * thinkMilliseconds + 1), cancellation);
                 var image = images[random.Next(images.Count)];
                 var roll = random.NextDouble();
                 if (roll < 0.5 || (roll < 0.7 && mine.Count == 0))
