@@ -131,6 +131,10 @@ public sealed partial class Catalog
         return d;
     }
 
+    /// <summary>Visible images (not excluded, not quarantined) per quality flag, by flag name.</summary>
+    public IReadOnlyDictionary<string, long> FlagCounts() =>
+        Counts("SELECT f.flag, COUNT(*) FROM image_flags f JOIN images ON images.id = f.image_id WHERE images.quarantined = 0 AND images.excluded = 0 GROUP BY f.flag ORDER BY f.flag");
+
     /// <summary>Groups of images linked by near-duplicate pairs (connected components), largest first.</summary>
     public IReadOnlyList<DuplicateCluster> NearDuplicateClusters(int limit = int.MaxValue)
     {

@@ -51,6 +51,30 @@ public static class Annotations
         return new TagChange(added, removed);
     }
 
+    /// <summary>
+    /// Resolves a near-duplicate cluster: keeps <paramref name="keep"/> and excludes the others, in one transaction. Refused,
+    /// changing nothing, when the image to keep was excluded meanwhile (someone else resolved the cluster another way), so
+    /// that two reviewers at once never exclude every copy.
+    /// </summary>
+    public static Outcome KeepOneOfDuplicates(GovernanceSession session, long keep, IReadOnlyCollection<long> exclude)
+    {
+        session.Actor.Require(Role.Reviewer, "exclude images");
+        var others = exclude.Where(id => id != keep).Distinct().Order().ToList();
+        if (others.Count == 0) throw new AtelierException("bad-request", "name the copies to exclude besides the one to keep");
+        var catalog = session.Workspace.Catalog;
+        using var tx = catalog.BeginTransaction();
+        var kept = catalog.GetImage(keep) ?? throw new AtelierException("unknown-image", $"no image {keep}");
+        if (kept.Excluded)
+            throw new AtelierException("stale-cluster", $"image {keep} was excluded meanwhile (someone resolved this cluster another way); nothing was changed");
+        var reason = $"near duplicate of image {keep}";
+        var changed = catalog.SetExcluded(others, true, reason);
+        if (changed > 0)
+            session.Record(AuditAction.Exclude, new { selector = string.Join(',', others), selected = others.Count, changed, detail = new { reason, kept = keep } },
+                [.. others.Select(GovernanceSession.Image)]);
+        tx.Commit();
+        return new Outcome(others.Count, changed);
+    }
+
     public static Outcome Exclude(GovernanceSession session, Selector selector, string reason) =>
         Change(session, Role.Reviewer, "exclude images", selector, AuditAction.Exclude, ids => session.Workspace.Catalog.SetExcluded(ids, true, reason),
             new { reason });

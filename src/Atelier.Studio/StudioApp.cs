@@ -110,6 +110,7 @@ public static class StudioApp
         app.MapRazorPages();
         AssetEndpoints.Map(app);
         ImageEndpoints.Map(app);
+        ReviewEndpoints.Map(app);
         return app;
     }
 

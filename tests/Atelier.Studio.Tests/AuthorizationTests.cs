@@ -24,12 +24,14 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("signin", "GET", "/signin", null),
         ("signout", "POST", "/signout", Role.Viewer),
         ("denied", "GET", "/denied", null),
+        ("review", "GET", "/review", Role.Reviewer),
         ("/assets/{name}", "GET", "/assets/studio.css", null),
         ("/media/thumbs/{id:long}", "GET", "/media/thumbs/{id}", Role.Viewer),
         ("/api/images/{id:long}/rating", "POST", "/api/images/{id}/rating", Role.Annotator),
         ("/api/images/tags", "POST", "/api/images/tags", Role.Annotator),
         ("/api/images/tag-links", "POST", "/api/images/tag-links", Role.Annotator),
         ("/api/images/ratings", "POST", "/api/images/ratings", Role.Annotator),
+        ("/api/review/duplicates", "POST", "/api/review/duplicates", Role.Reviewer),
     ];
 
     public async ValueTask InitializeAsync() => _studio = await StudioFixture.StartAsync(images: 4);
@@ -111,6 +113,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
         object body = path.EndsWith("/rating", StringComparison.Ordinal) ? new { rating = "general", version = 0 }
             : path.EndsWith("/tags", StringComparison.Ordinal) ? new { ids = new[] { 1L }, add = new[] { "checked" } }
             : path.EndsWith("/tag-links", StringComparison.Ordinal) ? new { add = new[] { new { image = 1L, tag = "linked" } } }
+            : path.EndsWith("/duplicates", StringComparison.Ordinal) ? new { keep = 1L, exclude = new[] { 2L } }
             : path.EndsWith("/ratings", StringComparison.Ordinal) ? new { changes = new[] { new { id = 1L, rating = "general", version = 0L } } }
             : new { };
         if (path == "/signout")

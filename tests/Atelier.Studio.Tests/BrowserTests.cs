@@ -105,6 +105,29 @@ public sealed class BrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReviewerResolvesANearDuplicateClusterWithTheKeyboard()
+    {
+        var (a, b) = (_studio.ImageIds[4], _studio.ImageIds[5]);
+        _studio.Temp.Catalog.AddNearDuplicates([(a, b, 8)]);
+        var page = await SignedInPage(Role.Reviewer);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Locator("nav a[href='/review']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".cluster")).ToHaveCountAsync(1);
+        // The first copy is chosen; an arrow chooses the second, Tab reaches the button.
+        await page.Locator(".cluster input[name=keep]").First.FocusAsync();
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Expect(page.Locator($".cluster input[value='{b}']")).ToBeCheckedAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "review-duplicates.png"), FullPage = true });
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".cluster")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".queues")).ToContainTextAsync("Near-duplicate clusters to resolve: 0");
+        Assert.True(_studio.Temp.Catalog.GetImage(a)!.Excluded);
+        Assert.False(_studio.Temp.Catalog.GetImage(b)!.Excluded);
+    }
+
+    [Fact]
     public async Task AStaleRatingIsRefusedInThePageWithTheOtherPersonsValue()
     {
         var id = _studio.ImageIds[0];
