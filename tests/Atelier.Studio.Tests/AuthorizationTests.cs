@@ -27,6 +27,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("review", "GET", "/review", Role.Reviewer),
         ("/assets/{name}", "GET", "/assets/studio.css", null),
         ("/media/thumbs/{id:long}", "GET", "/media/thumbs/{id}", Role.Viewer),
+        ("/api/images", "GET", "/api/images?where=all&offset=0&limit=10", Role.Viewer),
         ("/api/images/{id:long}/rating", "POST", "/api/images/{id}/rating", Role.Annotator),
         ("/api/images/tags", "POST", "/api/images/tags", Role.Annotator),
         ("/api/images/tag-links", "POST", "/api/images/tag-links", Role.Annotator),

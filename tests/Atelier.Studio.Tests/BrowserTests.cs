@@ -105,6 +105,30 @@ public sealed class BrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheGridKeepsOnlyTheRowsInViewAndEndReachesTheLastImage()
+    {
+        // 3,000 more catalog records (no pixels: their thumbnails answer 404), so that the grid has far more than a page.
+        using (var tx = _studio.Temp.Catalog.BeginTransaction())
+        {
+            for (int i = 0; i < 3000; i++) _studio.Temp.AddImage(i.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + new string('0', 56));
+            tx.Commit();
+        }
+        var last = _studio.Temp.Catalog.SelectIds(Selector.All)[^1];
+        var page = await SignedInPage(Role.Viewer);
+        await Expect(page.Locator(".count")).ToHaveTextAsync("3,012 images");
+        var inPage = await page.Locator(".grid li").CountAsync();
+        Assert.InRange(inPage, 1, 400);
+        await page.Keyboard.PressAsync("End");
+        await Expect(page.Locator($".grid li[data-id='{last}'] a")).ToBeFocusedAsync();
+        Assert.InRange(await page.Locator(".grid li").CountAsync(), 1, 400);
+        await page.Keyboard.PressAsync("Home");
+        await Expect(page.Locator($".grid li[data-id='{_studio.ImageIds[0]}'] a")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        var below = await page.EvaluateAsync<int>("() => Number(document.activeElement.closest('li').dataset.index)");
+        Assert.True(below > 1, $"ArrowDown moved to position {below}, not a row down");
+    }
+
+    [Fact]
     public async Task AReviewerResolvesANearDuplicateClusterWithTheKeyboard()
     {
         var (a, b) = (_studio.ImageIds[4], _studio.ImageIds[5]);

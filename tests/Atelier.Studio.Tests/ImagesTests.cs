@@ -34,6 +34,21 @@ public sealed class ImagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheScrollingGridFetchesTheSelectionByPositionWithoutExcludedImages()
+    {
+        Annotations.Exclude(GovernanceSession.For(_studio.Temp.Workspace), Selector.Parse(_studio.ImageIds[1].ToString(System.Globalization.CultureInfo.InvariantCulture)), "test");
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+        var page = await StudioFixture.Json(await viewer.GetAsync("/api/images?where=all&offset=2&limit=3", Cancel));
+        var ids = page.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(_studio.ImageIds.Where(id => id != _studio.ImageIds[1]).Skip(2).Take(3), ids);
+        Assert.All(page.GetProperty("images").EnumerateArray(), i => Assert.Equal("unrated", i.GetProperty("rating").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/images?limit=100000", Cancel)).StatusCode);
+        var bad = await viewer.GetAsync("/api/images?where=" + Uri.EscapeDataString("width>>1"), Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("cannot read selector term", (await StudioFixture.Json(bad)).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task ExcludedAndQuarantinedImagesAreNeverServedEvenByGuessingTheUrl()
     {
         var (excluded, quarantined, kept) = (_studio.ImageIds[0], _studio.ImageIds[1], _studio.ImageIds[2]);

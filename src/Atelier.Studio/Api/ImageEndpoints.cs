@@ -23,10 +23,28 @@ public static class ImageEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/media/thumbs/{id:long}", Thumbnail).RequireAuthorization(StudioPolicies.Viewer);
+        app.MapGet("/api/images", Page).RequireAuthorization(StudioPolicies.Viewer);
         app.MapPost("/api/images/{id:long}/rating", Rate).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
         app.MapPost("/api/images/tags", Tag).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
         app.MapPost("/api/images/tag-links", TagLinks).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
         app.MapPost("/api/images/ratings", RateMany).RequireAuthorization(StudioPolicies.Annotator).AddEndpointFilter<AntiforgeryCheck>();
+    }
+
+    public const int MaxPageSize = 1000;
+
+    /// <summary>
+    /// A slice of the grid's selection by position (what the scrolling grid asks for as it comes into view): ids, ratings
+    /// and rating versions, excluded and quarantined images left out, in id order.
+    /// </summary>
+    private static IResult Page(StudioSession session, string? where, long offset = 0, int limit = 240)
+    {
+        if (offset < 0 || limit is < 1 or > MaxPageSize)
+            return Results.BadRequest(new { error = $"offset must be 0 or more and limit 1 to {MaxPageSize}", code = "bad-request" });
+        Selector selector;
+        try { selector = Selector.Parse($"{(string.IsNullOrWhiteSpace(where) ? "all" : where)} excluded:no"); }
+        catch (AtelierException e) { return ApiAnswers.Refusal(e); }
+        var images = session.Catalog.ListImages(selector, limit, offset);
+        return Results.Ok(new { offset, images = images.Select(i => new { id = i.Id, rating = i.Rating ?? "unrated", version = i.RatingVersion }) });
     }
 
     private static IResult Thumbnail(long id, StudioSession session, HttpResponse response)

@@ -1,7 +1,9 @@
 // Atelier Studio: a little script over server-rendered pages. Forms marked data-api post in the background (with the
 // page's anti-forgery token) and the page shows the answer; without script the same forms post and redirect back.
-// The grid is worked with the keyboard (keys set in the workspace's config.json, studio.keys): arrows move, Enter opens,
-// and by default Space selects, A selects the page, Esc clears, T types tags, 1-4 and 0 rate, Z undoes the last change.
+// The grid is virtual: only the rows in view (and a few around them) are in the page, fetched by position as they come
+// into view, so 100,000 images scroll like 100. It is worked with the keyboard (keys set in the workspace's config.json,
+// studio.keys): arrows move, Home/End jump, Enter opens, and by default Space selects, A selects what is in view, Esc
+// clears, T types tags, 1-4 and 0 rate, Z undoes the last change.
 "use strict";
 (() => {
   const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
@@ -9,7 +11,7 @@
   const grid = document.querySelector(".grid[aria-multiselectable]");
   const bulk = document.getElementById("bulk");
   const ratingKeys = ["general", "sensitive", "questionable", "explicit", "unrated"];
-  let lastChange = null; // { kind: "tags", links } or { kind: "ratings", changes }: what undo sends back
+  let lastChange = null; // what undo sends back: { kind: "tags", add, remove } or { kind: "ratings", changes }
 
   function notice(text, isError) {
     let box = document.querySelector(".notice");
@@ -34,34 +36,185 @@
     return { response, answer: await response.json().catch(() => ({})) };
   }
 
-  const cells = () => grid ? [...grid.children] : [];
-  const selected = () => cells().filter((c) => c.getAttribute("aria-selected") === "true");
-  const cellOf = (id) => cells().find((c) => c.dataset.id === String(id));
-
-  function showSelection() {
-    if (!bulk) return;
-    const ids = selected().map((c) => c.dataset.id);
-    bulk.elements.ids.value = ids.join(",");
-    bulk.querySelector(".selected").textContent = `${ids.length} selected`;
-  }
-
-  function select(cell, on) {
-    cell.setAttribute("aria-selected", on ? "true" : "false");
-    showSelection();
-  }
-
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const tagSummary = (a) => `${plural(a.added, "tag")} added, ${a.removed} removed on ${plural(a.images, "image")}`;
 
-  function rememberTags(answer) {
-    lastChange = { kind: "tags", add: answer.removedLinks, remove: answer.addedLinks };
+  // ---- The grid: items by position, the cells in view, the selection ----
+  const items = new Map();      // index -> { id, rating, version }
+  const indexOf = new Map();    // id -> index
+  const cells = new Map();      // index -> li in the page
+  const selectedIds = new Set();
+  const CHUNK = 240;
+  const fetching = new Map(); // chunk start -> its request
+  const virtual = grid?.dataset.virtual === "true";
+  let total = 0, columns = 1, cellWidth = 0, cellHeight = 0, focusIndex = -1;
+
+  function remember(index, item) {
+    items.set(index, item);
+    indexOf.set(item.id, index);
+  }
+
+  function paint(li, item) {
+    li.dataset.id = item.id;
+    li.dataset.version = item.version;
+    li.setAttribute("aria-selected", selectedIds.has(item.id) ? "true" : "false");
+    const rating = li.querySelector(".rating");
+    if (rating) rating.textContent = item.rating;
+  }
+
+  function newCell(index, item) {
+    const li = document.createElement("li");
+    li.dataset.index = index;
+    const a = document.createElement("a");
+    a.href = `/images/${item.id}`;
+    const img = document.createElement("img");
+    img.src = `/media/thumbs/${item.id}`;
+    img.alt = `image ${item.id}`;
+    img.width = 128;
+    img.height = 128;
+    const caption = document.createElement("span");
+    caption.className = "caption";
+    caption.append(`#${item.id} · `);
+    const rating = document.createElement("span");
+    rating.className = "rating";
+    caption.append(rating);
+    a.append(img, caption);
+    li.append(a);
+    paint(li, item);
+    return li;
+  }
+
+  function place(li, index) {
+    li.style.left = `${(index % columns) * cellWidth}px`;
+    li.style.top = `${Math.floor(index / columns) * cellHeight}px`;
+    li.style.width = `${cellWidth - gap()}px`;
+  }
+
+  const gap = () => parseFloat(getComputedStyle(grid).columnGap) || 0;
+  const gridTop = () => grid.getBoundingClientRect().top + window.scrollY;
+
+  // One request per chunk at a time; a second caller waits on the same one.
+  function fetchChunk(start) {
+    if (fetching.has(start)) return fetching.get(start);
+    const request = (async () => {
+      const response = await fetch(`/api/images?where=${encodeURIComponent(grid.dataset.where)}&offset=${start}&limit=${CHUNK}`,
+        { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+      if (!response.ok) { notice(`The server answered ${response.status} for images ${start}+.`, true); return; }
+      const answer = await response.json();
+      answer.images.forEach((item, i) => remember(start + i, item));
+      render();
+    })().finally(() => fetching.delete(start));
+    fetching.set(start, request);
+    return request;
+  }
+
+  function render() {
+    if (!virtual) return;
+    const top = gridTop();
+    const firstRow = Math.max(0, Math.floor((window.scrollY - top) / cellHeight) - 2);
+    const lastRow = Math.max(0, Math.ceil((window.scrollY + window.innerHeight - top) / cellHeight) + 2);
+    const from = firstRow * columns;
+    const to = Math.min(total, (lastRow + 1) * columns);
+    for (const [index, li] of cells) {
+      if ((index < from || index >= to) && index !== focusIndex) { li.remove(); cells.delete(index); }
+    }
+    for (let index = from; index < to; index++) {
+      const item = items.get(index);
+      if (!item) { fetchChunk(Math.floor(index / CHUNK) * CHUNK); continue; }
+      let li = cells.get(index);
+      if (!li) {
+        li = newCell(index, item);
+        place(li, index);
+        cells.set(index, li);
+        grid.append(li);
+      }
+    }
+  }
+
+  function layout() {
+    if (!virtual) return;
+    const width = grid.clientWidth;
+    const g = gap();
+    columns = Math.max(1, Math.floor((width + g) / (cellWidth || 1)));
+    grid.style.height = `${Math.ceil(total / columns) * cellHeight}px`;
+    for (const [index, li] of cells) place(li, index);
+    render();
+  }
+
+  if (grid) {
+    const first = [...grid.children];
+    first.forEach((li, i) => {
+      remember(i, { id: Number(li.dataset.id), rating: li.querySelector(".rating")?.textContent ?? "unrated", version: Number(li.dataset.version) });
+      li.dataset.index = i;
+    });
+    total = virtual ? Number(grid.dataset.total) : first.length;
+    if (virtual && first.length) {
+      const rect = first[0].getBoundingClientRect();
+      cellWidth = rect.width + gap();
+      cellHeight = rect.height + (parseFloat(getComputedStyle(grid).rowGap) || 0);
+      first.forEach((li) => li.remove());
+      grid.classList.add("virtual");
+      document.querySelector(".pager")?.remove();
+      layout();
+      let queued = false;
+      window.addEventListener("scroll", () => {
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(() => { queued = false; render(); });
+      }, { passive: true });
+      window.addEventListener("resize", layout);
+    } else {
+      first.forEach((li, i) => cells.set(i, li));
+    }
+    grid.addEventListener("focusin", (event) => {
+      const li = event.target.closest("li");
+      if (li) focusIndex = Number(li.dataset.index);
+    });
+  }
+
+  function showSelection() {
+    if (!bulk) return;
+    bulk.elements.ids.value = [...selectedIds].join(",");
+    bulk.querySelector(".selected").textContent = `${selectedIds.size} selected`;
+  }
+
+  function select(index, on) {
+    const item = items.get(index);
+    if (!item) return;
+    if (on) selectedIds.add(item.id); else selectedIds.delete(item.id);
+    cells.get(index)?.setAttribute("aria-selected", on ? "true" : "false");
+    showSelection();
+  }
+
+  // Moves the focus to the image at a position, scrolling it into view and fetching it first if need be.
+  async function focusAt(index) {
+    if (index < 0 || index >= total) return;
+    focusIndex = index;
+    if (virtual) {
+      const rowTop = gridTop() + Math.floor(index / columns) * cellHeight;
+      if (rowTop < window.scrollY || rowTop + cellHeight > window.scrollY + window.innerHeight)
+        window.scrollTo(0, Math.max(0, rowTop - (window.innerHeight - cellHeight) / 2));
+      render();
+      if (!items.has(index)) await fetchChunk(Math.floor(index / CHUNK) * CHUNK);
+    }
+    cells.get(index)?.querySelector("a")?.focus({ preventScroll: virtual });
+  }
+
+  function updateItem(id, rating, version) {
+    const index = indexOf.get(id);
+    if (index === undefined) return;
+    const item = items.get(index);
+    item.rating = rating;
+    item.version = version;
+    const li = cells.get(index);
+    if (li) paint(li, item);
   }
 
   // Rates the selected images (or the focused one), each on the version the page showed.
-  async function rate(rating, focused) {
-    const targets = selected().length ? selected() : focused ? [focused] : [];
-    if (!targets.length) { notice("Select images first.", true); return; }
-    const changes = targets.map((c) => ({ id: Number(c.dataset.id), rating, version: Number(c.dataset.version) }));
+  async function rate(rating) {
+    const ids = selectedIds.size ? [...selectedIds] : focusIndex >= 0 && items.has(focusIndex) ? [items.get(focusIndex).id] : [];
+    if (!ids.length) { notice("Select images first.", true); return; }
+    const changes = ids.map((id) => ({ id, rating, version: items.get(indexOf.get(id)).version }));
     await applyRatings(changes, `Rated ${rating}`);
   }
 
@@ -71,11 +224,7 @@
     const refused = [];
     const undo = [];
     for (const r of answer.results) {
-      const cell = cellOf(r.id);
-      if (cell && r.version !== undefined) {
-        cell.dataset.version = r.version;
-        cell.querySelector(".rating").textContent = r.rating;
-      }
+      if (r.version !== undefined) updateItem(r.id, r.rating, r.version);
       if (r.applied) undo.push({ id: r.id, rating: r.previous, version: r.version });
       else if (r.error) refused.push(`#${r.id}: ${r.error}`);
     }
@@ -98,7 +247,7 @@
     event.preventDefault();
     const { response, answer } = await post(form.action, new FormData(form, event.submitter), true);
     if (response.ok && form.hasAttribute("data-selection")) {
-      rememberTags(answer);
+      lastChange = { kind: "tags", add: answer.removedLinks, remove: answer.addedLinks };
       notice(tagSummary(answer));
       form.elements.add.value = "";
       return;
@@ -124,31 +273,36 @@
     if (event.altKey || event.ctrlKey || event.metaKey || !grid) return;
     const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
     if (typing) {
-      if (event.key === "Escape") { event.preventDefault(); (selected()[0] ?? cells()[0])?.querySelector("a")?.focus(); }
+      if (event.key === "Escape") { event.preventDefault(); focusAt(focusIndex >= 0 ? focusIndex : 0); }
       return;
     }
-    const cell = document.activeElement?.closest?.(".grid li") ?? null;
+    const inGrid = !!document.activeElement?.closest?.(".grid li");
     const handled = () => event.preventDefault();
     if (is(event, "tags") && bulk) { handled(); bulk.elements.add.focus(); return; }
-    if (is(event, "selectAll")) { handled(); cells().forEach((c) => select(c, true)); return; }
-    if (is(event, "clearSelection")) { handled(); cells().forEach((c) => select(c, false)); return; }
-    if (is(event, "undo") && bulk) { handled(); undoLast(); return; }
-    const rating = ratingKeys.find((r) => is(event, r));
-    if (rating && bulk) { handled(); rate(rating, cell); return; }
-    if (!cell) {
-      if (event.key.startsWith("Arrow")) { handled(); cells()[0]?.querySelector("a")?.focus(); }
+    if (is(event, "selectAll")) { handled(); for (const index of cells.keys()) select(index, true); return; }
+    if (is(event, "clearSelection")) {
+      handled();
+      selectedIds.clear();
+      for (const li of cells.values()) li.setAttribute("aria-selected", "false");
+      showSelection();
       return;
     }
-    if (is(event, "select")) { handled(); select(cell, cell.getAttribute("aria-selected") !== "true"); return; }
-    const all = cells();
-    const columns = Math.max(1, Math.round(cell.parentElement.clientWidth / cell.getBoundingClientRect().width));
-    const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns };
-    if (!(event.key in moves)) return;
-    const next = all[all.indexOf(cell) + moves[event.key]];
-    if (next) {
-      handled();
-      next.querySelector("a").focus();
-      if (event.shiftKey) select(next, true);
+    if (is(event, "undo") && bulk) { handled(); undoLast(); return; }
+    const rating = ratingKeys.find((r) => is(event, r));
+    if (rating && bulk) { handled(); rate(rating); return; }
+    if (event.key === "Home" || event.key === "End") { handled(); focusAt(event.key === "Home" ? 0 : total - 1); return; }
+    if (!inGrid) {
+      if (event.key.startsWith("Arrow")) { handled(); focusAt(0); }
+      return;
     }
+    if (is(event, "select")) { handled(); select(focusIndex, !selectedIds.has(items.get(focusIndex)?.id)); return; }
+    const perRow = virtual ? columns
+      : Math.max(1, Math.round(grid.clientWidth / (cells.get(focusIndex)?.getBoundingClientRect().width || 1)));
+    const moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: perRow, ArrowUp: -perRow };
+    if (!(event.key in moves)) return;
+    const next = focusIndex + moves[event.key];
+    if (next < 0 || next >= total) return;
+    handled();
+    focusAt(next).then(() => { if (event.shiftKey) select(next, true); });
   });
 })();
