@@ -1,12 +1,12 @@
 // The studio under load (issue 13): N annotators at once, each with their own sign-in, tagging, untagging and rating random
 // images of the emoji sample for a fixed time against `atelier studio` running as its own process on loopback. Afterwards:
 // every acknowledged write must be in the catalog, and `atelier audit verify` must pass. Prints latency percentiles.
+// With --grid N [--repeats 3] it measures the grid at N images in Debian's chromium instead (GridBench).
 // Usage: dotnet bench/Atelier.Bench.Studio/bin/Release/net10.0/Atelier.Bench.Studio.dll [--annotators 50] [--seconds 60]
 //        [--think-ms 0] [--atelier src/Atelier.Cli/bin/Release/net10.0/atelier.dll] [--workspace DIR] [--seed 1]
 // --think-ms M: each annotator pauses 0 to 2M ms between requests (a person's pace); 0: as fast as answers come (saturation).
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Atelier.Catalog;
 using Atelier.Governance;
 using Atelier.Governance.Access;
@@ -22,6 +22,9 @@ int think = int.Parse(options.GetValueOrDefault("think-ms", "0"), CultureInfo.In
 var cli = options.GetValueOrDefault("atelier", Path.Combine(Repo.Root, "src", "Atelier.Cli", "bin", "Release", "net10.0", "atelier.dll"));
 var dir = options.GetValueOrDefault("workspace", Path.Combine(Path.GetTempPath(), "atelier-studio-load-" + Guid.NewGuid().ToString("N")));
 if (!File.Exists(cli)) { Console.Error.WriteLine($"no CLI build at {cli} (dotnet build src/Atelier.Cli -c Release)"); return 2; }
+if (options.TryGetValue("grid", out var gridSize))
+    return await GridBench.RunAsync(int.Parse(gridSize, CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture),
+        cli, dir, options.ContainsKey("workspace"));
 
 var annotators = Enumerable.Range(0, annotatorCount).Select(i => new Annotator($"annotator-{i}", $"load test password {i}")).ToList();
 IReadOnlyList<long> images;
@@ -38,18 +41,11 @@ using (var workspace = Workspace.Init(dir))
 }
 Console.WriteLine($"workspace {dir}: {images.Count} images, {annotatorCount} annotators, {seconds} s, think {think} ms, seed {seed}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
-var server = Process.Start(new ProcessStartInfo("dotnet", [cli, "studio", "--workspace", dir, "--port", "0"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-var address = new TaskCompletionSource<Uri>();
-server.OutputDataReceived += (_, e) => { if (e.Data is { } line && Regex.Match(line, @"^Atelier Studio on (http://\S+) ") is { Success: true } m) address.TrySetResult(new Uri(m.Groups[1].Value)); };
-server.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) Console.Error.WriteLine("studio: " + e.Data); };
-server.BeginOutputReadLine();
-server.BeginErrorReadLine();
-var uri = await address.Task.WaitAsync(TimeSpan.FromMinutes(2));
+var (server, uri) = await StudioProcess.StartAsync(cli, dir);
 
 var result = await AnnotatorLoad.RunAsync(uri, annotators, images, seed, operations: null, TimeSpan.FromSeconds(seconds), CancellationToken.None, think);
 var serverCpu = server.TotalProcessorTime;
-Process.Start("kill", ["-INT", server.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-server.WaitForExit();
+StudioProcess.Stop(server);
 
 string lostText;
 using (var workspace = Workspace.Open(dir))
