@@ -25,6 +25,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("signout", "POST", "/signout", Role.Viewer),
         ("denied", "GET", "/denied", null),
         ("review", "GET", "/review", Role.Reviewer),
+        ("subjects", "GET", "/subjects", Role.Admin),
+        ("subjects/{id}", "GET", "/subjects/S-00000000", Role.Admin),
         ("/assets/{name}", "GET", "/assets/studio.css", null),
         ("/media/thumbs/{id:long}", "GET", "/media/thumbs/{id}", Role.Viewer),
         ("/api/images", "GET", "/api/images?where=all&offset=0&limit=10", Role.Viewer),

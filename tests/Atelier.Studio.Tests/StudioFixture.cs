@@ -26,6 +26,8 @@ public sealed partial class StudioFixture : IAsyncDisposable
     public WebApplication App { get; private set; } = null!;
     public Uri Address { get; private set; } = null!;
     public IReadOnlyList<long> ImageIds { get; private set; } = [];
+    /// <summary>Everything the studio logged (warnings and errors).</summary>
+    public StringWriter Log { get; } = new();
 
     public static async Task<StudioFixture> StartAsync(int images = 12, StudioKeys? keys = null)
     {
@@ -48,7 +50,7 @@ public sealed partial class StudioFixture : IAsyncDisposable
             UserAdministration.Add(owner, UserOf(role), role);
             UserAdministration.SetPassword(owner, UserOf(role), Passwords.Hash(UserOf(role), Password));
         }
-        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0), Environment.GetEnvironmentVariable);
+        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0), Environment.GetEnvironmentVariable, f.Log);
         await f.App.StartAsync(TestContext.Current.CancellationToken);
         f.Address = StudioApp.Address(f.App);
         return f;

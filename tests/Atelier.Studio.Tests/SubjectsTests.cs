@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Atelier.Catalog;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+using Atelier.Governance.Consent;
+
+namespace Atelier.Studio.Tests;
+
+public sealed partial class SubjectsTests : IAsyncLifetime
+{
+    private const string LegalName = "Jane Q. Example";
+    private const string IdNumber = "PX-4471-09";
+    private StudioFixture _studio = null!;
+    private string _subject = "";
+    private long _consent;
+
+    public async ValueTask InitializeAsync()
+    {
+        _studio = await StudioFixture.StartAsync(images: 3);
+        var owner = GovernanceSession.For(_studio.Temp.Workspace);
+        _subject = owner.Consent.AddSubject(new SubjectDetails
+        {
+            LegalName = LegalName, DateOfBirth = new DateOnly(1990, 3, 4), IdDocumentType = "passport", IdNumber = IdNumber,
+            VerificationMethod = "document check", Verifier = "verifier", VerifiedAt = new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero),
+        }).PublicId;
+        var images = Selector.Parse(string.Join(',', _studio.ImageIds.Take(2)));
+        owner.Consent.Link(_subject, images, new DateTimeOffset(2025, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        var release = Path.Combine(_studio.Temp.Directory, "release.txt");
+        File.WriteAllText(release, "signed release");
+        _consent = owner.Consent.Grant(_subject, [ConsentScope.GenerativeTraining], images, null, release).Id;
+    }
+
+    public async ValueTask DisposeAsync() => await _studio.DisposeAsync();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnAdminSeesOpaqueIdsAndOpensPersonalDataOnlyOnRequestAudited()
+    {
+        using var admin = await _studio.SignedIn(Role.Admin);
+        var list = await admin.GetStringAsync("/subjects", Cancel);
+        Assert.Contains($"href=\"/subjects/{_subject}\"", list);
+        Assert.DoesNotContain(LegalName, list);
+        var page = await admin.GetStringAsync($"/subjects/{_subject}", Cancel);
+        Assert.DoesNotContain(LegalName, page);
+        Assert.Contains("1 / 0 / 0", list);
+        var auditBefore = _studio.Temp.Catalog.AllAuditEntries().Count;
+
+        var token = FormToken().Match(page).Groups[1].Value;
+        var revealed = await admin.PostAsync($"/subjects/{_subject}?handler=Reveal",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), Cancel);
+        Assert.Equal(HttpStatusCode.OK, revealed.StatusCode);
+        var html = await revealed.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains(LegalName.Replace(".", "."), WebUtility.HtmlDecode(html));
+        Assert.Contains(IdNumber, html);
+        Assert.Contains("no-store", revealed.Headers.CacheControl!.ToString());
+        var entry = _studio.Temp.Catalog.AllAuditEntries().Skip(auditBefore).Single();
+        Assert.Equal(("admin-user", "subject-reveal"), (entry.Actor, entry.Action));
+        Assert.DoesNotContain(LegalName, entry.Detail);
+        Assert.DoesNotContain(LegalName, _studio.Log.ToString());
+
+        // Without the page's token the data stays closed.
+        var forged = await admin.PostAsync($"/subjects/{_subject}?handler=Reveal", new FormUrlEncodedContent(new Dictionary<string, string>()), Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.DoesNotContain(LegalName, await forged.Content.ReadAsStringAsync(Cancel));
+    }
+
+    [Theory]
+    [InlineData(Role.Viewer)]
+    [InlineData(Role.Annotator)]
+    [InlineData(Role.Reviewer)]
+    public async Task OtherRolesNeverReachSubjectsNorTheirData(Role role)
+    {
+        using var client = await _studio.SignedIn(role);
+        foreach (var path in new[] { "/subjects", $"/subjects/{_subject}" })
+        {
+            var answer = await client.GetAsync(path, Cancel);
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+            Assert.StartsWith("/denied", answer.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        }
+        var token = await StudioFixture.PageToken(client, "/signin");
+        var post = await client.PostAsync($"/subjects/{_subject}?handler=Reveal",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), Cancel);
+        Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
+        Assert.DoesNotContain(LegalName, await post.Content.ReadAsStringAsync(Cancel));
+        Assert.DoesNotContain(LegalName, await client.GetStringAsync("/", Cancel));
+    }
+
+    [Fact]
+    public async Task RevokingAConsentFromThePageRecordsItAndSaysWhatItReached()
+    {
+        using var admin = await _studio.SignedIn(Role.Admin);
+        var page = await admin.GetStringAsync($"/subjects/{_subject}", Cancel);
+        var token = FormToken().Match(page).Groups[1].Value;
+        var missingReason = await admin.PostAsync($"/subjects/{_subject}?handler=Revoke", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["consent"] = _consent.ToString(System.Globalization.CultureInfo.InvariantCulture), ["reason"] = " ",
+        }), Cancel);
+        Assert.Contains("say why the consent is revoked", await missingReason.Content.ReadAsStringAsync(Cancel));
+        var revoked = await admin.PostAsync($"/subjects/{_subject}?handler=Revoke", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["consent"] = _consent.ToString(System.Globalization.CultureInfo.InvariantCulture), ["reason"] = "withdrawn by email",
+        }), Cancel);
+        var html = WebUtility.HtmlDecode(await revoked.Content.ReadAsStringAsync(Cancel));
+        Assert.Contains($"Consent {_consent} revoked. Now tainted: snapshots none; runs none; 0 checkpoints.", html);
+        Assert.Contains("revoked (withdrawn by email)", html);
+        Assert.Equal("revoked", _studio.Temp.Catalog.GetConsent(_consent)!.Status);
+        Assert.Equal(("admin-user", "consent-revoke"), (_studio.Temp.Catalog.LastAuditEntry()!.Actor, _studio.Temp.Catalog.LastAuditEntry()!.Action));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+}
