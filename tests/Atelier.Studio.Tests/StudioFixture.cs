@@ -42,7 +42,7 @@ public sealed partial class StudioFixture : IAsyncDisposable
         Directory.CreateDirectory(source);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.EmojiSample, "img"), "*.png").Order(StringComparer.Ordinal).Take(images))
             File.Copy(file, Path.Combine(source, Path.GetFileName(file)));
-        await new Ingestion(f.Temp.Workspace).RunAsync(new IngestRequest { Sources = [source] }, null, TestContext.Current.CancellationToken);
+        await new Ingestion(f.Temp.Workspace).RunAsync(new IngestRequest { Sources = [source], License = "Apache-2.0" }, null, TestContext.Current.CancellationToken);
         f.ImageIds = f.Temp.Catalog.SelectIds(Selector.All);
         var owner = GovernanceSession.For(f.Temp.Workspace);
         foreach (var role in AllRoles)

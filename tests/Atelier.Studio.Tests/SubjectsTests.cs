@@ -90,7 +90,13 @@ public sealed partial class SubjectsTests : IAsyncLifetime
     [Fact]
     public async Task RevokingAConsentFromThePageRecordsItAndSaysWhatItReached()
     {
+        var owner = GovernanceSession.For(_studio.Temp.Workspace);
+        Annotations.Rate(owner, Selector.All, "general");
+        Atelier.Datasets.Snapshots.Create(_studio.Temp.Workspace, "set", null);
         using var admin = await _studio.SignedIn(Role.Admin);
+        var imagePage = await admin.GetStringAsync($"/images/{_studio.ImageIds[0]}", Cancel);
+        Assert.Contains("<span class=\"kind\">snapshot</span> 3 images", imagePage);
+        Assert.DoesNotContain("tainted:", imagePage);
         var page = await admin.GetStringAsync($"/subjects/{_subject}", Cancel);
         var token = FormToken().Match(page).Groups[1].Value;
         var missingReason = await admin.PostAsync($"/subjects/{_subject}?handler=Revoke", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -103,10 +109,12 @@ public sealed partial class SubjectsTests : IAsyncLifetime
             ["__RequestVerificationToken"] = token, ["consent"] = _consent.ToString(System.Globalization.CultureInfo.InvariantCulture), ["reason"] = "withdrawn by email",
         }), Cancel);
         var html = WebUtility.HtmlDecode(await revoked.Content.ReadAsStringAsync(Cancel));
-        Assert.Contains($"Consent {_consent} revoked. Now tainted: snapshots none; runs none; 0 checkpoints.", html);
+        Assert.Contains($"Consent {_consent} revoked. Now tainted: snapshots set; runs none; 0 checkpoints.", html);
+        var after = WebUtility.HtmlDecode(await admin.GetStringAsync($"/images/{_studio.ImageIds[0]}", Cancel));
+        Assert.Contains($"tainted: consent {_consent} of {_subject} was revoked: withdrawn by email", after);
         Assert.Contains("revoked (withdrawn by email)", html);
         Assert.Equal("revoked", _studio.Temp.Catalog.GetConsent(_consent)!.Status);
-        Assert.Equal(("admin-user", "consent-revoke"), (_studio.Temp.Catalog.LastAuditEntry()!.Actor, _studio.Temp.Catalog.LastAuditEntry()!.Action));
+        Assert.Single(_studio.Temp.Catalog.AllAuditEntries(), e => (e.Actor, e.Action) == ("admin-user", "consent-revoke"));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]

@@ -1,5 +1,6 @@
 using Atelier.Catalog;
 using Atelier.Governance.Access;
+using Atelier.Governance.Lineage;
 using Atelier.Studio.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
@@ -17,6 +18,8 @@ public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) 
     public ImageDetails? Details { get; private set; }
     public bool CanAnnotate { get; private set; }
     public string? Token { get; private set; }
+    /// <summary>What was built on this image (snapshots, runs, checkpoints, samples) with their taints, as `atelier lineage` shows it.</summary>
+    public IReadOnlyList<LineageNode> Downstream { get; private set; } = [];
 
     public IActionResult OnGet(long id)
     {
@@ -24,6 +27,7 @@ public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) 
         // An excluded image is as absent as a quarantined one: no page, no thumbnail.
         if (Details is null || Details.Image.Excluded) return NotFound();
         CanAnnotate = StudioPolicies.RoleOf(User) >= Role.Annotator;
+        Downstream = [.. LineageGraph.Of(session.Catalog, $"image:{id}").Nodes.Where(n => n.Kind != "image")];
         Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         return Page();
     }
