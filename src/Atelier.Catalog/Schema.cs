@@ -328,5 +328,15 @@ internal static class Schema
         ALTER TABLE users ADD COLUMN password_hash TEXT;
         ALTER TABLE images ADD COLUMN rating_version INTEGER NOT NULL DEFAULT 0;
         """,
+        // 10: the studio's saved views: a user's named grid filters (selector text), private to that user.
+        """
+        CREATE TABLE saved_views(
+          id INTEGER PRIMARY KEY,
+          user_name TEXT NOT NULL,
+          name TEXT NOT NULL,
+          selector TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          UNIQUE(user_name, name));
+        """,
     ];
 }

@@ -111,6 +111,7 @@ public static class StudioApp
         AssetEndpoints.Map(app);
         ImageEndpoints.Map(app);
         ReviewEndpoints.Map(app);
+        ViewEndpoints.Map(app);
         return app;
     }
 

@@ -37,6 +37,7 @@ public sealed class RatingVersionTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                DROP TABLE saved_views;
                 ALTER TABLE users DROP COLUMN password_hash;
                 ALTER TABLE images DROP COLUMN rating_version;
                 PRAGMA user_version = 8;
@@ -47,7 +48,7 @@ public sealed class RatingVersionTests
             cmd.ExecuteNonQuery();
         }
         using var catalog = Catalog.Open(path);
-        Assert.Equal(9, catalog.SchemaVersion);
+        Assert.Equal(10, catalog.SchemaVersion);
         var image = catalog.GetImage(1)!;
         Assert.Equal(("general", 0L), (image.Rating, image.RatingVersion));
         Assert.Null(catalog.UserPasswordHash("ann"));

@@ -85,6 +85,7 @@ public class RunInitialisationRecordTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                DROP TABLE saved_views;
                 ALTER TABLE users DROP COLUMN password_hash;
                 ALTER TABLE images DROP COLUMN rating_version;
                 DROP TABLE withheld_samples;
@@ -103,7 +104,7 @@ public class RunInitialisationRecordTests
         }
 
         using var catalog = Catalog.Open(path);
-        Assert.Equal(9, catalog.SchemaVersion);
+        Assert.Equal(10, catalog.SchemaVersion);
         var old = catalog.GetRun("old")!;
         Assert.Null(old.InitCheckpointId);
         var source = Assert.Single(catalog.ListCheckpoints(old.Id));

@@ -35,6 +35,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("/api/images/tag-links", "POST", "/api/images/tag-links", Role.Annotator),
         ("/api/images/ratings", "POST", "/api/images/ratings", Role.Annotator),
         ("/api/review/duplicates", "POST", "/api/review/duplicates", Role.Reviewer),
+        ("/api/views", "POST", "/api/views", Role.Viewer),
+        ("/api/views/delete", "POST", "/api/views/delete", Role.Viewer),
     ];
 
     public async ValueTask InitializeAsync() => _studio = await StudioFixture.StartAsync(images: 4);
@@ -116,6 +118,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         object body = path.EndsWith("/rating", StringComparison.Ordinal) ? new { rating = "general", version = 0 }
             : path.EndsWith("/tags", StringComparison.Ordinal) ? new { ids = new[] { 1L }, add = new[] { "checked" } }
             : path.EndsWith("/tag-links", StringComparison.Ordinal) ? new { add = new[] { new { image = 1L, tag = "linked" } } }
+            : path.EndsWith("/views", StringComparison.Ordinal) ? new { name = "mine", where = "all" }
+            : path.EndsWith("/views/delete", StringComparison.Ordinal) ? new { name = "mine" }
             : path.EndsWith("/duplicates", StringComparison.Ordinal) ? new { keep = 1L, exclude = new[] { 2L } }
             : path.EndsWith("/ratings", StringComparison.Ordinal) ? new { changes = new[] { new { id = 1L, rating = "general", version = 0L } } }
             : new { };

@@ -61,7 +61,7 @@ public sealed class BrowserTests : IAsyncLifetime
         Annotations.AddTags(GovernanceSession.For(_studio.Temp.Workspace), Selector.Parse(string.Join(',', picked)), [Tags.Parse("picked")]);
         var page = await SignedInPage(Role.Annotator);
 
-        await page.Locator("input[name=where]").FocusAsync();
+        await page.Locator(".filter input[name=where]").FocusAsync();
         await page.Keyboard.TypeAsync("tag:picked");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator(".grid li")).ToHaveCountAsync(3);

@@ -49,6 +49,24 @@ public sealed class ImagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SavedViewsAreEachUsersOwn()
+    {
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+        using var other = await _studio.SignedIn(Role.Annotator);
+        var token = await StudioFixture.PageToken(viewer);
+        var saved = await StudioFixture.PostJson(viewer, "/api/views", new { name = "to rate", where = "rating:unrated" }, token);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Contains($"href=\"/?where={Uri.EscapeDataString("rating:unrated")}\" title=\"rating:unrated\">to rate</a>", await viewer.GetStringAsync("/", Cancel));
+        Assert.DoesNotContain(">to rate</a>", await other.GetStringAsync("/", Cancel));
+        var bad = await StudioFixture.PostJson(viewer, "/api/views", new { name = "bad", where = "width>>1" }, token);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("cannot read selector term", (await StudioFixture.Json(bad)).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await StudioFixture.PostJson(other, "/api/views/delete", new { name = "to rate" }, await StudioFixture.PageToken(other))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await StudioFixture.PostJson(viewer, "/api/views/delete", new { name = "to rate" }, token)).StatusCode);
+        Assert.Empty(Catalog.ListViews("viewer-user"));
+    }
+
+    [Fact]
     public async Task ExcludedAndQuarantinedImagesAreNeverServedEvenByGuessingTheUrl()
     {
         var (excluded, quarantined, kept) = (_studio.ImageIds[0], _studio.ImageIds[1], _studio.ImageIds[2]);

@@ -18,6 +18,7 @@ public sealed class IndexModel(StudioSession session, IAntiforgery antiforgery, 
     [BindProperty(SupportsGet = true)] public long After { get; set; }
 
     public IReadOnlyList<ImageRecord> Images { get; private set; } = [];
+    public IReadOnlyList<SavedView> Views { get; private set; } = [];
     public long Total { get; private set; }
     public long Excluded { get; private set; }
     public long? NextAfter { get; private set; }
@@ -41,6 +42,7 @@ public sealed class IndexModel(StudioSession session, IAntiforgery antiforgery, 
     {
         CanAnnotate = StudioPolicies.RoleOf(User) >= Role.Annotator;
         Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
+        Views = session.Catalog.ListViews(session.UserName!);
         var text = string.IsNullOrWhiteSpace(Where) ? "all" : Where.Trim();
         Selector selector, shown;
         try
