@@ -25,6 +25,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("signout", "POST", "/signout", Role.Viewer),
         ("denied", "GET", "/denied", null),
         ("review", "GET", "/review", Role.Reviewer),
+        ("snapshots", "GET", "/snapshots?draft=all", Role.Viewer),
+        ("snapshots/{name}", "GET", "/snapshots/none", Role.Viewer),
         ("subjects", "GET", "/subjects", Role.Admin),
         ("subjects/{id}", "GET", "/subjects/S-00000000", Role.Admin),
         ("/assets/{name}", "GET", "/assets/studio.css", null),
