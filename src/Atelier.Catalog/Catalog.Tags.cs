@@ -25,13 +25,8 @@ public sealed partial class Catalog
 
     public int RemoveTags(IReadOnlyCollection<long> ids, IEnumerable<string> names)
     {
-        var removed = 0;
-        foreach (var name in names.Select(Tags.Normalize).Distinct())
-        {
-            if (Scalar("SELECT id FROM tags WHERE name = $n", ("$n", name)) is not long tagId) continue;
-            removed += ForEachId(ids, "DELETE FROM image_tags WHERE image_id = $id AND tag_id = $t", ("$t", tagId));
-        }
-        return removed;
+        var distinct = names.Select(Tags.Normalize).Distinct().ToList();
+        return RemoveTagLinks(ids.SelectMany(id => distinct.Select(n => (id, n)))).Count;
     }
 
     /// <summary>Adds each (image, tag) link not already there; returns exactly the links it added (for an exact undo).</summary>

@@ -8,6 +8,18 @@ namespace Atelier.Studio.Api;
 /// </summary>
 public static class ApiAnswers
 {
+    /// <summary>A form posted by a browser without script gets redirects; scripts (JSON, or a form with Accept: application/json) get JSON.</summary>
+    public static bool WantsRedirect(HttpRequest request) =>
+        request.HasFormContentType && !request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);
+
+    /// <summary>The JSON body, or null for one that is missing, not JSON or not of that shape (answered 400, never 500).</summary>
+    public static async Task<T?> ReadJson<T>(HttpRequest request) where T : class
+    {
+        if (!request.HasJsonContentType()) return null;
+        try { return await request.ReadFromJsonAsync<T>(); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
     public static IResult Refusal(AtelierException e) => Results.Json(new { error = e.Message, code = e.Code }, statusCode: StatusFor(e.Code));
 
     public static int StatusFor(string code) => code switch

@@ -68,16 +68,12 @@ public static class ImageEndpoints
         return Results.Bytes(bytes, type);
     }
 
-    /// <summary>A form posted by a browser without script gets redirects; scripts (JSON, or a form with Accept: application/json) get JSON.</summary>
-    private static bool AnswersWithRedirect(HttpRequest request) =>
-        request.HasFormContentType && !request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);
-
     private static async Task<IResult> Rate(long id, HttpRequest request, StudioSession session)
     {
         var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
-        var redirect = AnswersWithRedirect(request);
+        var redirect = ApiAnswers.WantsRedirect(request);
         RatingRequest? body = form is null
-            ? await ReadJson<RatingRequest>(request)
+            ? await ApiAnswers.ReadJson<RatingRequest>(request)
             : new RatingRequest(form["rating"], long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1);
         if (body is null) return Results.BadRequest(new { error = "send {\"rating\": ..., \"version\": ...} as JSON, or the page's form", code = "bad-request" });
         var rating = string.IsNullOrWhiteSpace(body.Rating) || body.Rating == "unrated" ? null : body.Rating.Trim().ToLowerInvariant();
@@ -103,9 +99,9 @@ public static class ImageEndpoints
     private static async Task<IResult> Tag(HttpRequest request, StudioSession session)
     {
         var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
-        var redirect = AnswersWithRedirect(request);
+        var redirect = ApiAnswers.WantsRedirect(request);
         var body = form is null
-            ? await ReadJson<TagRequest>(request)
+            ? await ApiAnswers.ReadJson<TagRequest>(request)
             : FromForm(form);
         if (body is null || body.Ids.Count == 0 || body.Ids.Any(i => i < 1))
             return Refuse(redirect, form, "select images first (Space selects the focused one, A all on the page)");
@@ -132,7 +128,7 @@ public static class ImageEndpoints
     /// <summary>Single links added and removed (what an undo sends: exactly the inverse of an earlier answer).</summary>
     private static async Task<IResult> TagLinks(HttpRequest request, StudioSession session)
     {
-        var body = await ReadJson<TagLinksRequest>(request);
+        var body = await ApiAnswers.ReadJson<TagLinksRequest>(request);
         if (body is null) return Refuse(false, null, "send {\"add\": [{\"image\": ID, \"tag\": \"category:name\"}], \"remove\": [...]} as JSON");
         var count = (body.Add?.Count ?? 0) + (body.Remove?.Count ?? 0);
         if (count == 0) return Refuse(false, null, "no links to change");
@@ -164,7 +160,7 @@ public static class ImageEndpoints
     /// </summary>
     private static async Task<IResult> RateMany(HttpRequest request, StudioSession session)
     {
-        var body = await ReadJson<RatingsRequest>(request);
+        var body = await ApiAnswers.ReadJson<RatingsRequest>(request);
         if (body?.Changes is not { Count: > 0 } changes)
             return Refuse(false, null, "send {\"changes\": [{\"id\": ID, \"rating\": \"general\", \"version\": N}]} as JSON");
         if (changes.Count > MaxImagesPerChange) return Refuse(false, null, $"at most {MaxImagesPerChange} images in one change");
@@ -204,14 +200,6 @@ public static class ImageEndpoints
     }
 
     public const int MaxImagesPerChange = 10_000;
-
-    /// <summary>The JSON body, or null for one that is missing, not JSON or not of that shape (answered 400, never 500).</summary>
-    private static async Task<T?> ReadJson<T>(HttpRequest request) where T : class
-    {
-        if (!request.HasJsonContentType()) return null;
-        try { return await request.ReadFromJsonAsync<T>(); }
-        catch (System.Text.Json.JsonException) { return null; }
-    }
 
     private static IResult Refuse(bool redirect, IFormCollection? form, string why) =>
         redirect ? ApiAnswers.Back(form!["returnTo"], why) : Results.BadRequest(new { error = why, code = "bad-request" });

@@ -16,7 +16,7 @@ public static class ReviewEndpoints
     private static async Task<IResult> Resolve(HttpRequest request, StudioSession session)
     {
         var form = request.HasFormContentType ? await request.ReadFormAsync() : null;
-        var redirect = form is not null && !request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);
+        var redirect = ApiAnswers.WantsRedirect(request);
         ResolveRequest? body;
         if (form is not null)
         {
@@ -26,10 +26,7 @@ public static class ReviewEndpoints
                 : null;
         }
         else
-        {
-            try { body = request.HasJsonContentType() ? await request.ReadFromJsonAsync<ResolveRequest>() : null; }
-            catch (System.Text.Json.JsonException) { body = null; }
-        }
+            body = await ApiAnswers.ReadJson<ResolveRequest>(request);
         IResult Answer(string text, int status = StatusCodes.Status200OK, object? json = null) =>
             redirect ? ApiAnswers.Back(form!["returnTo"], text) : Results.Json(json ?? new { error = text }, statusCode: status);
         if (body is null || body.Exclude is null || body.Exclude.Any(i => i < 1))

@@ -21,12 +21,11 @@ public static class ViewEndpoints
             var form = await request.ReadFormAsync();
             return (new ViewRequest(form["name"], form["where"]), form);
         }
-        try { return (request.HasJsonContentType() ? await request.ReadFromJsonAsync<ViewRequest>() : null, null); }
-        catch (System.Text.Json.JsonException) { return (null, null); }
+        return (await ApiAnswers.ReadJson<ViewRequest>(request), null);
     }
 
     private static IResult Answer(IFormCollection? form, HttpRequest request, string text, object json, int status = StatusCodes.Status200OK) =>
-        form is not null && !request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        form is not null && ApiAnswers.WantsRedirect(request)
             ? ApiAnswers.Back(form["returnTo"], text)
             : Results.Json(json, statusCode: status);
 
