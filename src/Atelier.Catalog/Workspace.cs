@@ -16,6 +16,16 @@ public sealed class Workspace : IDisposable
     public string DataDirectory { get; }
     public string ConfigPath => Path.Combine(DataDirectory, "config.json");
 
+    /// <summary>Where a run keeps its files (checkpoints, grids, metrics): .atelier/runs/NAME/.</summary>
+    public string RunDirectory(string runName) => Path.Combine(DataDirectory, "runs", runName);
+
+    /// <summary>File names inside a run's folder that other stages read (the studio shows them).</summary>
+    public static class RunFiles
+    {
+        public const string Metrics = "metrics.jsonl";
+        public const string LatestGrid = "latest-grid.png";
+    }
+
     /// <summary>An init builds its workspace in a folder named so, next to <see cref="DirectoryName"/>, then renames it into place.</summary>
     private const string InitPrefix = DirectoryName + ".init-";
 

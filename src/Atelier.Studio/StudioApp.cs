@@ -112,6 +112,7 @@ public static class StudioApp
         ImageEndpoints.Map(app);
         ReviewEndpoints.Map(app);
         ViewEndpoints.Map(app);
+        RunEndpoints.Map(app);
         return app;
     }
 

@@ -241,6 +241,21 @@
     notice(response.ok ? `Undone: ${tagSummary(answer)}` : answer.error ?? `The server answered ${response.status}.`, !response.ok);
   }
 
+  // A run's page follows its progress: one server-sent event per metrics row, until the run has ended.
+  const progress = document.querySelector(".progress[data-events]");
+  if (progress && window.EventSource) {
+    const source = new EventSource(progress.dataset.events);
+    source.addEventListener("row", (e) => {
+      const row = JSON.parse(e.data);
+      const part = (k, label, digits) => (typeof row[k] === "number" ? `  ${label}${row[k].toFixed(digits)}` : "");
+      progress.textContent = `kimg ${row.kimg.toFixed(2)}` + part("loss/D", "D ", 3) + part("loss/G", "G ", 3) + part("cost/kwh", "", 5) + (typeof row["cost/kwh"] === "number" ? " kWh" : "");
+    });
+    source.addEventListener("end", (e) => {
+      source.close();
+      document.getElementById("run-status").textContent = JSON.parse(e.data).status;
+    });
+  }
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-api")) return;

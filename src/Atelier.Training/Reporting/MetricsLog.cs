@@ -14,7 +14,7 @@ namespace Atelier.Training.Reporting;
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
-    public const string FileName = "metrics.jsonl";
+    public const string FileName = Workspace.RunFiles.Metrics;
     private const string ImagesKey = "images";
     private const string KimgKey = "kimg";
 

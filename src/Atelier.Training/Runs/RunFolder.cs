@@ -9,7 +9,7 @@ public sealed class RunFolder
     {
         if (runName.Length == 0 || runName.Length > 100 || runName.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || runName.StartsWith('.'))
             throw new TrainingException("bad-run-name", $"run name '{runName}' must be 1-100 letters, digits, '-', '_' or '.', not starting with '.'");
-        Root = Path.Combine(workspace.DataDirectory, "runs", runName);
+        Root = workspace.RunDirectory(runName);
     }
 
     public string Root { get; }

@@ -70,7 +70,7 @@ internal sealed class RunOutputs : IDisposable
         var png = SampleGrid.EncodePng(images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
         // Each written whole under its final name: a viewer (the report, the studio) reading meanwhile gets the old grid or the new one.
         AtomicFile.WriteAllBytes(gridPath, png, flushToDisk: false);
-        AtomicFile.WriteAllBytes(Path.Combine(_folder.Root, "latest-grid.png"), png, flushToDisk: false);
+        AtomicFile.WriteAllBytes(Path.Combine(_folder.Root, Workspace.RunFiles.LatestGrid), png, flushToDisk: false);
         var stats = PixelFrechet.Statistics(images);
         return PixelFrechet.Distance(stats, (_realMean.cpu(), _realCovariance.cpu()));
     }

@@ -1,0 +1,37 @@
+using Atelier.Catalog;
+using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Atelier.Studio.Pages;
+
+/// <summary>One run: status, energy and cost so far, its taints, the loss curves, the latest grid; progress goes on live (server-sent events).</summary>
+[Authorize(Policy = StudioPolicies.Viewer)]
+public sealed class RunModel(StudioSession session) : PageModel
+{
+    public RunRecord? Run { get; private set; }
+    public double Kwh { get; private set; }
+    public double Money { get; private set; }
+    public double Co2 { get; private set; }
+    public string Currency { get; private set; } = "";
+    public IReadOnlyList<string> Taints { get; private set; } = [];
+    public RunProgress.Row? Latest { get; private set; }
+    /// <summary>Built by <see cref="RunProgress.LossSvg"/> from numbers only (no text from the file), so it is safe to write raw.</summary>
+    public string LossChart { get; private set; } = "";
+
+    public IActionResult OnGet(string name)
+    {
+        var catalog = session.Catalog;
+        Run = catalog.GetRun(name);
+        if (Run is null) return NotFound();
+        var energy = catalog.ListEnergy(Run.Id);
+        (Kwh, Money, Co2) = (energy.Sum(e => e.Kwh), energy.Sum(e => e.Money), energy.Sum(e => e.Co2Grams));
+        Currency = session.Workspace.Config.Cost.Currency;
+        Taints = [.. catalog.TaintsOf(TaintKind.Run, Run.Id).Select(t => t.Cause)];
+        var (rows, _) = RunProgress.Read(RunProgress.MetricsPath(session.Workspace, Run.Name), 0);
+        Latest = rows.Count > 0 ? rows[^1] : null;
+        LossChart = RunProgress.LossSvg(rows);
+        return Page();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+using Atelier.Catalog;
+
+namespace Atelier.Studio;
+
+/// <summary>
+/// What a run has written so far, read from its metrics.jsonl (one JSON row per tick, appended by the trainer): the rows,
+/// and a line to show for each. A half-written last line (the trainer mid-append) is left for the next read.
+/// </summary>
+public static class RunProgress
+{
+    public sealed record Row(double Kimg, double? LossD, double? LossG, double? Score, double? RunSeconds, double? Kwh, double? Money, string Json);
+
+    public static string MetricsPath(Workspace workspace, string run) => Path.Combine(workspace.RunDirectory(run), Workspace.RunFiles.Metrics);
+
+    /// <summary>Complete rows from byte <paramref name="from"/> on, and the offset after the last complete one.</summary>
+    public static (IReadOnlyList<Row> Rows, long Next) Read(string path, long from)
+    {
+        if (!File.Exists(path)) return ([], from);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (from > stream.Length) from = 0;
+        stream.Position = from;
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        var end = text.LastIndexOf('\n');
+        if (end < 0) return ([], from);
+        var rows = new List<Row>();
+        foreach (var line in text[..end].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (Parse(line) is { } row) rows.Add(row);
+        return (rows, from + System.Text.Encoding.UTF8.GetByteCount(text.AsSpan(0, end + 1)));
+    }
+
+    private static Row? Parse(string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            double? Get(string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+            return new Row(Get("kimg") ?? 0, Get("loss/D"), Get("loss/G"), Get("score/fd_resnet18") ?? Get("score/pixel_fd"), Get("time/run_seconds"), Get("cost/kwh"), Get("cost/money"), line.Trim());
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string Describe(Row row) => string.Create(CultureInfo.InvariantCulture,
+        $"kimg {row.Kimg:F2}{(row.LossD is { } d ? $"  D {d:F3}" : "")}{(row.LossG is { } g ? $"  G {g:F3}" : "")}{(row.Score is { } s ? $"  score {s:F2}" : "")}" +
+        $"{(row.Kwh is { } k ? $"  {k:F5} kWh" : "")}{(row.RunSeconds is { } t ? $"  {t:F0} s" : "")}");
+
+    /// <summary>The loss curves as an SVG polyline pair (D and G against kimg), drawn on the server: no chart library, no script.</summary>
+    public static string LossSvg(IReadOnlyList<Row> rows, int width = 640, int height = 200)
+    {
+        var points = rows.Where(r => r.LossD is not null || r.LossG is not null).ToList();
+        if (points.Count < 2) return "";
+        var (x0, x1) = (points[0].Kimg, points[^1].Kimg);
+        var values = points.SelectMany(r => new[] { r.LossD, r.LossG }).OfType<double>().Where(double.IsFinite).ToList();
+        var (y0, y1) = (values.Min(), values.Max());
+        if (y1 <= y0) y1 = y0 + 1;
+        if (x1 <= x0) x1 = x0 + 1;
+        string Line(Func<Row, double?> pick) => string.Join(' ', points.Where(r => pick(r) is { } v && double.IsFinite(v)).Select(r => string.Create(CultureInfo.InvariantCulture,
+            $"{(r.Kimg - x0) / (x1 - x0) * (width - 20) + 10:F1},{height - 10 - (pick(r)!.Value - y0) / (y1 - y0) * (height - 20):F1}")));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<svg class=\"loss\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Loss of D (blue) and G (orange) from {x0:F2} to {x1:F2} kimg, {y0:F2} to {y1:F2}\">" +
+            $"<polyline class=\"d\" points=\"{Line(r => r.LossD)}\"/><polyline class=\"g\" points=\"{Line(r => r.LossG)}\"/></svg>");
+    }
+}
