@@ -1,13 +1,13 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Atelier.Catalog;
 using Atelier.Governance;
 using Atelier.Governance.Access;
 using Atelier.Governance.Consent;
+using Atelier.TestSupport;
 
 namespace Atelier.Studio.Tests;
 
-public sealed partial class SubjectsTests : IAsyncLifetime
+public sealed class SubjectsTests : IAsyncLifetime
 {
     private const string LegalName = "Jane Q. Example";
     private const string IdNumber = "PX-4471-09";
@@ -47,7 +47,7 @@ public sealed partial class SubjectsTests : IAsyncLifetime
         Assert.Contains("1 / 0 / 0", list);
         var auditBefore = _studio.Temp.Catalog.AllAuditEntries().Count;
 
-        var token = FormToken().Match(page).Groups[1].Value;
+        var token = StudioPage.FormToken(page);
         var revealed = await admin.PostAsync($"/subjects/{_subject}?handler=Reveal",
             new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), Cancel);
         Assert.Equal(HttpStatusCode.OK, revealed.StatusCode);
@@ -98,7 +98,7 @@ public sealed partial class SubjectsTests : IAsyncLifetime
         Assert.Contains("<span class=\"kind\">snapshot</span> 3 images", imagePage);
         Assert.DoesNotContain("tainted:", imagePage);
         var page = await admin.GetStringAsync($"/subjects/{_subject}", Cancel);
-        var token = FormToken().Match(page).Groups[1].Value;
+        var token = StudioPage.FormToken(page);
         var missingReason = await admin.PostAsync($"/subjects/{_subject}?handler=Revoke", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token, ["consent"] = _consent.ToString(System.Globalization.CultureInfo.InvariantCulture), ["reason"] = " ",
@@ -116,7 +116,4 @@ public sealed partial class SubjectsTests : IAsyncLifetime
         Assert.Equal("revoked", _studio.Temp.Catalog.GetConsent(_consent)!.Status);
         Assert.Single(_studio.Temp.Catalog.AllAuditEntries(), e => (e.Actor, e.Action) == ("admin-user", "consent-revoke"));
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex FormToken();
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Atelier.Catalog;
 
 namespace Atelier.TestSupport;
@@ -65,7 +64,7 @@ public sealed class LoadResult
 /// untags and rates random images (a seeded sequence per annotator). Each annotator's tags carry their name, so the
 /// merged result can be checked exactly; ratings carry the version the annotator last saw, and a refusal (409) updates it.
 /// </summary>
-public static partial class AnnotatorLoad
+public static class AnnotatorLoad
 {
     private static readonly string[] Ratings = ["general", "sensitive", "questionable", "explicit"];
 
@@ -83,11 +82,11 @@ public static partial class AnnotatorLoad
             var form = await client.GetStringAsync("/signin", cancellation);
             var answer = await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["name"] = a.Name, ["password"] = a.Password, ["__RequestVerificationToken"] = FormToken().Match(form).Groups[1].Value,
+                ["name"] = a.Name, ["password"] = a.Password, ["__RequestVerificationToken"] = StudioPage.FormToken(form),
             }), cancellation);
             if (answer.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"{a.Name} could not sign in: {answer.StatusCode}");
             var page = await client.GetStringAsync("/signin", cancellation);
-            sessions.Add((a, client, MetaToken().Match(page).Groups[1].Value));
+            sessions.Add((a, client, StudioPage.MetaToken(page)));
             result.TagsExpected[a.Name] = [];
         }
         var versions = new Dictionary<long, long>();
@@ -163,9 +162,4 @@ public static partial class AnnotatorLoad
         return (response.StatusCode, json);
     }
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex FormToken();
-
-    [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\"")]
-    private static partial Regex MetaToken();
 }

@@ -20,6 +20,11 @@ public static class ApiAnswers
         catch (System.Text.Json.JsonException) { return null; }
     }
 
+    /// <summary>Image ids from form fields holding comma lists; anything that is not an id becomes -1 (refused by the caller).</summary>
+    public static List<long> Ids(Microsoft.Extensions.Primitives.StringValues fields) =>
+        [.. fields.SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => long.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : -1)];
+
     public static IResult Refusal(AtelierException e) => Results.Json(new { error = e.Message, code = e.Code }, statusCode: StatusFor(e.Code));
 
     public static int StatusFor(string code) => code switch

@@ -192,8 +192,7 @@ public static class ImageEndpoints
     /// <summary>A form's change: ids as a comma list; with mode=remove (the grid's Remove button) the typed tags are taken off.</summary>
     private static TagRequest FromForm(IFormCollection form)
     {
-        var ids = form["ids"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1).ToList();
+        var ids = ApiAnswers.Ids(form["ids"]);
         var typed = form["add"].SelectMany(Words).ToList();
         var removing = form["mode"] == "remove";
         return new TagRequest(ids, removing ? [] : typed, [.. form["remove"].SelectMany(Words), .. removing ? typed : []]);

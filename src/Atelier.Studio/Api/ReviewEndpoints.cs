@@ -21,8 +21,7 @@ public static class ReviewEndpoints
         if (form is not null)
         {
             body = long.TryParse(form["keep"], NumberStyles.None, CultureInfo.InvariantCulture, out var keep)
-                ? new ResolveRequest(keep, [.. form["cluster"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
-                    .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1)])
+                ? new ResolveRequest(keep, ApiAnswers.Ids(form["cluster"]))
                 : null;
         }
         else
