@@ -76,7 +76,7 @@ public static class StudioApp
             // Attempts (posts) are limited; showing the sign-in page is not.
             o.AddPolicy(SignInLimit, context => HttpMethods.IsPost(context.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter(SignInPartition(context),
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = options.SignInWindow, QueueLimit = 0 })
                 : RateLimitPartition.GetNoLimiter(""));
             o.OnRejected = async (context, cancellation) =>
             {

@@ -10,6 +10,9 @@ namespace Atelier.Studio;
 public sealed record StudioOptions(string WorkspacePath, string Bind = StudioOptions.DefaultBind, int Port = StudioOptions.DefaultPort)
 {
     public const string DefaultBind = "127.0.0.1";
+
+    /// <summary>The window sign-in attempts are counted in (tests lengthen it, so that a slow machine cannot open a new one mid-test).</summary>
+    public TimeSpan SignInWindow { get; init; } = TimeSpan.FromMinutes(1);
     public const int DefaultPort = 5080;
 
     /// <summary>The address to listen on; a one-line refusal for anything that is not an IP address or a port outside 0..65535.</summary>

@@ -87,6 +87,20 @@ public sealed partial class StudioCommandTests
     }
 
     [Fact]
+    public void KeysGivenToTwoActionsInConfigStopTheStudioWithOneLine()
+    {
+        using var cli = new CliRunner();
+        cli.Ok("init");
+        var path = Path.Combine(cli.Directory, ".atelier", "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        config["studio"] = new System.Text.Json.Nodes.JsonObject { ["keys"] = new System.Text.Json.Nodes.JsonObject { ["undo"] = "a" } };
+        File.WriteAllText(path, config.ToJsonString());
+        var r = cli.Run("studio", "--port", "0");
+        Assert.Equal(1, r.Code);
+        Assert.Equal("atelier: studio key 'a' is given to both selectAll and undo in config.json", r.Error.Trim());
+    }
+
+    [Fact]
     public void AStudioWithoutAWorkspaceSaysSo()
     {
         using var cli = new CliRunner();

@@ -199,6 +199,31 @@ public sealed class ImagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MalformedOrEmptyWritesGetOneLineAndChangeNothing()
+    {
+        using var annotator = await _studio.SignedIn(Role.Annotator);
+        var token = await StudioFixture.PageToken(annotator);
+        var before = Catalog.AllAuditEntries().Count;
+        foreach (var path in new[] { "/api/images/tags", "/api/images/ratings", "/api/images/tag-links", $"/api/images/{_studio.ImageIds[0]}/rating" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-CSRF-TOKEN", token);
+            var answer = await annotator.SendAsync(request, Cancel);
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+            var error = (await StudioFixture.Json(answer)).GetProperty("error").GetString()!;
+            Assert.DoesNotContain("\n", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+        var empty = await StudioFixture.PostJson(annotator, "/api/images/tags", new { ids = new[] { _studio.ImageIds[0] } }, token);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("type the tags to add or remove", (await StudioFixture.Json(empty)).GetProperty("error").GetString());
+        var none = await StudioFixture.PostJson(annotator, "/api/images/tags", new { ids = Array.Empty<long>(), add = new[] { "x" } }, token);
+        Assert.StartsWith("select images first", (await StudioFixture.Json(none)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, Catalog.AllAuditEntries().Count);
+        Assert.All(_studio.ImageIds, id => Assert.DoesNotContain(Catalog.TagsOf(id), t => t.Name == "x"));
+    }
+
+    [Fact]
     public async Task AWriteWithoutThePagesAntiforgeryTokenIsRefused()
     {
         using var annotator = await _studio.SignedIn(Role.Annotator);

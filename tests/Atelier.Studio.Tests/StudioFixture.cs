@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Atelier.Catalog;
 using Atelier.Governance;
 using Atelier.Governance.Access;
@@ -17,7 +16,7 @@ namespace Atelier.Studio.Tests;
 /// A real workspace with real emoji images ingested, one user per role with a password, and the studio serving it on a
 /// loopback port of its own (real Kestrel, real HTTP).
 /// </summary>
-public sealed partial class StudioFixture : IAsyncDisposable
+public sealed class StudioFixture : IAsyncDisposable
 {
     public const string Password = "correct horse battery";
     public static readonly Role[] AllRoles = Enum.GetValues<Role>();
@@ -50,7 +49,7 @@ public sealed partial class StudioFixture : IAsyncDisposable
             UserAdministration.Add(owner, UserOf(role), role);
             UserAdministration.SetPassword(owner, UserOf(role), Passwords.Hash(UserOf(role), Password));
         }
-        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0), Environment.GetEnvironmentVariable, f.Log);
+        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0) { SignInWindow = TimeSpan.FromHours(1) }, Environment.GetEnvironmentVariable, f.Log);
         await f.App.StartAsync(TestContext.Current.CancellationToken);
         f.Address = StudioApp.Address(f.App);
         return f;
@@ -83,14 +82,14 @@ public sealed partial class StudioFixture : IAsyncDisposable
     public static async Task<string> FormToken(HttpClient client, string path)
     {
         var html = await client.GetStringAsync(path, TestContext.Current.CancellationToken);
-        return FormTokenPattern().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no form token on {path}");
+        return StudioPage.FormToken(html);
     }
 
     /// <summary>The token scripts send (the layout's meta tag), read from <paramref name="path"/>.</summary>
     public static async Task<string> PageToken(HttpClient client, string path = "/")
     {
         var html = await client.GetStringAsync(path, TestContext.Current.CancellationToken);
-        return MetaTokenPattern().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no page token on {path}");
+        return StudioPage.MetaToken(html);
     }
 
     public static async Task<HttpResponseMessage> PostJson(HttpClient client, string path, object body, string? token)
@@ -102,12 +101,6 @@ public sealed partial class StudioFixture : IAsyncDisposable
 
     public static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.Clone();
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex FormTokenPattern();
-
-    [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\"")]
-    private static partial Regex MetaTokenPattern();
 
     public async ValueTask DisposeAsync()
     {
