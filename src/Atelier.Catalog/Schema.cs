@@ -338,5 +338,25 @@ internal static class Schema
           created_at TEXT NOT NULL,
           UNIQUE(user_name, name));
         """,
+        // 11: jobs: long work (training, sampling, verification, export) the studio hands to a worker process. The grant is a MAC
+        // under the workspace key over what the job is and who asked, so the worker acts as that user and only for that work.
+        """
+        CREATE TABLE jobs(
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          args TEXT NOT NULL,
+          user_name TEXT NOT NULL,
+          run_name TEXT,
+          created_at TEXT NOT NULL,
+          grant_mac TEXT NOT NULL DEFAULT '',
+          state TEXT NOT NULL,
+          stop_requested INTEGER NOT NULL DEFAULT 0,
+          worker TEXT,
+          started_at TEXT,
+          finished_at TEXT,
+          exit_code INTEGER,
+          message TEXT);
+        CREATE INDEX jobs_run ON jobs(run_name);
+        """,
     ];
 }

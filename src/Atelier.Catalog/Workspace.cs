@@ -26,6 +26,19 @@ public sealed class Workspace : IDisposable
         public const string LatestGrid = "latest-grid.png";
     }
 
+    /// <summary>Where a job keeps what its worker wrote: .atelier/jobs/ID/ (log.txt, result.json) and, for a sampling job, its samples.</summary>
+    public string JobDirectory(long jobId) => Path.Combine(DataDirectory, "jobs", jobId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>File names inside a job's folder.</summary>
+    public static class JobFiles
+    {
+        /// <summary>What the command wrote on stderr: progress and its one-line reasons.</summary>
+        public const string Log = "log.txt";
+        /// <summary>The command's --json answer (stdout).</summary>
+        public const string Result = "result.json";
+        public const string Samples = "samples";
+    }
+
     /// <summary>An init builds its workspace in a folder named so, next to <see cref="DirectoryName"/>, then renames it into place.</summary>
     private const string InitPrefix = DirectoryName + ".init-";
 

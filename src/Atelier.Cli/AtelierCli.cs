@@ -63,6 +63,7 @@ public static class AtelierCli
         BlocklistCommands.Quarantine(c),
         GovernanceCommands.User(c),
         StudioCommand.Create(c),
+        JobCommands.Create(c),
         ConsentCommands.Keys(c),
         VerifyCommand.Create(c),
     ];

@@ -58,8 +58,10 @@ public sealed class CliContext(CliHost host)
         {
             using var workspace = Workspace.Open(WorkspacePath(parse));
             // Every command acts as someone: the stages' checks and audit entries name this session's actor.
-            GovernanceSession.Open(workspace, Host.Environment,
-                parse.GetValue(AsOption) ?? Host.Environment(UserVariable), parse.GetValue(TokenOption) ?? Host.Environment(TokenVariable));
+            if (Host.ActingUser is { } delegated) GovernanceSession.OpenAs(workspace, Host.Environment, delegated);
+            else
+                GovernanceSession.Open(workspace, Host.Environment,
+                    parse.GetValue(AsOption) ?? Host.Environment(UserVariable), parse.GetValue(TokenOption) ?? Host.Environment(TokenVariable));
             return body(workspace);
         });
 

@@ -1,6 +1,9 @@
 namespace Atelier.Cli;
 
-/// <summary>What a command sees of the world: its streams, environment and folder. Tests pass their own.</summary>
+/// <summary>
+/// What a command sees of the world: its streams, environment and folder. Tests pass their own. <paramref name="ActingUser"/> is
+/// set only by a job's worker, after the job's grant was checked: the user who asked for the job acts, with no token.
+/// </summary>
 public sealed record CliHost(
     TextWriter Out,
     TextWriter Error,
@@ -8,7 +11,8 @@ public sealed record CliHost(
     string CurrentDirectory,
     bool Interactive,
     CancellationToken Cancellation = default,
-    TextReader? Input = null)
+    TextReader? Input = null,
+    string? ActingUser = null)
 {
     public static CliHost FromProcess()
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Atelier.Catalog;
 using Atelier.Studio;
+using Atelier.Studio.Jobs;
 
 namespace Atelier.Cli;
 
@@ -18,7 +19,7 @@ public static class StudioCommand
         var command = new Command("studio", "Serve Atelier Studio, the web app for browsing, tagging and rating, to signed-in workspace users") { port, bind };
         command.SetAction(parse => c.Guard(() =>
         {
-            var options = new StudioOptions(c.WorkspacePath(parse), parse.GetValue(bind)!, parse.GetValue(port));
+            var options = new StudioOptions(c.WorkspacePath(parse), parse.GetValue(bind)!, parse.GetValue(port)) { Worker = Worker(c.Host) };
             using var app = StudioApp.Build(options, c.Host.Environment, c.Host.Error);
             try
             {
@@ -40,5 +41,18 @@ public static class StudioCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// This CLI, as the studio's worker for long work: <c>dotnet atelier.dll</c> (the host that runs this process where that
+    /// is dotnet, else the one named by DOTNET_HOST_PATH, else dotnet on the PATH).
+    /// </summary>
+    private static StudioWorker Worker(CliHost host)
+    {
+        var self = Environment.ProcessPath;
+        var dotnet = self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+            : host.Environment("DOTNET_HOST_PATH") is { Length: > 0 } named ? named
+            : "dotnet";
+        return new StudioWorker(dotnet, [typeof(AtelierCli).Assembly.Location]);
     }
 }

@@ -17,18 +17,8 @@ public static class RunProgress
     /// <summary>Complete rows from byte <paramref name="from"/> on, and the offset after the last complete one.</summary>
     public static (IReadOnlyList<Row> Rows, long Next) Read(string path, long from)
     {
-        if (!File.Exists(path)) return ([], from);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (from > stream.Length) from = 0;
-        stream.Position = from;
-        using var reader = new StreamReader(stream);
-        var text = reader.ReadToEnd();
-        var end = text.LastIndexOf('\n');
-        if (end < 0) return ([], from);
-        var rows = new List<Row>();
-        foreach (var line in text[..end].Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            if (Parse(line) is { } row) rows.Add(row);
-        return (rows, from + System.Text.Encoding.UTF8.GetByteCount(text.AsSpan(0, end + 1)));
+        var (lines, next) = AppendedLines.Read(path, from);
+        return ([.. lines.Select(Parse).OfType<Row>()], next);
     }
 
     private static Row? Parse(string line)

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Atelier.Catalog;
 using Atelier.Studio.Accounts;
 using Atelier.Studio.Api;
+using Atelier.Studio.Jobs;
 using Atelier.Studio.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -57,6 +58,7 @@ public static class StudioApp
 
         var services = builder.Services;
         services.AddSingleton(new StudioWorkspace(Path.GetFullPath(options.WorkspacePath), environment, keys));
+        services.AddSingleton(new WorkerLauncher(options.Worker, Path.GetFullPath(options.WorkspacePath)));
         services.AddHttpContextAccessor();
         services.AddScoped<StudioSession>();
         // Keys for cookies and anti-forgery tokens live in this process only: a restart signs everyone out, and no key
@@ -113,6 +115,7 @@ public static class StudioApp
         ReviewEndpoints.Map(app);
         ViewEndpoints.Map(app);
         RunEndpoints.Map(app);
+        JobEndpoints.Map(app);
         return app;
     }
 

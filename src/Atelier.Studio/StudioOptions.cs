@@ -1,5 +1,6 @@
 using System.Net;
 using Atelier.Catalog;
+using Atelier.Studio.Jobs;
 
 namespace Atelier.Studio;
 
@@ -14,6 +15,9 @@ public sealed record StudioOptions(string WorkspacePath, string Bind = StudioOpt
     /// <summary>The window sign-in attempts are counted in (tests lengthen it, so that a slow machine cannot open a new one mid-test).</summary>
     public TimeSpan SignInWindow { get; init; } = TimeSpan.FromMinutes(1);
     public const int DefaultPort = 5080;
+
+    /// <summary>The command that runs a job (<c>atelier job run ID</c>); null: this studio starts no long work.</summary>
+    public StudioWorker? Worker { get; init; }
 
     /// <summary>The address to listen on; a one-line refusal for anything that is not an IP address or a port outside 0..65535.</summary>
     public IPAddress Check()

@@ -48,7 +48,7 @@ public sealed class RatingVersionTests
             cmd.ExecuteNonQuery();
         }
         using var catalog = Catalog.Open(path);
-        Assert.Equal(10, catalog.SchemaVersion);
+        Assert.Equal(11, catalog.SchemaVersion);
         var image = catalog.GetImage(1)!;
         Assert.Equal(("general", 0L), (image.Rating, image.RatingVersion));
         Assert.Null(catalog.UserPasswordHash("ann"));

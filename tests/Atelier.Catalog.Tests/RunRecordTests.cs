@@ -104,7 +104,7 @@ public class RunInitialisationRecordTests
         }
 
         using var catalog = Catalog.Open(path);
-        Assert.Equal(10, catalog.SchemaVersion);
+        Assert.Equal(11, catalog.SchemaVersion);
         var old = catalog.GetRun("old")!;
         Assert.Null(old.InitCheckpointId);
         var source = Assert.Single(catalog.ListCheckpoints(old.Id));

@@ -12,7 +12,7 @@ public class WorkspaceTests
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "config.json")));
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "catalog.db")));
         Assert.True(System.IO.Directory.Exists(Path.Combine(t.Directory, ".atelier", "blobs")));
-        Assert.Equal(10, t.Catalog.SchemaVersion);
+        Assert.Equal(11, t.Catalog.SchemaVersion);
         using var again = Workspace.Open(t.Directory);
         Assert.Equal(100_000_000, again.Config.Ingest.MaxPixels);
     }
@@ -51,7 +51,7 @@ public class WorkspaceTests
 
         using var catalog = Catalog.Open(path);
 
-        Assert.Equal(10, catalog.SchemaVersion);
+        Assert.Equal(11, catalog.SchemaVersion);
         var old = Assert.Single(catalog.ListImages(Selector.All));
         Assert.Equal(PdqPipelines.Old, old.PdqPipeline);
         Assert.Null(old.PdqDisplayed);

@@ -6,16 +6,10 @@ namespace Atelier.Cli.Tests;
 /// <summary>Runs the built <c>atelier</c> as a real process (its own runtime, catalog connection and file locks).</summary>
 internal static class AtelierProcess
 {
-    private static string Dll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        return Path.Combine(Repo.Root, "src", "Atelier.Cli", "bin", configuration, "net10.0", "atelier.dll");
-    }
-
     private static ProcessStartInfo Info(IEnumerable<string> args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Dll());
+        info.ArgumentList.Add(Repo.AtelierDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         return info;
     }

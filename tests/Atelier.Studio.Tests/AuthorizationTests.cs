@@ -43,6 +43,13 @@ public sealed class AuthorizationTests : IAsyncLifetime
         ("/api/review/duplicates", "POST", "/api/review/duplicates", Role.Reviewer),
         ("/api/views", "POST", "/api/views", Role.Viewer),
         ("/api/views/delete", "POST", "/api/views/delete", Role.Viewer),
+        ("jobs", "GET", "/jobs", Role.Viewer),
+        ("jobs/{id:long}", "GET", "/jobs/999", Role.Viewer),
+        // Viewers may ask for verification; what else a job may do is the stage's own role check (JobTests).
+        ("/api/jobs", "POST", "/api/jobs", Role.Viewer),
+        ("/api/jobs/{id:long}/stop", "POST", "/api/jobs/999/stop", Role.Viewer),
+        ("/api/jobs/{id:long}/events", "GET", "/api/jobs/999/events", Role.Viewer),
+        ("/media/samples/{id:long}", "GET", "/media/samples/999", Role.Viewer),
     ];
 
     public async ValueTask InitializeAsync() => _studio = await StudioFixture.StartAsync(images: 4);
@@ -127,6 +134,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
             : path.EndsWith("/views", StringComparison.Ordinal) ? new { name = "mine", where = "all" }
             : path.EndsWith("/views/delete", StringComparison.Ordinal) ? new { name = "mine" }
             : path.EndsWith("/duplicates", StringComparison.Ordinal) ? new { keep = 1L, exclude = new[] { 2L } }
+            : path == "/api/jobs" ? new { kind = "verify", run = "none" }
             : path.EndsWith("/ratings", StringComparison.Ordinal) ? new { changes = new[] { new { id = 1L, rating = "general", version = 0L } } }
             : new { };
         if (path == "/signout")

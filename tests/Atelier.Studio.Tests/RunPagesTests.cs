@@ -56,19 +56,8 @@ public sealed class RunPagesTests : IAsyncLifetime
         using var viewer = await _studio.SignedIn(Role.Viewer);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         bounded.CancelAfter(TimeSpan.FromMinutes(2));
-        using var response = await viewer.GetAsync("/api/runs/r1/events", HttpCompletionOption.ResponseHeadersRead, bounded.Token);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(bounded.Token));
-        async Task<(string Event, string Data)> Next()
-        {
-            string? name = null;
-            while (await reader.ReadLineAsync(bounded.Token) is { } line)
-            {
-                if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-                else if (line.StartsWith("data: ", StringComparison.Ordinal)) return (name!, line[6..]);
-            }
-            throw new EndOfStreamException();
-        }
+        using var events = await EventStream.OpenAsync(viewer, "/api/runs/r1/events", bounded.Token);
+        var Next = events.Next;
         foreach (var kimg in new[] { "0.25", "0.5", "0.75" })
         {
             var (e, data) = await Next();

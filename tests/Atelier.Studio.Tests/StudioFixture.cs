@@ -28,7 +28,10 @@ public sealed class StudioFixture : IAsyncDisposable
     /// <summary>Everything the studio logged (warnings and errors).</summary>
     public StringWriter Log { get; } = new();
 
-    public static async Task<StudioFixture> StartAsync(int images = 12, StudioKeys? keys = null)
+    /// <summary>The real CLI as the studio's worker for jobs.</summary>
+    public static readonly Jobs.StudioWorker Worker = new("dotnet", [Repo.AtelierDll]);
+
+    public static async Task<StudioFixture> StartAsync(int images = 12, StudioKeys? keys = null, bool worker = true)
     {
         var f = new StudioFixture();
         if (keys is not null)
@@ -49,7 +52,7 @@ public sealed class StudioFixture : IAsyncDisposable
             UserAdministration.Add(owner, UserOf(role), role);
             UserAdministration.SetPassword(owner, UserOf(role), Passwords.Hash(UserOf(role), Password));
         }
-        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0) { SignInWindow = TimeSpan.FromHours(1) }, Environment.GetEnvironmentVariable, f.Log);
+        f.App = StudioApp.Build(new StudioOptions(f.Temp.Directory, "127.0.0.1", 0) { SignInWindow = TimeSpan.FromHours(1), Worker = worker ? Worker : null }, Environment.GetEnvironmentVariable, f.Log);
         await f.App.StartAsync(TestContext.Current.CancellationToken);
         f.Address = StudioApp.Address(f.App);
         return f;

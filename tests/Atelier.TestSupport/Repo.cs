@@ -10,6 +10,16 @@ public static class Repo
     /// <summary>A real 64×64 PNG from the emoji sample (Noto Emoji, Apache-2.0).</summary>
     public static byte[] Png(string name = "1f600.png") => File.ReadAllBytes(Path.Combine(EmojiSample, "img", name));
 
+    /// <summary>The built <c>atelier</c> of the configuration these tests were built in (run it with <c>dotnet</c>).</summary>
+    public static string AtelierDll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            return Path.Combine(Root, "src", "Atelier.Cli", "bin", configuration, "net10.0", "atelier.dll");
+        }
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -28,4 +28,7 @@ public static class AuditAction
     public const string KeysRotated = "keys-rotated";
     public const string UserAdded = "user-added";
     public const string UserChanged = "user-changed";
+    public const string JobSubmitted = "job-submitted";
+    public const string JobStopRequested = "job-stop-requested";
+    public const string JobEnded = "job-ended";
 }

@@ -30,7 +30,8 @@ public static class ApiAnswers
     public static int StatusFor(string code) => code switch
     {
         "forbidden" => StatusCodes.Status403Forbidden,
-        "unknown-image" => StatusCodes.Status404NotFound,
+        "unknown-image" or "unknown-job" or "unknown-run" => StatusCodes.Status404NotFound,
+        "no-worker" => StatusCodes.Status503ServiceUnavailable,
         "stale-rating" => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };

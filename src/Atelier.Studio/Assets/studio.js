@@ -256,6 +256,23 @@
     });
   }
 
+  // A job's page follows its log and state while it is open; when it ends the page is read again for what it produced.
+  const jobLog = document.querySelector(".job-log[data-events]");
+  if (jobLog && jobLog.dataset.open === "true" && window.EventSource) {
+    const source = new EventSource(jobLog.dataset.events);
+    source.addEventListener("log", (e) => {
+      jobLog.textContent += (jobLog.textContent ? "\n" : "") + JSON.parse(e.data);
+    });
+    source.addEventListener("state", (e) => {
+      const s = JSON.parse(e.data);
+      document.getElementById("job-state").textContent = s.state + (s.message ? `: ${s.message}` : "");
+    });
+    source.addEventListener("end", () => {
+      source.close();
+      location.reload();
+    });
+  }
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-api")) return;

@@ -1,15 +1,29 @@
 using Atelier.Catalog;
+using Atelier.Governance.Access;
+using Atelier.Studio.Jobs;
 using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Atelier.Studio.Pages;
 
-/// <summary>One run: status, energy and cost so far, its taints, the loss curves, the latest grid; progress goes on live (server-sent events).</summary>
+/// <summary>
+/// One run: status, energy and cost so far, its taints, the loss curves, the latest grid; progress goes on live (server-sent
+/// events). Reviewers stop, resume and sample it here (as jobs); anyone verifies its samples.
+/// </summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
-public sealed class RunModel(StudioSession session) : PageModel
+public sealed class RunModel(StudioSession session, IAntiforgery antiforgery) : PageModel
 {
+    public IReadOnlyList<JobRecord> Jobs { get; private set; } = [];
+    public JobRecord? OpenJob { get; private set; }
+    public bool MayTrain { get; private set; }
+    public bool MayStop { get; private set; }
+    public bool HasCheckpoint { get; private set; }
+    public IReadOnlyList<SampleRecord> Samples { get; private set; } = [];
+    public IReadOnlyDictionary<string, JobOutcome.Verified> Verified { get; private set; } = new Dictionary<string, JobOutcome.Verified>();
+    public string? Token { get; private set; }
     public RunRecord? Run { get; private set; }
     public double Kwh { get; private set; }
     public double Money { get; private set; }
@@ -32,6 +46,15 @@ public sealed class RunModel(StudioSession session) : PageModel
         var (rows, _) = RunProgress.Read(RunProgress.MetricsPath(session.Workspace, Run.Name), 0);
         Latest = rows.Count > 0 ? rows[^1] : null;
         LossChart = RunProgress.LossSvg(rows);
+        var actor = session.Governance.Actor;
+        Jobs = new Governance.Jobs.Jobs(session.Governance).OfRun(Run.Name);
+        OpenJob = Jobs.FirstOrDefault(j => j.IsOpen && j.Kind is "train" or "resume");
+        MayTrain = actor.Role >= Role.Reviewer;
+        MayStop = OpenJob is { } open && (open.User == actor.Name || actor.Role >= Role.Admin);
+        HasCheckpoint = catalog.ListCheckpoints(Run.Id).Count > 0;
+        Samples = [.. catalog.ListSamples(Run.Id).TakeLast(JobForms.MaxVerified)];
+        Verified = JobOutcome.Verifications(session.Workspace, Jobs);
+        Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         return Page();
     }
 }

@@ -1,7 +1,9 @@
 using Atelier.Catalog;
 using Atelier.Datasets;
 using Atelier.Governance.Policy;
+using Atelier.Governance.Access;
 using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,8 +12,10 @@ namespace Atelier.Studio.Pages;
 
 /// <summary>One snapshot: its record verified against its manifest (as `dataset show`), and the policy evaluated on it now, taints included.</summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
-public sealed class SnapshotModel(StudioSession session) : PageModel
+public sealed class SnapshotModel(StudioSession session, IAntiforgery antiforgery) : PageModel
 {
+    public bool MayExport { get; private set; }
+    public string? Token { get; private set; }
     public SnapshotRecord? Record { get; private set; }
     public string FrozenPolicy { get; private set; } = "";
     public IReadOnlyDictionary<string, int> Ratings { get; private set; } = new Dictionary<string, int>();
@@ -31,6 +35,8 @@ public sealed class SnapshotModel(StudioSession session) : PageModel
         TopTags = manifest.Items.SelectMany(i => i.Tags).GroupBy(t => $"{t.Category}:{t.Name}").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(12).ToDictionary(g => g.Key, g => g.Count());
         Report = PolicyGate.EvaluateSnapshot(session.Governance, record, PolicyStage.Check);
+        MayExport = session.Governance.Actor.Role >= Role.Reviewer;
+        Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         return Page();
     }
 }

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Text.Json;
+using Atelier.Catalog;
+using Atelier.Datasets;
+using Atelier.Governance;
+using Atelier.Governance.Access;
+
+namespace Atelier.Studio.Tests;
+
+/// <summary>
+/// Long work from the studio over real HTTP, run by the real CLI as a worker process: a reviewer starts a tiny run, follows
+/// it, samples it, a viewer verifies the samples; a run is stopped with a checkpoint and resumed; who may ask for what.
+/// </summary>
+public sealed class JobTests : IAsyncLifetime
+{
+    private StudioFixture _studio = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _studio = await StudioFixture.StartAsync(images: 12);
+        Annotations.Rate(GovernanceSession.For(_studio.Temp.Workspace), Selector.All, "general");
+        Snapshots.Create(_studio.Temp.Workspace, "set", null);
+        // Samples are signed: the workspace's signing identity, made by the owner with the real CLI.
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Atelier.TestSupport.Repo.AtelierDll, "keys", "init-signing", "--workspace", _studio.Temp.Directory }) info.ArgumentList.Add(a);
+        using var init = System.Diagnostics.Process.Start(info)!;
+        var error = init.StandardError.ReadToEndAsync(Cancel);
+        await init.StandardOutput.ReadToEndAsync(Cancel);
+        await init.WaitForExitAsync(Cancel);
+        Assert.True(init.ExitCode == 0, await error);
+    }
+
+    public async ValueTask DisposeAsync() => await _studio.DisposeAsync();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    internal static readonly Dictionary<string, string> TinyRun = new()
+    {
+        ["kind"] = "train", ["dataset"] = "set", ["resolution"] = "32", ["kimg"] = "0.032", ["batch"] = "16", ["snapshotKimg"] = "0.032", ["tickKimg"] = "0.016", ["device"] = "cpu",
+    };
+
+    private static async Task<JsonElement> Ask(HttpClient client, Dictionary<string, string> fields, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var answer = await StudioFixture.PostJson(client, "/api/jobs", fields, await StudioFixture.PageToken(client));
+        var json = await StudioFixture.Json(answer);
+        Assert.True(answer.StatusCode == expected, $"{answer.StatusCode}: {json}");
+        return json;
+    }
+
+    /// <summary>Follows the job's events to their end and returns the last state.</summary>
+    private static async Task<JsonElement> Follow(HttpClient client, long id)
+    {
+        using var events = await EventStream.OpenAsync(client, $"/api/jobs/{id}/events", Cancel);
+        var end = (await events.Until("end"))[^1];
+        return JsonDocument.Parse(end.Data).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task AReviewerTrainsAndSamplesFromTheStudioAndAViewerVerifiesTheSamples()
+    {
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        var job = await Ask(reviewer, new(TinyRun) { ["name"] = "tiny" });
+        Assert.Equal(("tiny", "queued"), (job.GetProperty("run").GetString(), job.GetProperty("state").GetString()));
+        var end = await Follow(reviewer, job.GetProperty("id").GetInt64());
+        Assert.Equal("succeeded", end.GetProperty("state").GetString());
+        var run = _studio.Temp.Catalog.GetRun("tiny")!;
+        Assert.Equal((RunStatus.Finished, 32L), (run.Status, run.ImagesSeen));
+        Assert.Contains("reviewer-user", _studio.Temp.Catalog.AllAuditEntries().Single(a => a.Action == "training-start").Actor);
+
+        var sample = await Ask(reviewer, new() { ["kind"] = "sample", ["run"] = "tiny", ["n"] = "2", ["seed"] = "5" });
+        Assert.Equal("succeeded", (await Follow(reviewer, sample.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+        var samples = _studio.Temp.Catalog.ListSamples(run.Id);
+        Assert.Equal(2, samples.Count);
+        var image = await reviewer.GetAsync($"/media/samples/{samples[0].Id}", Cancel);
+        Assert.Equal("image/png", image.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(File.ReadAllBytes(samples[0].Path), await image.Content.ReadAsByteArrayAsync(Cancel));
+
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+        var refused = await Ask(viewer, new(TinyRun), HttpStatusCode.Forbidden);
+        Assert.Equal("viewer-user (viewer) may not train a model: that needs the reviewer role", refused.GetProperty("error").GetString());
+        Assert.Contains("not verified yet", await viewer.GetStringAsync("/runs/tiny", Cancel));
+        var verify = await Ask(viewer, new() { ["kind"] = "verify", ["run"] = "tiny" });
+        Assert.Equal("succeeded", (await Follow(viewer, verify.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+        var page = await viewer.GetStringAsync("/runs/tiny", Cancel);
+        foreach (var s in samples) Assert.Contains($"identified by mark {s.MarkPayload}; C2PA valid; lineage clean", page);
+        Assert.Contains($"<a href=\"/jobs/{verify.GetProperty("id").GetInt64()}\">", await viewer.GetStringAsync("/jobs", Cancel));
+    }
+
+    [Fact]
+    public async Task ARunStoppedFromTheStudioLeavesACheckpointAndResumes()
+    {
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        var job = await Ask(reviewer, new(TinyRun) { ["name"] = "long", ["kimg"] = "50" });
+        var id = job.GetProperty("id").GetInt64();
+        var metrics = Path.Combine(_studio.Temp.Workspace.RunDirectory("long"), Workspace.RunFiles.Metrics);
+        while (!File.Exists(metrics) || File.ReadAllLines(metrics).Length == 0) await Task.Delay(100, Cancel);
+        Assert.Contains("Stop (with a checkpoint)", await reviewer.GetStringAsync("/runs/long", Cancel));
+
+        // Another reviewer may not stop it; the one who asked may.
+        using var annotator = await _studio.SignedIn(Role.Annotator);
+        var notTheirs = await StudioFixture.PostJson(annotator, $"/api/jobs/{id}/stop", new { }, await StudioFixture.PageToken(annotator));
+        Assert.Equal(HttpStatusCode.Forbidden, notTheirs.StatusCode);
+        var stop = await StudioFixture.PostJson(reviewer, $"/api/jobs/{id}/stop", new { }, await StudioFixture.PageToken(reviewer));
+        Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        Assert.Equal("stopped", (await Follow(reviewer, id)).GetProperty("state").GetString());
+        var run = _studio.Temp.Catalog.GetRun("long")!;
+        Assert.Equal(RunStatus.Stopped, run.Status);
+        Assert.NotEmpty(_studio.Temp.Catalog.ListCheckpoints(run.Id));
+        Assert.Contains("Resume to (kimg)", await reviewer.GetStringAsync("/runs/long", Cancel));
+
+        var resume = await Ask(reviewer, new() { ["kind"] = "resume", ["run"] = "long", ["kimg"] = (run.ImagesSeen / 1000.0 + 0.016).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Equal("succeeded", (await Follow(reviewer, resume.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+        Assert.Equal(RunStatus.Finished, _studio.Temp.Catalog.GetRun("long")!.Status);
+    }
+
+    [Fact]
+    public async Task BadFieldsAreRefusedInOneLineAndNothingIsAsked()
+    {
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        Assert.Equal("dataset '--as' is not a name (letters, digits, '-', '_' or '.')",
+            (await Ask(reviewer, new(TinyRun) { ["dataset"] = "--as" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("resolution '12x' is not a whole number from 32 to 256",
+            (await Ask(reviewer, new(TinyRun) { ["resolution"] = "12x" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("kimg 'NaN' is not a number from 0.001 to 1000000",
+            (await Ask(reviewer, new(TinyRun) { ["kimg"] = "NaN" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export",
+            (await Ask(reviewer, new() { ["kind"] = "shell" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
+        Assert.Equal("no run named 'nope'",
+            (await Ask(reviewer, new() { ["kind"] = "verify", ["run"] = "nope" }, HttpStatusCode.NotFound)).GetProperty("error").GetString());
+        Assert.Empty(_studio.Temp.Catalog.ListJobs());
+
+        await using var bare = await StudioFixture.StartAsync(images: 1, worker: false);
+        using var client = await bare.SignedIn(Role.Reviewer);
+        Assert.Equal("this studio was started without a worker for long work; run `atelier studio` from the CLI",
+            (await Ask(client, new() { ["kind"] = "verify", ["run"] = "x" }, HttpStatusCode.ServiceUnavailable)).GetProperty("error").GetString());
+        Assert.Empty(bare.Temp.Catalog.ListJobs());
+    }
+}
