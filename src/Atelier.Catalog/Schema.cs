@@ -357,6 +357,12 @@ internal static class Schema
           exit_code INTEGER,
           message TEXT);
         CREATE INDEX jobs_run ON jobs(run_name);
+        -- Each image's feature vector from one feature network (little-endian float32), for "more like this".
+        CREATE TABLE image_features(
+          image_id INTEGER NOT NULL REFERENCES images(id),
+          network TEXT NOT NULL,
+          vector BLOB NOT NULL,
+          PRIMARY KEY(image_id, network));
         """,
     ];
 }

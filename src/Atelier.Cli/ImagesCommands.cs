@@ -11,7 +11,46 @@ public static class ImagesCommands
         var images = new Command("images", "List and inspect image records");
         images.Subcommands.Add(List(c));
         images.Subcommands.Add(Show(c));
+        images.Subcommands.Add(Features(c));
+        images.Subcommands.Add(Similar(c));
         return images;
+    }
+
+    private static Command Features(CliContext c)
+    {
+        var selector = TagCommands.SelectorArgument();
+        selector.Arity = ArgumentArity.ZeroOrOne;
+        selector.DefaultValueFactory = _ => "all";
+        var command = new Command("features", "Compute the feature vector (ResNet18, as eval uses) of each selected image that has none yet, for `images similar` and the studio's \"more like this\"") { selector };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            using var extractor = Atelier.Evaluation.Features.FeatureExtractor.Open(Atelier.Evaluation.Features.FeatureNetwork.Default());
+            var summary = Atelier.Evaluation.ImageFeatureStore.Compute(ws, Selector.Parse(parse.GetValue(selector)!), extractor, null, c.Host.Cancellation);
+            foreach (var failure in summary.Failed) c.Host.Error.WriteLine($"atelier: {failure}");
+            if (c.Json(parse)) c.WriteJson(summary);
+            else c.Host.Out.WriteLine($"Features ({summary.Network}, {extractor.Dimension}-d) of {summary.Computed} images computed, {summary.Already} had them{(summary.Failed.Count > 0 ? $", {summary.Failed.Count} could not be read" : "")}");
+            return summary.Failed.Count > 0 ? 1 : 0;
+        }));
+        return command;
+    }
+
+    private static Command Similar(CliContext c)
+    {
+        var id = new Argument<long>("ID") { Description = "The image to find others like" };
+        var k = new Option<int>("--k") { Description = "How many", DefaultValueFactory = _ => 12 };
+        var command = new Command("similar", "The images most like one image, by the cosine similarity of their features (run `images features` first); excluded images are left out") { id, k };
+        command.SetAction(parse => c.WithWorkspace(parse, ws =>
+        {
+            var network = Atelier.Evaluation.Features.FeatureNetwork.DefaultName;
+            if (parse.GetValue(k) is < 1 or > 1000) throw new AtelierException("usage", "--k is from 1 to 1000");
+            _ = ws.Catalog.GetImage(parse.GetValue(id)) ?? throw new AtelierException("unknown-image", $"no image {parse.GetValue(id)}");
+            var similar = ws.Catalog.SimilarImages(parse.GetValue(id), network, parse.GetValue(k))
+                ?? throw new AtelierException("no-features", $"image {parse.GetValue(id)} has no {network} features yet: run `atelier images features`");
+            if (c.Json(parse)) c.WriteJson(new { image = parse.GetValue(id), network, similar });
+            else foreach (var s in similar) c.Host.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Id,8}  {s.Similarity:0.0000}"));
+            return 0;
+        }));
+        return command;
     }
 
     private static Command List(CliContext c)

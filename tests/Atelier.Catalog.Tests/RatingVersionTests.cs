@@ -37,6 +37,8 @@ public sealed class RatingVersionTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                DROP TABLE image_features;
+                DROP TABLE jobs;
                 DROP TABLE saved_views;
                 ALTER TABLE users DROP COLUMN password_hash;
                 ALTER TABLE images DROP COLUMN rating_version;

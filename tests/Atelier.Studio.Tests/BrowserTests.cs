@@ -183,4 +183,66 @@ public sealed class BrowserTests : IAsyncLifetime
         await Expect(page.Locator("select[name=rating]")).ToHaveValueAsync("general");
         Assert.Equal("general", _studio.Temp.Catalog.GetImage(id)!.Rating);
     }
+
+    [Fact]
+    public async Task AReviewerStartsARunWatchesItStopsItAndVerifiesASample()
+    {
+        await _studio.PrepareTrainingAsync();
+        var page = await SignedInPage(Role.Reviewer);
+        await page.GotoAsync(new Uri(_studio.Address, "/runs").ToString());
+        var form = page.Locator("form.job-form");
+        await form.Locator("select[name=resolution]").SelectOptionAsync("32");
+        await form.Locator("select[name=device]").SelectOptionAsync("cpu");
+        async Task Type(string field, string text)
+        {
+            await form.Locator($"[name={field}]").FocusAsync();
+            await page.Keyboard.TypeAsync(text);
+        }
+        await page.Locator("details.start-run details summary").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");   // opens "More"
+        await Type("kimg", "50");
+        await Type("batch", "16");
+        await Type("tickKimg", "0.016");
+        await Type("snapshotKimg", "50");
+        await Type("name", "watched");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "runs-start.png"), FullPage = true });
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1")).ToContainTextAsync(": train");
+
+        // The run page follows the run as it trains: each metrics row moves the progress line on.
+        await page.Locator("a[href='/runs/watched']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var progress = page.Locator(".progress");
+        await Expect(progress).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"kimg 0\.\d\d"));
+        var seen = await progress.TextContentAsync();
+        await Expect(progress).Not.ToHaveTextAsync(seen!);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "run-live.png"), FullPage = true });
+
+        // Stopped from the page: a checkpoint is written and the page says so.
+        await page.Locator("form.job-stop button").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#run-status")).ToContainTextAsync("stopped");
+        var run = _studio.Temp.Catalog.GetRun("watched")!;
+        Assert.NotEmpty(_studio.Temp.Catalog.ListCheckpoints(run.Id));
+
+        // Sampled, then verified: the job's page lists each sample as this workspace's, with its mark and a valid manifest.
+        await page.ReloadAsync();
+        var sample = page.Locator("form.sample");
+        await sample.Locator("[name=n]").FocusAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("2");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#job-state")).ToContainTextAsync("succeeded");
+        await page.GotoAsync(new Uri(_studio.Address, "/runs/watched").ToString());
+        await Expect(page.Locator("img.sample")).ToHaveCountAsync(2);
+        await page.Locator("form.verify button").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#job-state")).ToContainTextAsync("succeeded");
+        var marks = _studio.Temp.Catalog.ListSamples(run.Id).Select(s => s.MarkPayload!).ToList();
+        foreach (var mark in marks) await Expect(page.Locator(".report")).ToContainTextAsync($"identified by mark {mark}; C2PA valid; lineage clean");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "job-verify.png"), FullPage = true });
+        await page.GotoAsync(new Uri(_studio.Address, "/runs/watched").ToString());
+        await Expect(page.Locator("td.verification").First).ToContainTextAsync("C2PA valid");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "run-samples.png"), FullPage = true });
+    }
 }

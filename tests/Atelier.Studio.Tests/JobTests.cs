@@ -18,16 +18,7 @@ public sealed class JobTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _studio = await StudioFixture.StartAsync(images: 12);
-        Annotations.Rate(GovernanceSession.For(_studio.Temp.Workspace), Selector.All, "general");
-        Snapshots.Create(_studio.Temp.Workspace, "set", null);
-        // Samples are signed: the workspace's signing identity, made by the owner with the real CLI.
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { Atelier.TestSupport.Repo.AtelierDll, "keys", "init-signing", "--workspace", _studio.Temp.Directory }) info.ArgumentList.Add(a);
-        using var init = System.Diagnostics.Process.Start(info)!;
-        var error = init.StandardError.ReadToEndAsync(Cancel);
-        await init.StandardOutput.ReadToEndAsync(Cancel);
-        await init.WaitForExitAsync(Cancel);
-        Assert.True(init.ExitCode == 0, await error);
+        await _studio.PrepareTrainingAsync();
     }
 
     public async ValueTask DisposeAsync() => await _studio.DisposeAsync();
@@ -123,7 +114,7 @@ public sealed class JobTests : IAsyncLifetime
             (await Ask(reviewer, new(TinyRun) { ["resolution"] = "12x" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("kimg 'NaN' is not a number from 0.001 to 1000000",
             (await Ask(reviewer, new(TinyRun) { ["kimg"] = "NaN" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
-        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export",
+        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export, features",
             (await Ask(reviewer, new() { ["kind"] = "shell" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("no run named 'nope'",
             (await Ask(reviewer, new() { ["kind"] = "verify", ["run"] = "nope" }, HttpStatusCode.NotFound)).GetProperty("error").GetString());
@@ -134,5 +125,25 @@ public sealed class JobTests : IAsyncLifetime
         Assert.Equal("this studio was started without a worker for long work; run `atelier studio` from the CLI",
             (await Ask(client, new() { ["kind"] = "verify", ["run"] = "x" }, HttpStatusCode.ServiceUnavailable)).GetProperty("error").GetString());
         Assert.Empty(bare.Temp.Catalog.ListJobs());
+    }
+
+    [Fact]
+    public async Task MoreLikeThisAppearsOnceAReviewerHasImageFeaturesComputed()
+    {
+        var id = _studio.ImageIds[0];
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        Assert.DoesNotContain("Compute image features", await viewer.GetStringAsync($"/images/{id}", Cancel));
+        Assert.Contains("Compute image features", await reviewer.GetStringAsync($"/images/{id}", Cancel));
+        var job = await Ask(reviewer, new() { ["kind"] = "features" });
+        Assert.Equal("succeeded", (await Follow(reviewer, job.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+
+        var expected = _studio.Temp.Catalog.SimilarImages(id, "ResNet18", 12)!;
+        Assert.Equal(_studio.ImageIds.Count - 1, expected.Count);
+        var page = await viewer.GetStringAsync($"/images/{id}", Cancel);
+        var shown = System.Text.RegularExpressions.Regex.Matches(page[page.IndexOf("More like this", StringComparison.Ordinal)..], "<a href=\"/images/(\\d+)\">")
+            .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Take(expected.Count);
+        Assert.Equal(expected.Select(e => e.Id), shown);
+        Assert.Contains("By the cosine similarity of ResNet18 features.", page);
     }
 }

@@ -58,6 +58,23 @@ public sealed class StudioFixture : IAsyncDisposable
         return f;
     }
 
+    /// <summary>
+    /// What training from the studio needs: every image rated, a snapshot "set" of them, and the workspace's signing identity
+    /// (samples are signed), made by the owner with the real CLI.
+    /// </summary>
+    public async Task PrepareTrainingAsync()
+    {
+        Annotations.Rate(GovernanceSession.For(Temp.Workspace), Selector.All, "general");
+        Atelier.Datasets.Snapshots.Create(Temp.Workspace, "set", null);
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { Repo.AtelierDll, "keys", "init-signing", "--workspace", Temp.Directory }) info.ArgumentList.Add(a);
+        using var init = System.Diagnostics.Process.Start(info)!;
+        var error = init.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await init.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await init.WaitForExitAsync(TestContext.Current.CancellationToken);
+        if (init.ExitCode != 0) throw new InvalidOperationException($"keys init-signing: {await error}");
+    }
+
     public static string UserOf(Role role) => role.Name() + "-user";
 
     /// <summary>A browser-like client: its own cookies, no automatic redirects (so tests see them).</summary>

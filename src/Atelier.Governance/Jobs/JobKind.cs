@@ -13,8 +13,9 @@ public sealed record JobKind(string Name, IReadOnlyList<string> Command, Role Le
     public static readonly JobKind Sample = new("sample", ["sample"], Role.Reviewer, "sample from a run");
     public static readonly JobKind Verify = new("verify", ["verify"], Role.Viewer, "verify images");
     public static readonly JobKind Export = new("export", ["dataset", "export"], Role.Reviewer, "export a snapshot");
+    public static readonly JobKind Features = new("features", ["images", "features"], Role.Reviewer, "compute image features");
 
-    public static IReadOnlyList<JobKind> All { get; } = [Train, Resume, Sample, Verify, Export];
+    public static IReadOnlyList<JobKind> All { get; } = [Train, Resume, Sample, Verify, Export, Features];
 
     /// <summary>Options the worker sets itself: who acts, where, and how the answer is written.</summary>
     private static readonly string[] Reserved = ["--as", "--token", "--workspace", "-w", "--json"];

@@ -32,7 +32,10 @@ public static class RunEndpoints
     private static async Task Events(string name, StudioSession session, HttpContext context)
     {
         var run = session.Catalog.GetRun(name);
-        if (run is null)
+        var jobs = new Governance.Jobs.Jobs(session.Governance);
+        // A run asked for from the studio is followed from before its worker makes it.
+        var maker = run is null ? jobs.OfRun(name).FirstOrDefault(j => j.Kind == "train") : null;
+        if (run is null && maker is not { IsOpen: true })
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
@@ -40,6 +43,22 @@ public static class RunEndpoints
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";
+        while (run is null)
+        {
+            maker = jobs.Get(maker!.Id)!;
+            run = session.Catalog.GetRun(name);
+            if (run is not null) break;
+            if (!maker.IsOpen)
+            {
+                // Its job ended before it made the run (refused by the policy, a name taken meanwhile): say why, and stop.
+                var why = System.Text.Json.JsonSerializer.Serialize(new { status = $"{maker.State}: {maker.Message ?? "the run was not made"}" });
+                await response.WriteAsync($"event: end\ndata: {why}\n\n", Encoding.UTF8, context.RequestAborted);
+                return;
+            }
+            await response.Body.FlushAsync(context.RequestAborted);
+            try { await Task.Delay(Poll, context.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
         var path = RunProgress.MetricsPath(session.Workspace, run.Name);
         long offset = 0;
         var cancel = context.RequestAborted;

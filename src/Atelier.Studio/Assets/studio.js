@@ -247,6 +247,9 @@
     const source = new EventSource(progress.dataset.events);
     source.addEventListener("row", (e) => {
       const row = JSON.parse(e.data);
+      // A run asked for from the studio is "starting" until its first row.
+      const status = document.getElementById("run-status");
+      if (status && status.textContent.startsWith("starting")) status.textContent = "running";
       const part = (k, label, digits) => (typeof row[k] === "number" ? `  ${label}${row[k].toFixed(digits)}` : "");
       progress.textContent = `kimg ${row.kimg.toFixed(2)}` + part("loss/D", "D ", 3) + part("loss/G", "G ", 3) + part("cost/kwh", "", 5) + (typeof row["cost/kwh"] === "number" ? " kWh" : "");
     });

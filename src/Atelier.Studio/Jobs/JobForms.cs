@@ -56,6 +56,7 @@ public static class JobForms
             if (samples.Count == 0) throw new AtelierException("no-samples", $"run {run} has no samples to verify yet");
             return new Asked(kind, ["verify", .. samples], run);
         }
+        if (kind == JobKind.Features) return new Asked(kind, ["images", "features"], null);
         var snapshot = f.Name("snapshot", required: true)!;
         return new Asked(kind, ["dataset", "export", snapshot, "--resolution", Text(f.Int("resolution", 8, 4096) ?? 64),
             "--format", f.OneOf("format", ["shards", "folder", "webdataset"], "folder"), "--fit", f.OneOf("fit", ["crop", "pad"], "crop"), "--out", "export"], null);

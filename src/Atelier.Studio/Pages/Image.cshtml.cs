@@ -21,6 +21,11 @@ public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) 
     /// <summary>What was built on this image (snapshots, runs, checkpoints, samples) with their taints, as `atelier lineage` shows it.</summary>
     public IReadOnlyList<LineageNode> Downstream { get; private set; } = [];
 
+    public const int SimilarShown = 12;
+    public string? FeatureNetwork { get; private set; }
+    public IReadOnlyList<SimilarImage>? Similar { get; private set; }
+    public bool CanComputeFeatures { get; private set; }
+
     public IActionResult OnGet(long id)
     {
         Details = session.Catalog.GetDetails(id);
@@ -29,6 +34,10 @@ public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) 
         CanAnnotate = StudioPolicies.RoleOf(User) >= Role.Annotator;
         Downstream = [.. LineageGraph.Of(session.Catalog, $"image:{id}").Nodes.Where(n => n.Kind != "image")];
         Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
+        // "More like this" by the feature network most images have vectors under (the evaluation's ResNet18 unless told otherwise).
+        FeatureNetwork = session.Catalog.FeatureNetworks().OrderByDescending(kv => kv.Value).Select(kv => kv.Key).FirstOrDefault();
+        Similar = FeatureNetwork is null ? null : session.Catalog.SimilarImages(id, FeatureNetwork, SimilarShown);
+        CanComputeFeatures = StudioPolicies.RoleOf(User) >= Role.Reviewer;
         return Page();
     }
 }

@@ -18,6 +18,8 @@ public sealed class RunModel(StudioSession session, IAntiforgery antiforgery) : 
 {
     public IReadOnlyList<JobRecord> Jobs { get; private set; } = [];
     public JobRecord? OpenJob { get; private set; }
+    /// <summary>The job that will make this run, while its worker has not yet (then <see cref="Run"/> is null).</summary>
+    public JobRecord? Pending { get; private set; }
     public bool MayTrain { get; private set; }
     public bool MayStop { get; private set; }
     public bool HasCheckpoint { get; private set; }
@@ -38,7 +40,16 @@ public sealed class RunModel(StudioSession session, IAntiforgery antiforgery) : 
     {
         var catalog = session.Catalog;
         Run = catalog.GetRun(name);
-        if (Run is null) return NotFound();
+        if (Run is null)
+        {
+            // Asked for from the studio and not yet made by its worker: the page waits for it.
+            Pending = new Governance.Jobs.Jobs(session.Governance).OfRun(name).FirstOrDefault(j => j.IsOpen && j.Kind == "train");
+            if (Pending is null) return NotFound();
+            Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
+            var who = session.Governance.Actor;
+            MayStop = Pending.User == who.Name || who.Role >= Role.Admin;
+            return Page();
+        }
         var energy = catalog.ListEnergy(Run.Id);
         (Kwh, Money, Co2) = (energy.Sum(e => e.Kwh), energy.Sum(e => e.Money), energy.Sum(e => e.Co2Grams));
         Currency = session.Workspace.Config.Cost.Currency;
