@@ -1,7 +1,8 @@
 // The studio under load (issue 13): N annotators at once, each with their own sign-in, tagging, untagging and rating random
 // images of the emoji sample for a fixed time against `atelier studio` running as its own process on loopback. Afterwards:
 // every acknowledged write must be in the catalog, and `atelier audit verify` must pass. Prints latency percentiles.
-// With --grid N [--repeats 3] it measures the grid at N images in Debian's chromium instead (GridBench).
+// With --grid N [--repeats 3] it measures the grid at N images in Debian's chromium instead (GridBench); with
+// --similar N [--repeats 20], one "more like this" query over N stored feature vectors (SimilarBench).
 // Usage: dotnet bench/Atelier.Bench.Studio/bin/Release/net10.0/Atelier.Bench.Studio.dll [--annotators 50] [--seconds 60]
 //        [--think-ms 0] [--atelier src/Atelier.Cli/bin/Release/net10.0/atelier.dll] [--workspace DIR] [--seed 1]
 // --think-ms M: each annotator pauses 0 to 2M ms between requests (a person's pace); 0: as fast as answers come (saturation).
@@ -22,6 +23,9 @@ int think = int.Parse(options.GetValueOrDefault("think-ms", "0"), CultureInfo.In
 var cli = options.GetValueOrDefault("atelier", Path.Combine(Repo.Root, "src", "Atelier.Cli", "bin", "Release", "net10.0", "atelier.dll"));
 var dir = options.GetValueOrDefault("workspace", Path.Combine(Path.GetTempPath(), "atelier-studio-load-" + Guid.NewGuid().ToString("N")));
 if (!File.Exists(cli)) { Console.Error.WriteLine($"no CLI build at {cli} (dotnet build src/Atelier.Cli -c Release)"); return 2; }
+if (options.TryGetValue("similar", out var similarSize))
+    return SimilarBench.Run(int.Parse(similarSize, CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("repeats", "20"), CultureInfo.InvariantCulture),
+        dir, options.ContainsKey("workspace"));
 if (options.TryGetValue("grid", out var gridSize))
     return await GridBench.RunAsync(int.Parse(gridSize, CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("repeats", "3"), CultureInfo.InvariantCulture),
         cli, dir, options.ContainsKey("workspace"));

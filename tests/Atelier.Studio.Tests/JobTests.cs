@@ -114,7 +114,7 @@ public sealed class JobTests : IAsyncLifetime
             (await Ask(reviewer, new(TinyRun) { ["resolution"] = "12x" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("kimg 'NaN' is not a number from 0.001 to 1000000",
             (await Ask(reviewer, new(TinyRun) { ["kimg"] = "NaN" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
-        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export, features",
+        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export, features, eval, ingest",
             (await Ask(reviewer, new() { ["kind"] = "shell" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("no run named 'nope'",
             (await Ask(reviewer, new() { ["kind"] = "verify", ["run"] = "nope" }, HttpStatusCode.NotFound)).GetProperty("error").GetString());
@@ -145,5 +145,29 @@ public sealed class JobTests : IAsyncLifetime
             .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Take(expected.Count);
         Assert.Equal(expected.Select(e => e.Id), shown);
         Assert.Contains("By the cosine similarity of ResNet18 features.", page);
+    }
+
+    [Fact]
+    public async Task AReviewerIngestsAFolderAndScoresARunFromTheStudio()
+    {
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        var folder = Path.Combine(_studio.Temp.Directory, "more");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Atelier.TestSupport.Repo.EmojiSample, "img"), "*.png").Order(StringComparer.Ordinal).Skip(100).Take(5))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        var before = _studio.Temp.Catalog.ImageCount;
+        var ingest = await Ask(reviewer, new() { ["kind"] = "ingest", ["source"] = folder, ["sourceName"] = "more", ["license"] = "Apache-2.0" });
+        Assert.Equal("succeeded", (await Follow(reviewer, ingest.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+        Assert.Equal(before + 5, _studio.Temp.Catalog.ImageCount);
+        Assert.Equal("reviewer-user", _studio.Temp.Catalog.AllAuditEntries().Last(a => a.Action == "ingest").Actor);
+
+        var train = await Ask(reviewer, new(TinyRun) { ["name"] = "scored" });
+        Assert.Equal("succeeded", (await Follow(reviewer, train.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+        var eval = await Ask(reviewer, new() { ["kind"] = "eval", ["run"] = "scored", ["n"] = "12" });
+        var evalId = eval.GetProperty("id").GetInt64();
+        Assert.Equal("succeeded", (await Follow(reviewer, evalId)).GetProperty("state").GetString());
+        var page = await reviewer.GetStringAsync($"/jobs/{evalId}", Cancel);
+        Assert.Contains("<h2>Answer</h2>", page);
+        Assert.Contains("&quot;features&quot;: &quot;ResNet18&quot;", page);
     }
 }

@@ -15,7 +15,10 @@ public sealed record JobKind(string Name, IReadOnlyList<string> Command, Role Le
     public static readonly JobKind Export = new("export", ["dataset", "export"], Role.Reviewer, "export a snapshot");
     public static readonly JobKind Features = new("features", ["images", "features"], Role.Reviewer, "compute image features");
 
-    public static IReadOnlyList<JobKind> All { get; } = [Train, Resume, Sample, Verify, Export, Features];
+    public static readonly JobKind Eval = new("eval", ["eval"], Role.Reviewer, "evaluate models");
+    public static readonly JobKind Ingest = new("ingest", ["ingest"], Role.Reviewer, "ingest images");
+
+    public static IReadOnlyList<JobKind> All { get; } = [Train, Resume, Sample, Verify, Export, Features, Eval, Ingest];
 
     /// <summary>Options the worker sets itself: who acts, where, and how the answer is written.</summary>
     private static readonly string[] Reserved = ["--as", "--token", "--workspace", "-w", "--json"];

@@ -45,9 +45,8 @@ public static class JobForms
         if (kind == JobKind.Sample)
         {
             var run = f.Run(catalog);
-            var checkpoint = Field(fields, "checkpoint") is { Length: > 0 } c ? c is "latest" or "best" ? c : Text(f.Long("checkpoint", 1, long.MaxValue)!.Value) : "latest";
             return new Asked(kind, ["sample", "--run", run, "--n", Text(f.Int("n", 1, 64) ?? 16), "--seed", Text(f.Long("seed", 0, long.MaxValue) ?? 0),
-                "--checkpoint", checkpoint, "--out", Workspace.JobFiles.Samples], run);
+                "--checkpoint", f.Checkpoint(), "--out", Workspace.JobFiles.Samples], run);
         }
         if (kind == JobKind.Verify)
         {
@@ -57,6 +56,24 @@ public static class JobForms
             return new Asked(kind, ["verify", .. samples], run);
         }
         if (kind == JobKind.Features) return new Asked(kind, ["images", "features"], null);
+        if (kind == JobKind.Eval)
+        {
+            var run = f.Run(catalog);
+            List<string> args = ["eval", "--run", run, "--checkpoint", f.Checkpoint(), "--seed", Text(f.Long("seed", 0, long.MaxValue) ?? 0)];
+            f.AddInt(args, "n", "--n", 2, 50_000);
+            if (f.Name("against") is { } against) args.AddRange(["--against", against]);
+            return new Asked(kind, args, run);
+        }
+        if (kind == JobKind.Ingest)
+        {
+            // A folder, archive or URL list on the studio's machine, or an http(s) URL: the same sources as `atelier ingest`.
+            var source = Field(fields, "source") ?? throw new AtelierException("bad-request", "say what to ingest: a folder, an archive, a URL list or a URL");
+            if (source.StartsWith('-') || source.Length > 2000) throw new AtelierException("bad-request", $"'{source}' is not a folder, archive or URL");
+            List<string> args = ["ingest", source];
+            if (f.Name("sourceName") is { } name) args.AddRange(["--source", name]);
+            if (f.Name("license") is { } license) args.AddRange(["--license", license]);
+            return new Asked(kind, args, null);
+        }
         var snapshot = f.Name("snapshot", required: true)!;
         return new Asked(kind, ["dataset", "export", snapshot, "--resolution", Text(f.Int("resolution", 8, 4096) ?? 64),
             "--format", f.OneOf("format", ["shards", "folder", "webdataset"], "folder"), "--fit", f.OneOf("fit", ["crop", "pad"], "crop"), "--out", "export"], null);
@@ -84,6 +101,10 @@ public static class JobForms
             var run = Name("run", required: true)!;
             return catalog.GetRun(run) is null ? throw new AtelierException("unknown-run", $"no run named '{run}'") : run;
         }
+
+        /// <summary>latest, best, or a checkpoint id.</summary>
+        public string Checkpoint() =>
+            Field(fields, "checkpoint") is { } c && c is not ("latest" or "best") ? Text(Long("checkpoint", 1, long.MaxValue)!.Value) : Field(fields, "checkpoint") ?? "latest";
 
         public string OneOf(string key, string[] allowed, string fallback)
         {

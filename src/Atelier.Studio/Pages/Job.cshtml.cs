@@ -18,6 +18,7 @@ public sealed class JobModel(StudioSession session, IAntiforgery antiforgery) : 
     public bool MayStop { get; private set; }
     public string? Folder { get; private set; }
     public string? Token { get; private set; }
+    public string? Answer { get; private set; }
     public IReadOnlyDictionary<string, JobOutcome.Verified> Verified { get; private set; } = new Dictionary<string, JobOutcome.Verified>();
 
     public IActionResult OnGet(long id)
@@ -30,6 +31,10 @@ public sealed class JobModel(StudioSession session, IAntiforgery antiforgery) : 
         var folder = session.Workspace.JobDirectory(id);
         Folder = Directory.Exists(folder) ? folder : null;
         Verified = JobOutcome.Verifications(session.Workspace, [Record]);
+        // The command's own --json answer (scores, counts, paths), as the CLI would print it; shown as text, never as markup.
+        Answer = JobOutcome.Result(session.Workspace, id) is { } result
+            ? System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+            : null;
         Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         return Page();
     }
