@@ -114,7 +114,7 @@ public sealed class JobTests : IAsyncLifetime
             (await Ask(reviewer, new(TinyRun) { ["resolution"] = "12x" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("kimg 'NaN' is not a number from 0.001 to 1000000",
             (await Ask(reviewer, new(TinyRun) { ["kimg"] = "NaN" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
-        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export, features, eval, ingest",
+        Assert.Equal("unknown kind of job 'shell': use train, resume, sample, verify, export, features, eval, ingest, snapshot",
             (await Ask(reviewer, new() { ["kind"] = "shell" }, HttpStatusCode.BadRequest)).GetProperty("error").GetString());
         Assert.Equal("no run named 'nope'",
             (await Ask(reviewer, new() { ["kind"] = "verify", ["run"] = "nope" }, HttpStatusCode.NotFound)).GetProperty("error").GetString());
@@ -169,5 +169,27 @@ public sealed class JobTests : IAsyncLifetime
         var page = await reviewer.GetStringAsync($"/jobs/{evalId}", Cancel);
         Assert.Contains("<h2>Answer</h2>", page);
         Assert.Contains("&quot;features&quot;: &quot;ResNet18&quot;", page);
+    }
+
+    [Fact]
+    public async Task ACheckedDraftIsFrozenAsASnapshotAndATakenNameIsRefusedInOneLine()
+    {
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        // Starts with '-': it reaches the worker as one argument, never as an option.
+        var draft = $"-sha:{_studio.Temp.Catalog.GetImage(_studio.ImageIds[0])!.Sha256[..12]}";
+        Assert.Contains("Freeze these images as the snapshot", await reviewer.GetStringAsync($"/snapshots?draft={Uri.EscapeDataString(draft)}", Cancel));
+        var job = await Ask(reviewer, new() { ["kind"] = "snapshot", ["name"] = "most", ["where"] = draft });
+        Assert.Equal("succeeded", (await Follow(reviewer, job.GetProperty("id").GetInt64())).GetProperty("state").GetString());
+        var frozen = _studio.Temp.Catalog.GetSnapshot("most")!;
+        Assert.Equal(_studio.ImageIds.Count - 1, frozen.ImageCount);
+        Assert.Equal("reviewer-user", _studio.Temp.Catalog.AllAuditEntries().Last(a => a.Action == "snapshot").Actor);
+
+        // A name taken: the job fails with the command's one-line reason, and the snapshot is unchanged.
+        var again = await Ask(reviewer, new() { ["kind"] = "snapshot", ["name"] = "most", ["where"] = "all" });
+        var end = await Follow(reviewer, again.GetProperty("id").GetInt64());
+        Assert.Equal("failed", end.GetProperty("state").GetString());
+        Assert.Contains("most", end.GetProperty("message").GetString());
+        Assert.Equal(frozen.RootHash, _studio.Temp.Catalog.GetSnapshot("most")!.RootHash);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync("/snapshots?draft=all", Cancel)).StatusCode);
     }
 }

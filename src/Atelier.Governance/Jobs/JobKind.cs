@@ -18,7 +18,9 @@ public sealed record JobKind(string Name, IReadOnlyList<string> Command, Role Le
     public static readonly JobKind Eval = new("eval", ["eval"], Role.Reviewer, "evaluate models");
     public static readonly JobKind Ingest = new("ingest", ["ingest"], Role.Reviewer, "ingest images");
 
-    public static IReadOnlyList<JobKind> All { get; } = [Train, Resume, Sample, Verify, Export, Features, Eval, Ingest];
+    public static readonly JobKind Snapshot = new("snapshot", ["dataset", "create"], Role.Reviewer, "create datasets");
+
+    public static IReadOnlyList<JobKind> All { get; } = [Train, Resume, Sample, Verify, Export, Features, Eval, Ingest, Snapshot];
 
     /// <summary>Options the worker sets itself: who acts, where, and how the answer is written.</summary>
     private static readonly string[] Reserved = ["--as", "--token", "--workspace", "-w", "--json"];

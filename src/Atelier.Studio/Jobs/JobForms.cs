@@ -56,6 +56,12 @@ public static class JobForms
             return new Asked(kind, ["verify", .. samples], run);
         }
         if (kind == JobKind.Features) return new Asked(kind, ["images", "features"], null);
+        if (kind == JobKind.Snapshot)
+        {
+            // The selector as the catalog writes it back, in one argument (a selector may start with '-').
+            var where = Selector.Parse(Field(fields, "where") ?? "all").Text;
+            return new Asked(kind, ["dataset", "create", f.Name("name", required: true)!, $"--where={where}"], null);
+        }
         if (kind == JobKind.Eval)
         {
             var run = f.Run(catalog);

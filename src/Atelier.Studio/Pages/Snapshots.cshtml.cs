@@ -1,16 +1,23 @@
 using Atelier.Catalog;
+using Atelier.Governance.Access;
 using Atelier.Governance.Policy;
 using Atelier.Studio.Security;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Atelier.Studio.Pages;
 
-/// <summary>Snapshots with their taints, and a draft (a selector not yet frozen) checked against the policy as `policy check` does.</summary>
+/// <summary>
+/// Snapshots with their taints, and a draft (a selector not yet frozen) checked against the policy as `policy check` does;
+/// reviewers freeze a checked draft (a job: `dataset create`, which checks the policy again).
+/// </summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
-public sealed class SnapshotsModel(StudioSession session) : PageModel
+public sealed class SnapshotsModel(StudioSession session, IAntiforgery antiforgery) : PageModel
 {
+    public bool MayFreeze { get; private set; }
+    public string? Token { get; private set; }
     [BindProperty(SupportsGet = true)] public string? Draft { get; set; }
     public IReadOnlyList<(SnapshotRecord Snapshot, int Taints)> Snapshots { get; private set; } = [];
     public PolicyReport? Report { get; private set; }
@@ -20,6 +27,8 @@ public sealed class SnapshotsModel(StudioSession session) : PageModel
     {
         var catalog = session.Catalog;
         Snapshots = [.. catalog.ListSnapshots().Select(s => (s, catalog.TaintsOf(TaintKind.Snapshot, s.Id).Count))];
+        MayFreeze = session.Governance.Actor.Role >= Role.Reviewer;
+        Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         if (string.IsNullOrWhiteSpace(Draft)) return;
         try
         {
