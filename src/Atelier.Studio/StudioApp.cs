@@ -59,6 +59,7 @@ public static class StudioApp
         var services = builder.Services;
         services.AddSingleton(new StudioWorkspace(Path.GetFullPath(options.WorkspacePath), environment, keys));
         services.AddSingleton(new WorkerLauncher(options.Worker, Path.GetFullPath(options.WorkspacePath)));
+        services.AddSingleton<SimilarImagesCache>();
         services.AddHttpContextAccessor();
         services.AddScoped<StudioSession>();
         // Keys for cookies and anti-forgery tokens live in this process only: a restart signs everyone out, and no key

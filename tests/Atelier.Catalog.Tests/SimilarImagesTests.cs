@@ -33,8 +33,13 @@ public sealed class SimilarImagesTests
         Assert.Empty(t.Catalog.WithoutFeatures("net", ids));
         Assert.Equal(6, t.Catalog.FeatureNetworks()["net"]);
 
-        // Stored again: replaced, not added.
+        // Stored again: replaced, not added, and the stamp a held index is checked against moves on.
+        var index = SimilarityIndex.Load(t.Catalog, "net");
+        Assert.Equal((6, 3), (index.Count, index.Dimension));
+        Assert.Equal(index.Stamp, t.Catalog.FeatureStamp("net"));
         t.Catalog.SetImageFeatures("net", [(ids[2], [1f, 0f, 0f])]);
+        Assert.NotEqual(index.Stamp, t.Catalog.FeatureStamp("net"));
+        Assert.Equal(ids[1], index.Nearest(ids[0], 1, new HashSet<long>())![0].Id);   // the held index is as it was loaded
         Assert.Equal(ids[2], t.Catalog.SimilarImages(ids[0], "net", 1)![0].Id);
         Assert.Equal(6, t.Catalog.FeatureNetworks()["net"]);
     }

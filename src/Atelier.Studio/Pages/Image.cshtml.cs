@@ -11,7 +11,7 @@ namespace Atelier.Studio.Pages;
 
 /// <summary>One image: its rating (with the version it was shown at), tags, facts, near duplicates and provenance.</summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
-public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) : PageModel
+public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery, SimilarImagesCache similar) : PageModel
 {
     public static readonly string[] RatingChoices = ["unrated", .. Selector.Ratings];
 
@@ -36,7 +36,7 @@ public sealed class ImageModel(StudioSession session, IAntiforgery antiforgery) 
         Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         // "More like this" by the feature network most images have vectors under (the evaluation's ResNet18 unless told otherwise).
         FeatureNetwork = session.Catalog.FeatureNetworks().OrderByDescending(kv => kv.Value).Select(kv => kv.Key).FirstOrDefault();
-        Similar = FeatureNetwork is null ? null : session.Catalog.SimilarImages(id, FeatureNetwork, SimilarShown);
+        Similar = FeatureNetwork is null ? null : similar.Nearest(session.Catalog, FeatureNetwork, id, SimilarShown);
         CanComputeFeatures = StudioPolicies.RoleOf(User) >= Role.Reviewer;
         return Page();
     }
