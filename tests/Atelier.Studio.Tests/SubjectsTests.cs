@@ -116,4 +116,64 @@ public sealed class SubjectsTests : IAsyncLifetime
         Assert.Equal("revoked", _studio.Temp.Catalog.GetConsent(_consent)!.Status);
         Assert.Single(_studio.Temp.Catalog.AllAuditEntries(), e => (e.Actor, e.Action) == ("admin-user", "consent-revoke"));
     }
+
+    [Fact]
+    public async Task AnAdminAddsASubjectLinksImagesAndRecordsAConsentWithAnUploadedRelease()
+    {
+        using var admin = await _studio.SignedIn(Role.Admin);
+        const string name = "Rosa K. Example";
+        var token = StudioPage.FormToken(await admin.GetStringAsync("/subjects", Cancel));
+        var fields = new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["legalName"] = name, ["dob"] = "1988-07-09", ["idType"] = "passport", ["idIssuer"] = "somewhere",
+            ["idNumber"] = "QQ-1234", ["verificationMethod"] = "document check", ["verifier"] = "front desk", ["verifiedAt"] = "2025-01-02",
+        };
+        var added = await admin.PostAsync("/subjects?handler=Add", new FormUrlEncodedContent(fields), Cancel);
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        var id = added.Headers.Location!.OriginalString["/subjects/".Length..];
+        Assert.Matches("^S-[0-9a-f]{8}$", id);
+        Assert.Equal(name, GovernanceSession.For(_studio.Temp.Workspace).Consent.Reveal(id).LegalName);
+        Assert.DoesNotContain(name, _studio.Log.ToString());
+        Assert.DoesNotContain(name, string.Join('\n', _studio.Temp.Catalog.AllAuditEntries().Select(a => a.Detail)));
+
+        // A refused form says which field, never echoes a value.
+        var bad = await admin.PostAsync("/subjects?handler=Add", new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["dob"] = "2999-01-01" }), Cancel);
+        var badPage = await bad.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains("the date of birth is in the future", badPage);
+        Assert.DoesNotContain(name, badPage);
+
+        var page = await admin.GetStringAsync($"/subjects/{id}", Cancel);
+        var third = _studio.ImageIds[2];
+        var link = await admin.PostAsync($"/subjects/{id}?handler=Link", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = StudioPage.FormToken(page), ["images"] = third.ToString(System.Globalization.CultureInfo.InvariantCulture), ["captured"] = "2025-06-01",
+        }), Cancel);
+        Assert.Contains("Linked 1 more image.", await link.Content.ReadAsStringAsync(Cancel));
+
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(StudioPage.FormToken(page)), "__RequestVerificationToken" },
+            { new StringContent(ConsentScope.GenerativeTraining), "scope" },
+            { new StringContent(third.ToString(System.Globalization.CultureInfo.InvariantCulture)), "images" },
+            { new ByteArrayContent("a signed release, scanned"u8.ToArray()), "document", "release-rosa.pdf" },
+        };
+        var granted = await admin.PostAsync($"/subjects/{id}?handler=Grant", form, Cancel);
+        var grantedPage = await granted.Content.ReadAsStringAsync(Cancel);
+        Assert.Contains("recorded (generative-training)", grantedPage);
+        var consent = Assert.Single(GovernanceSession.For(_studio.Temp.Workspace).Consent.ListConsents(id));
+        Assert.Equal(1, consent.Images);
+        var document = GovernanceSession.For(_studio.Temp.Workspace).Consent.RevealDocument(consent.ConsentId);
+        Assert.Equal("a signed release, scanned"u8.ToArray(), document.Bytes);
+        Assert.Equal("release-rosa.pdf", document.FileName);
+
+        // No release: refused in one line, nothing recorded.
+        using var empty = new MultipartFormDataContent
+        {
+            { new StringContent(StudioPage.FormToken(page)), "__RequestVerificationToken" },
+            { new StringContent(ConsentScope.Likeness), "scope" },
+            { new StringContent(third.ToString(System.Globalization.CultureInfo.InvariantCulture)), "images" },
+        };
+        Assert.Contains("attach the signed release", await (await admin.PostAsync($"/subjects/{id}?handler=Grant", empty, Cancel)).Content.ReadAsStringAsync(Cancel));
+        Assert.Single(GovernanceSession.For(_studio.Temp.Workspace).Consent.ListConsents(id));
+    }
 }

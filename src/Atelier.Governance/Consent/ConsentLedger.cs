@@ -90,6 +90,17 @@ public sealed class ConsentLedger(GovernanceSession session)
     public ConsentRow Grant(string publicId, IReadOnlyList<string> scopes, Selector images, DateTimeOffset? expires, string documentPath)
     {
         session.Actor.Require(Role.Reviewer, "record consents");
+        _ = GetSubject(publicId);
+        // The path is not echoed: a release's file name often carries the person's name.
+        if (string.IsNullOrWhiteSpace(documentPath) || !File.Exists(documentPath))
+            throw new AtelierException("no-document", "the signed release given with --document does not exist");
+        return Grant(publicId, scopes, images, expires, File.ReadAllBytes(documentPath), Path.GetFileName(documentPath));
+    }
+
+    /// <summary>As <see cref="Grant(string, IReadOnlyList{string}, Selector, DateTimeOffset?, string)"/>, with the release's bytes and file name (an upload).</summary>
+    public ConsentRow Grant(string publicId, IReadOnlyList<string> scopes, Selector images, DateTimeOffset? expires, byte[] document, string documentName)
+    {
+        session.Actor.Require(Role.Reviewer, "record consents");
         var subject = GetSubject(publicId);
         var wanted = scopes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(s => s.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
@@ -99,16 +110,12 @@ public sealed class ConsentLedger(GovernanceSession session)
             throw new AtelierException("bad-scope", $"unknown consent scope '{string.Join(",", unknown)}': use {string.Join(", ", ConsentScope.All)}");
         if (expires is { } e && e <= DateTimeOffset.UtcNow)
             throw new AtelierException("bad-expiry", $"the consent would already be expired ({e.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})");
-        // The path is not echoed: a release's file name often carries the person's name.
-        if (string.IsNullOrWhiteSpace(documentPath) || !File.Exists(documentPath))
-            throw new AtelierException("no-document", "the signed release given with --document does not exist");
-        var document = File.ReadAllBytes(documentPath);
-        if (document.Length == 0) throw new AtelierException("no-document", "the signed release given with --document is empty");
+        if (document.Length == 0) throw new AtelierException("no-document", "the signed release is empty");
         var ids = SelectLinked(subject, images, "; link them first with 'atelier subject link'");
         using var tx = Catalog.BeginTransaction();
         // Written (durably) before the row that names it commits; a rollback leaves only an unreadable orphan.
         var blob = session.Workspace.Blobs.Put(session.Sealer.Seal(document, DocumentPurpose(subject.PublicId)));
-        var name = session.Sealer.Seal(Path.GetFileName(documentPath), DocumentNamePurpose(subject.PublicId));
+        var name = session.Sealer.Seal(Path.GetFileName(documentName), DocumentNamePurpose(subject.PublicId));
         var row = Catalog.AddConsent(subject.Id, wanted, images.Text, expires, blob, name, session.Actor.Name, ids);
         session.Record(AuditAction.ConsentGrant, new { consent = row.Id, subject = subject.PublicId, scopes = wanted, images = ids.Count, expires },
             [GovernanceSession.Ref("consent", row.Id), GovernanceSession.Ref("subject", subject.PublicId), .. ids.Select(GovernanceSession.Image)]);
