@@ -41,19 +41,30 @@ public static class RunProgress
         $"{(row.Kwh is { } k ? $"  {k:F5} kWh" : "")}{(row.RunSeconds is { } t ? $"  {t:F0} s" : "")}");
 
     /// <summary>The loss curves as an SVG polyline pair (D and G against kimg), drawn on the server: no chart library, no script.</summary>
-    public static string LossSvg(IReadOnlyList<Row> rows, int width = 640, int height = 200)
+    public static string LossSvg(IReadOnlyList<Row> rows, int width = 640, int height = 200) =>
+        Chart(rows, [("d", r => r.LossD), ("g", r => r.LossG)], "loss", "Loss of D (blue) and G (orange)", width, height);
+
+    /// <summary>The score (FD on the feature network, lower is better) at each evaluation, drawn as <see cref="LossSvg"/>; empty without evaluations.</summary>
+    public static string ScoreSvg(IReadOnlyList<Row> rows, int width = 640, int height = 160) =>
+        Chart(rows, [("score", r => r.Score)], "score", "Score (FD, lower is better)", width, height);
+
+    /// <summary>
+    /// Lines of <paramref name="series"/> against kimg, scaled to the finite values shown; only numbers reach the markup, so
+    /// the page may write it raw. Empty when fewer than two rows have a value.
+    /// </summary>
+    private static string Chart(IReadOnlyList<Row> rows, (string Class, Func<Row, double?> Pick)[] series, string chartClass, string label, int width, int height)
     {
-        var points = rows.Where(r => r.LossD is not null || r.LossG is not null).ToList();
+        var points = rows.Where(r => series.Any(s => s.Pick(r) is { } v && double.IsFinite(v))).ToList();
         if (points.Count < 2) return "";
         var (x0, x1) = (points[0].Kimg, points[^1].Kimg);
-        var values = points.SelectMany(r => new[] { r.LossD, r.LossG }).OfType<double>().Where(double.IsFinite).ToList();
+        var values = points.SelectMany(r => series.Select(s => s.Pick(r))).OfType<double>().Where(double.IsFinite).ToList();
         var (y0, y1) = (values.Min(), values.Max());
         if (y1 <= y0) y1 = y0 + 1;
         if (x1 <= x0) x1 = x0 + 1;
         string Line(Func<Row, double?> pick) => string.Join(' ', points.Where(r => pick(r) is { } v && double.IsFinite(v)).Select(r => string.Create(CultureInfo.InvariantCulture,
             $"{(r.Kimg - x0) / (x1 - x0) * (width - 20) + 10:F1},{height - 10 - (pick(r)!.Value - y0) / (y1 - y0) * (height - 20):F1}")));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"<svg class=\"loss\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Loss of D (blue) and G (orange) from {x0:F2} to {x1:F2} kimg, {y0:F2} to {y1:F2}\">" +
-            $"<polyline class=\"d\" points=\"{Line(r => r.LossD)}\"/><polyline class=\"g\" points=\"{Line(r => r.LossG)}\"/></svg>");
+        var open = string.Create(CultureInfo.InvariantCulture,
+            $"<svg class=\"{chartClass}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{label} from {x0:F2} to {x1:F2} kimg, {y0:F2} to {y1:F2}\">");
+        return open + string.Concat(series.Select(s => $"<polyline class=\"{s.Class}\" points=\"{Line(s.Pick)}\"/>")) + "</svg>";
     }
 }

@@ -79,6 +79,22 @@ public sealed class RunPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEvaluatedRunShowsItsScoreOverTraining()
+    {
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+        Assert.DoesNotContain("<svg class=\"score\"", await viewer.GetStringAsync("/runs/r1", Cancel));
+        File.AppendAllLines(_metrics, [
+            System.FormattableString.Invariant($"{{\"kimg\":1.0,\"loss/D\":0.9,\"loss/G\":1.2,\"score/fd_resnet18\":40.5}}"),
+            System.FormattableString.Invariant($"{{\"kimg\":2.0,\"loss/D\":0.8,\"loss/G\":1.3,\"score/fd_resnet18\":30.25}}"),
+        ]);
+        var page = await viewer.GetStringAsync("/runs/r1", Cancel);
+        Assert.Contains("<svg class=\"score\"", page);
+        Assert.Contains("Score (FD, lower is better) from 1.00 to 2.00 kimg, 30.25 to 40.50", page);
+        // The higher score at 1 kimg is drawn at the top (y 10), the lower at 2 kimg at the bottom (y 150).
+        Assert.Contains("<polyline class=\"score\" points=\"10.0,10.0 630.0,150.0\"/>", page);
+    }
+
+    [Fact]
     public async Task ATaintedRunsGridIsNotShown()
     {
         _studio.Temp.Catalog.TaintDownstream([_studio.ImageIds[0]], "consent-revoked", "7", "consent 7 was revoked");

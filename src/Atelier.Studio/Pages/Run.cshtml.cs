@@ -35,6 +35,8 @@ public sealed class RunModel(StudioSession session, IAntiforgery antiforgery) : 
     public RunProgress.Row? Latest { get; private set; }
     /// <summary>Built by <see cref="RunProgress.LossSvg"/> from numbers only (no text from the file), so it is safe to write raw.</summary>
     public string LossChart { get; private set; } = "";
+    /// <summary>The score at each evaluation of an --eval-every run (numbers only, as <see cref="LossChart"/>).</summary>
+    public string ScoreChart { get; private set; } = "";
 
     public IActionResult OnGet(string name)
     {
@@ -57,6 +59,7 @@ public sealed class RunModel(StudioSession session, IAntiforgery antiforgery) : 
         var (rows, _) = RunProgress.Read(RunProgress.MetricsPath(session.Workspace, Run.Name), 0);
         Latest = rows.Count > 0 ? rows[^1] : null;
         LossChart = RunProgress.LossSvg(rows);
+        ScoreChart = RunProgress.ScoreSvg(rows);
         var actor = session.Governance.Actor;
         Jobs = new Governance.Jobs.Jobs(session.Governance).OfRun(Run.Name);
         OpenJob = Jobs.FirstOrDefault(j => j.IsOpen && j.Kind is "train" or "resume");
