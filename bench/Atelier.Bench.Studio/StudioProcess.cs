@@ -18,7 +18,7 @@ internal static class StudioProcess
 
     public static void Stop(Process server)
     {
-        Process.Start("kill", ["-INT", server.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
         server.WaitForExit();
     }
 }

@@ -1,6 +1,9 @@
 namespace Atelier.Catalog;
 
-/// <summary>Run statuses as stored; a run is "running" only while a process trains it.</summary>
+/// <summary>
+/// Run statuses as stored; a run is "running" only while a process trains it. The catalog keeps which process that is, and
+/// reading a run whose process is gone settles it as failed, so a killed training never leaves a run "running".
+/// </summary>
 public static class RunStatus
 {
     public const string Running = "running";
@@ -29,10 +32,10 @@ public sealed partial class Catalog
             throw new AtelierException("tainted", $"checkpoint {init} is tainted and cannot initialise a run: {first.Cause}");
         var now = DateTimeOffset.UtcNow;
         var id = (long)Scalar(
-            "INSERT INTO runs(name, snapshot_id, snapshot_root, model, config, software, status, images_seen, created_at, updated_at, init_checkpoint_id) " +
-            "VALUES($n, $s, $r, $m, $c, $v, $st, 0, $t, $t, $ic) RETURNING id",
+            "INSERT INTO runs(name, snapshot_id, snapshot_root, model, config, software, status, images_seen, created_at, updated_at, init_checkpoint_id, worker) " +
+            "VALUES($n, $s, $r, $m, $c, $v, $st, 0, $t, $t, $ic, $w) RETURNING id",
             ("$n", name), ("$s", snapshot.Id), ("$r", snapshot.RootHash), ("$m", model), ("$c", configJson), ("$v", software),
-            ("$st", RunStatus.Running), ("$t", Time(now)), ("$ic", initCheckpointId))!;
+            ("$st", RunStatus.Running), ("$t", Time(now)), ("$ic", initCheckpointId), ("$w", WorkerProcess.Current().ToString()))!;
         return new RunRecord(id, name, snapshot.Id, snapshot.RootHash, model, configJson, software, RunStatus.Running, 0, null, now, now, initCheckpointId);
     }
 
@@ -47,10 +50,14 @@ public sealed partial class Catalog
 
     public IReadOnlyList<RunRecord> RunsOfSnapshot(long snapshotId) => ReadRuns("WHERE snapshot_id = $s", ("$s", snapshotId));
 
-    /// <summary>Records progress and state; <paramref name="message"/> says why a run stopped or failed.</summary>
+    /// <summary>
+    /// Records progress and state, by the process training the run; <paramref name="message"/> says why a run stopped or failed.
+    /// While it is running the run names this process (a resume by another process takes it over).
+    /// </summary>
     public void UpdateRun(long runId, string status, long imagesSeen, string? message = null) =>
-        Exec("UPDATE runs SET status = $st, images_seen = $i, message = $m, updated_at = $t WHERE id = $id",
-            ("$st", status), ("$i", imagesSeen), ("$m", message), ("$t", Time(DateTimeOffset.UtcNow)), ("$id", runId));
+        Exec("UPDATE runs SET status = $st, images_seen = $i, message = $m, updated_at = $t, worker = CASE WHEN $st = $running THEN $w ELSE worker END WHERE id = $id",
+            ("$st", status), ("$i", imagesSeen), ("$m", message), ("$t", Time(DateTimeOffset.UtcNow)), ("$id", runId),
+            ("$running", RunStatus.Running), ("$w", WorkerProcess.Current().ToString()));
 
     public CheckpointRecord AddCheckpoint(long runId, long imagesSeen, string sha256, string fileName, double? score)
     {
@@ -79,12 +86,32 @@ public sealed partial class Catalog
 
     private List<RunRecord> ReadRuns(string where, params (string, object?)[] parameters)
     {
-        using var cmd = Cmd($"SELECT id, name, snapshot_id, snapshot_root, model, config, software, status, images_seen, message, created_at, updated_at, init_checkpoint_id FROM runs {where} ORDER BY id", parameters);
-        using var r = cmd.ExecuteReader();
         var list = new List<RunRecord>();
-        while (r.Read())
-            list.Add(new RunRecord(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
-                r.GetString(7), r.GetInt64(8), Str(r, 9), ParseTime(r.GetString(10)), ParseTime(r.GetString(11)), r.IsDBNull(12) ? null : r.GetInt64(12)));
+        var gone = new List<(int Index, string Worker)>();
+        using (var cmd = Cmd($"SELECT id, name, snapshot_id, snapshot_root, model, config, software, status, images_seen, message, created_at, updated_at, init_checkpoint_id, worker FROM runs {where} ORDER BY id", parameters))
+        using (var r = cmd.ExecuteReader())
+            while (r.Read())
+            {
+                var run = new RunRecord(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
+                    r.GetString(7), r.GetInt64(8), Str(r, 9), ParseTime(r.GetString(10)), ParseTime(r.GetString(11)), r.IsDBNull(12) ? null : r.GetInt64(12));
+                if (run.Status == RunStatus.Running && Str(r, 13) is { } worker && WorkerProcess.Parse(worker)?.IsGone() == true) gone.Add((list.Count, worker));
+                list.Add(run);
+            }
+        foreach (var (index, worker) in gone) list[index] = SettleGoneRun(list[index], worker);
         return list;
+    }
+
+    /// <summary>
+    /// A run still "running" whose process is gone was killed (or its machine stopped) before it could say so: it is failed, for
+    /// every reader alike. Only while it still names that process: a resume that took it over, or the trainer's own last word
+    /// written a moment ago, stands.
+    /// </summary>
+    private RunRecord SettleGoneRun(RunRecord run, string worker)
+    {
+        var message = $"its training process ended without saying why (killed, or its machine stopped); continue it from its last checkpoint with `atelier train --resume {run.Name}`";
+        var now = DateTimeOffset.UtcNow;
+        var settled = Exec("UPDATE runs SET status = $failed, message = $m, updated_at = $t WHERE id = $id AND status = $running AND worker = $w",
+            ("$failed", RunStatus.Failed), ("$m", message), ("$t", Time(now)), ("$id", run.Id), ("$running", RunStatus.Running), ("$w", worker));
+        return settled == 1 ? run with { Status = RunStatus.Failed, Message = message, UpdatedAt = now } : ReadRuns("WHERE id = $i", ("$i", run.Id)).Single();
     }
 }

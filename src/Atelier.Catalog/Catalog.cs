@@ -27,11 +27,19 @@ public sealed partial class Catalog : IDisposable
     {
         DatabasePath = path;
         _db = db;
+        _writers = WriterQueue.For(path);
     }
 
-    public static Catalog Open(string path)
+    private readonly SemaphoreSlim _writers;
+
+    /// <param name="pooled">
+    /// Give the connection back to a pool of this process on dispose instead of closing it, and take one from there: for a
+    /// server that opens the catalog for every request. A fresh connection parses the whole schema on its first statement
+    /// (about 0.5 ms of CPU); a pooled one has done so already. Off by default, so that a command leaves no file open behind it.
+    /// </param>
+    public static Catalog Open(string path, bool pooled = false)
     {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = BusyTimeoutMs / 1000 }.ToString());
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = pooled, DefaultTimeout = BusyTimeoutMs / 1000 }.ToString());
         try
         {
             db.Open();
@@ -79,7 +87,16 @@ public sealed partial class Catalog : IDisposable
     public CatalogTransaction BeginTransaction()
     {
         if (_tx is not null) throw new InvalidOperationException("a transaction is already open");
-        _tx = _db.BeginTransaction(deferred: false);
+        WriterQueue.Enter(_writers);
+        try
+        {
+            _tx = _db.BeginTransaction(deferred: false);
+        }
+        catch
+        {
+            _writers.Release();
+            throw;
+        }
         return new CatalogTransaction(this);
     }
 
@@ -108,6 +125,7 @@ public sealed partial class Catalog : IDisposable
         {
             // Disposing an uncompleted transaction rolls it back, so a failed COMMIT (a full disk) leaves nothing half-done.
             tx.Dispose();
+            _writers.Release();
         }
         if (commit) foreach (var action in actions) action();
     }

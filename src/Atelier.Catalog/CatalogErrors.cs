@@ -9,7 +9,7 @@ namespace Atelier.Catalog;
 /// </summary>
 public static class CatalogErrors
 {
-    private const int Busy = 5, Locked = 6, ReadOnly = 8, IoErr = 10, Corrupt = 11, Full = 13, NotADatabase = 26;
+    private const int BusyCode = 5, Locked = 6, ReadOnly = 8, IoErr = 10, Corrupt = 11, Full = 13, NotADatabase = 26;
     private const int UniqueConstraint = 2067, PrimaryKeyConstraint = 1555;
 
     /// <summary>A one-line reason for a catalog failure found in <paramref name="e"/> (or its inner exceptions); null when there is none.</summary>
@@ -21,8 +21,7 @@ public static class CatalogErrors
             var detail = s.Message.Split('\n')[0];
             return (s.SqliteErrorCode & 0xff) switch
             {
-                Busy or Locked => new AtelierException("catalog-busy",
-                    $"the catalog stayed locked by other commands for more than {Catalog.BusyTimeoutMs / 1000} s; nothing was changed by the step that waited: run the command again"),
+                BusyCode or Locked => Busy(),
                 Full => DiskFull.Error("writing the catalog"),
                 ReadOnly => new AtelierException("catalog-read-only", $"the catalog cannot be written ({detail})"),
                 Corrupt or NotADatabase => new AtelierException("bad-catalog", $"the catalog is damaged ({detail})"),
@@ -32,6 +31,10 @@ public static class CatalogErrors
         }
         return null;
     }
+
+    /// <summary>The catalog's write lock was not had within the busy time-out (SQLite's own wait, or this process's queue of writers).</summary>
+    internal static AtelierException Busy() => new("catalog-busy",
+        $"the catalog stayed locked by other commands for more than {Catalog.BusyTimeoutMs / 1000} s; nothing was changed by the step that waited: run the command again");
 
     /// <summary>Whether <paramref name="e"/> is SQLite refusing a second row with the same unique key (someone else's insert won).</summary>
     internal static bool IsUniqueViolation(SqliteException e) => e.SqliteExtendedErrorCode is UniqueConstraint or PrimaryKeyConstraint;

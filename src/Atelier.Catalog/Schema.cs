@@ -364,5 +364,9 @@ internal static class Schema
           vector BLOB NOT NULL,
           PRIMARY KEY(image_id, network));
         """,
+        // 12: the process training a run (host, pid, start time), so that a run whose process was killed reads as failed, not "running".
+        """
+        ALTER TABLE runs ADD COLUMN worker TEXT;
+        """,
     ];
 }

@@ -57,13 +57,13 @@ public sealed class Workspace : IDisposable
     public BlobStore Blobs { get; }
     public Catalog Catalog { get; }
 
-    private Workspace(string root, WorkspaceConfig config, string? dataDirectory = null)
+    private Workspace(string root, WorkspaceConfig config, string? dataDirectory = null, bool pooled = false)
     {
         Root = root;
         DataDirectory = dataDirectory ?? Path.Combine(root, DirectoryName);
         Config = config;
         Blobs = new BlobStore(Path.Combine(DataDirectory, "blobs"), Path.Combine(DataDirectory, "tmp"));
-        Catalog = Catalog.Open(Path.Combine(DataDirectory, "catalog.db"));
+        Catalog = Catalog.Open(Path.Combine(DataDirectory, "catalog.db"), pooled);
     }
 
     /// <summary>
@@ -174,7 +174,8 @@ public sealed class Workspace : IDisposable
         try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    public static Workspace Open(string directory)
+    /// <param name="pooled">The catalog connection comes from and goes back to this process's pool (<see cref="Catalog.Open"/>): for the studio.</param>
+    public static Workspace Open(string directory, bool pooled = false)
     {
         var root = Path.GetFullPath(directory);
         var configPath = Path.Combine(root, DirectoryName, "config.json");
@@ -192,7 +193,7 @@ public sealed class Workspace : IDisposable
         {
             throw new AtelierException("bad-config", $"workspace config {configPath} is not valid JSON: {e.Message.Split('\n')[0]}");
         }
-        return new Workspace(root, config);
+        return new Workspace(root, config, pooled: pooled);
     }
 
     /// <summary>The workspace folder a command should use: explicit option, then environment, then current folder.</summary>

@@ -3,6 +3,7 @@ namespace Atelier.Cli;
 /// <summary>
 /// What a command sees of the world: its streams, environment and folder. Tests pass their own. <paramref name="ActingUser"/> is
 /// set only by a job's worker, after the job's grant was checked: the user who asked for the job acts, with no token.
+/// <paramref name="LogProgress"/> (a job's worker too) keeps progress lines on the error stream, the job's log, even with --json.
 /// </summary>
 public sealed record CliHost(
     TextWriter Out,
@@ -12,7 +13,8 @@ public sealed record CliHost(
     bool Interactive,
     CancellationToken Cancellation = default,
     TextReader? Input = null,
-    string? ActingUser = null)
+    string? ActingUser = null,
+    bool LogProgress = false)
 {
     public static CliHost FromProcess()
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Atelier.Catalog;
@@ -31,13 +32,14 @@ public static class JobCommands
         var command = new Command("run", "Run a job the studio submitted, as the user who asked for it (the studio starts this; the job's grant is checked)") { id };
         command.SetAction(parse => c.Guard(() =>
         {
+            YieldToTheStudio();
             var path = c.WorkspacePath(parse);
             JobRecord claimed;
             string folder;
             using (var ws = Workspace.Open(path))
             {
                 var user = ws.Catalog.GetJob(parse.GetValue(id))?.User ?? throw new AtelierException("unknown-job", $"no job {parse.GetValue(id)}");
-                claimed = Jobs.Claim(GovernanceSession.OpenAs(ws, c.Host.Environment, user), parse.GetValue(id), JobWorker.Current());
+                claimed = Jobs.Claim(GovernanceSession.OpenAs(ws, c.Host.Environment, user), parse.GetValue(id), WorkerProcess.Current());
                 folder = ws.JobDirectory(claimed.Id);
             }
             Directory.CreateDirectory(folder);
@@ -49,7 +51,7 @@ public static class JobCommands
                 var watch = WatchForStop(path, claimed.Id, stop);
                 var answer = new StringWriter(CultureInfo.InvariantCulture);
                 // Relative paths in the job (a sampling job's --out) land in the job's own folder.
-                var inner = c.Host with { Out = answer, Error = log, Cancellation = stop.Token, Interactive = false, Input = TextReader.Null, ActingUser = claimed.User, CurrentDirectory = folder };
+                var inner = c.Host with { Out = answer, Error = log, Cancellation = stop.Token, Interactive = false, Input = TextReader.Null, ActingUser = claimed.User, CurrentDirectory = folder, LogProgress = true };
                 try
                 {
                     code = AtelierCli.Run([.. claimed.Args, "--json", "--workspace", path], inner);
@@ -67,6 +69,44 @@ public static class JobCommands
         }));
         return command;
     }
+
+    /// <summary>
+    /// Long work yields the CPU to the people using the studio on the same machine: the worker runs at nice 10 (below normal),
+    /// set before the training starts its threads, which inherit it. On Linux a nice value belongs to each thread, so every
+    /// thread the runtime has already started is lowered too. Alone on the machine the job runs as fast as before; where
+    /// lowering is refused it runs at the priority it has.
+    /// </summary>
+    private static void YieldToTheStudio()
+    {
+        const int Nice = 10;
+        if (OperatingSystem.IsLinux())
+        {
+            // Until a pass finds no thread it has not lowered: one started during a pass by a thread not yet lowered is caught by the next.
+            var lowered = new HashSet<int>();
+            for (var found = true; found;)
+            {
+                found = false;
+                foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+                    if (int.TryParse(Path.GetFileName(task), NumberStyles.None, CultureInfo.InvariantCulture, out var thread) && lowered.Add(thread))
+                    {
+                        found = true;
+                        _ = SetPriority(PriorityOfProcess, thread, Nice);
+                    }
+            }
+            return;
+        }
+        try
+        {
+            using var self = Process.GetCurrentProcess();
+            self.PriorityClass = ProcessPriorityClass.BelowNormal;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or PlatformNotSupportedException or InvalidOperationException) { }
+    }
+
+    private const int PriorityOfProcess = 0;  // PRIO_PROCESS: on Linux, with a thread id, that one thread
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static extern int SetPriority(int which, int who, int priority);
 
     /// <summary>Polls the job's stop flag on its own catalog connection and cancels the command when it is set.</summary>
     private static Thread WatchForStop(string workspacePath, long id, CancellationTokenSource stop)

@@ -53,7 +53,7 @@ public static class TrainingCommands
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () => Metering.Metered(c, ws, "train", meter =>
         {
-            var progress = new ProgressLine(c.Host, enabled: !c.Json(parse));
+            var progress = new ProgressLine(c.Host, enabled: !c.Json(parse) || c.Host.LogProgress);
             TrainingResult result;
             var money = TrainingSpend.Money(ws, parse.GetValue(budgetMoney), parse.GetValue(budgetUsd));
             if (parse.GetValue(resume) is { } resumeName)

@@ -8,9 +8,9 @@ namespace Atelier.Studio;
 public sealed record StudioWorkspace(string Path, Func<string, string?> Environment, StudioKeys Keys);
 
 /// <summary>
-/// One request's view of the workspace: its own catalog connection, and governance acting as the signed-in user (their role
-/// as the catalog holds it now), so that every check and audit entry is the stages' own, exactly as from the CLI. Opened on
-/// first use, closed with the request.
+/// One request's view of the workspace: its own catalog connection (taken from the process's pool and given back, so that a
+/// request does not parse the schema again), and governance acting as the signed-in user (their role as the catalog holds it
+/// now), so that every check and audit entry is the stages' own, exactly as from the CLI. Opened on first use, closed with the request.
 /// </summary>
 public sealed class StudioSession(StudioWorkspace studio, IHttpContextAccessor http) : IDisposable
 {
@@ -18,7 +18,7 @@ public sealed class StudioSession(StudioWorkspace studio, IHttpContextAccessor h
     private GovernanceSession? _governance;
 
     /// <summary>The workspace, without an actor (sign-in reads users through it).</summary>
-    public Workspace Workspace => _workspace ??= Workspace.Open(studio.Path);
+    public Workspace Workspace => _workspace ??= Workspace.Open(studio.Path, pooled: true);
 
     public Catalog.Catalog Catalog => Workspace.Catalog;
 

@@ -37,6 +37,7 @@ public sealed class RatingVersionTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                ALTER TABLE runs DROP COLUMN worker;
                 DROP TABLE image_features;
                 DROP TABLE jobs;
                 DROP TABLE saved_views;
@@ -50,7 +51,7 @@ public sealed class RatingVersionTests
             cmd.ExecuteNonQuery();
         }
         using var catalog = Catalog.Open(path);
-        Assert.Equal(11, catalog.SchemaVersion);
+        Assert.Equal(12, catalog.SchemaVersion);
         var image = catalog.GetImage(1)!;
         Assert.Equal(("general", 0L), (image.Rating, image.RatingVersion));
         Assert.Null(catalog.UserPasswordHash("ann"));

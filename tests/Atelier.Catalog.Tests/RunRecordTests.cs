@@ -85,6 +85,7 @@ public class RunInitialisationRecordTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                ALTER TABLE runs DROP COLUMN worker;
                 DROP TABLE image_features;
                 DROP TABLE jobs;
                 DROP TABLE saved_views;
@@ -106,7 +107,7 @@ public class RunInitialisationRecordTests
         }
 
         using var catalog = Catalog.Open(path);
-        Assert.Equal(11, catalog.SchemaVersion);
+        Assert.Equal(12, catalog.SchemaVersion);
         var old = catalog.GetRun("old")!;
         Assert.Null(old.InitCheckpointId);
         var source = Assert.Single(catalog.ListCheckpoints(old.Id));
@@ -151,5 +152,59 @@ public class RunInitialisationRecordTests
         Assert.Contains("consent 9 was revoked", refused.Message);
         Assert.Null(t.Catalog.GetRun("fourth"));
         Assert.NotNull(t.Catalog.AddRun("fifth", onlyB, "dcgan", "{}", "x", c4.Id));
+    }
+}
+
+public class RunWorkerTests
+{
+    [Fact]
+    public void ARunWhoseTrainingProcessWasKilledReadsAsFailedWithHowToGoOn()
+    {
+        using var t = new TempWorkspace();
+        var snapshot = t.Catalog.AddSnapshot("v1", "root-hash", "manifest", "all", [t.AddImage(new string('b', 64))]);
+        var killed = t.Catalog.AddRun("killed", snapshot, "dcgan", "{}", "x");
+        var alive = t.Catalog.AddRun("alive", snapshot, "dcgan", "{}", "x");
+        t.Catalog.UpdateRun(alive.Id, RunStatus.Running, 500);
+
+        // The process that trained "killed": a real one, killed as a user's Ctrl-\ or the OOM killer would.
+        using var trainer = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "60"))!;
+        var identity = new WorkerProcess(Environment.MachineName, trainer.Id, new DateTimeOffset(trainer.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds());
+        SetWorker(t.Catalog.DatabasePath, killed.Id, identity.ToString());
+        Assert.Equal(RunStatus.Running, t.Catalog.GetRun("killed")!.Status);
+        trainer.Kill();
+        trainer.WaitForExit();
+
+        var settled = t.Catalog.GetRun("killed")!;
+        Assert.Equal(RunStatus.Failed, settled.Status);
+        Assert.Contains("atelier train --resume killed", settled.Message);
+        // Settled for every reader, in the file: another connection sees it without asking the process table.
+        using (var other = Catalog.Open(t.Catalog.DatabasePath))
+            Assert.Equal((RunStatus.Failed, settled.Message), (other.GetRun(killed.Id)!.Status, other.GetRun(killed.Id)!.Message));
+        // The run this process trains stays running; a resume takes the killed one over and names its own process.
+        Assert.Equal(RunStatus.Running, t.Catalog.ListRuns().Single(r => r.Name == "alive").Status);
+        t.Catalog.UpdateRun(killed.Id, RunStatus.Running, 0);
+        Assert.Equal((RunStatus.Running, (string?)null), (t.Catalog.GetRun("killed")!.Status, t.Catalog.GetRun("killed")!.Message));
+    }
+
+    [Fact]
+    public void ARunFromBeforeWorkersWereRecordedIsLeftAsItWas()
+    {
+        using var t = new TempWorkspace();
+        var snapshot = t.Catalog.AddSnapshot("v1", "root-hash", "manifest", "all", [t.AddImage(new string('b', 64))]);
+        var old = t.Catalog.AddRun("old", snapshot, "dcgan", "{}", "x");
+        SetWorker(t.Catalog.DatabasePath, old.Id, null);
+        // Nothing says which process trained it, so nothing can say that process is gone.
+        Assert.Equal(RunStatus.Running, t.Catalog.GetRun("old")!.Status);
+    }
+
+    private static void SetWorker(string databasePath, long runId, string? worker)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath};Pooling=False");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "UPDATE runs SET worker = $w WHERE id = $i";
+        cmd.Parameters.AddWithValue("$w", (object?)worker ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$i", runId);
+        Assert.Equal(1, cmd.ExecuteNonQuery());
     }
 }

@@ -12,7 +12,7 @@ public class WorkspaceTests
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "config.json")));
         Assert.True(File.Exists(Path.Combine(t.Directory, ".atelier", "catalog.db")));
         Assert.True(System.IO.Directory.Exists(Path.Combine(t.Directory, ".atelier", "blobs")));
-        Assert.Equal(11, t.Catalog.SchemaVersion);
+        Assert.Equal(12, t.Catalog.SchemaVersion);
         using var again = Workspace.Open(t.Directory);
         Assert.Equal(100_000_000, again.Config.Ingest.MaxPixels);
     }
@@ -29,6 +29,7 @@ public class WorkspaceTests
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = """
+                ALTER TABLE runs DROP COLUMN worker;
                 DROP TABLE image_features;
                 DROP TABLE jobs;
                 DROP TABLE saved_views;
@@ -53,7 +54,7 @@ public class WorkspaceTests
 
         using var catalog = Catalog.Open(path);
 
-        Assert.Equal(11, catalog.SchemaVersion);
+        Assert.Equal(12, catalog.SchemaVersion);
         var old = Assert.Single(catalog.ListImages(Selector.All));
         Assert.Equal(PdqPipelines.Old, old.PdqPipeline);
         Assert.Null(old.PdqDisplayed);

@@ -128,16 +128,41 @@ public class JobCommandTests
             var run = ws.Catalog.GetRun("j2")!;
             Assert.Equal(RunStatus.Stopped, run.Status);
             Assert.NotEmpty(ws.Catalog.ListCheckpoints(run.Id));
+            // The job's log follows the training as a terminal would (one line a tick), though the job asks for --json.
+            var log = File.ReadAllLines(Path.Combine(ws.JobDirectory(long_.Id), Workspace.JobFiles.Log));
+            Assert.Contains(log, l => l.StartsWith("kimg ", StringComparison.Ordinal) && l.Contains(" s/kimg", StringComparison.Ordinal));
+            Assert.StartsWith("atelier: interrupted", log[^1]);
         }
 
         var resume = Submit(cli, "rita", JobKind.Resume, ["train", "--resume", "j2", "--kimg", "40"], "j2");
         var process = AtelierProcess.Start("job", "run", resume.Id.ToString(), "--workspace", cli.Directory);
-        await WaitFor(() => Job(cli, resume.Id).State == JobState.Running, ct);
+        await WaitFor(() => Job(cli, resume.Id).State == JobState.Running && RunStatusOf(cli, "j2") == RunStatus.Running, ct);
+        // The worker and the threads it trains on yield the CPU to the studio's requests (nice 10).
+        var nice = Directory.GetDirectories($"/proc/{process.Id}/task").Select(task => NiceOf(Path.Combine(task, "stat"))).ToList();
+        Assert.True(nice.All(n => n == 10), $"every thread of the worker runs at nice 10: {string.Join(' ', nice)}");
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync(ct);
         var settled = Job(cli, resume.Id);
         Assert.Equal(JobState.Failed, settled.State);
         Assert.Equal("its worker ended without finishing (killed, or its machine stopped)", settled.Message);
+        // The run it was training is not left "running" either, for the CLI as for the studio.
+        Assert.Equal(RunStatus.Failed, RunStatusOf(cli, "j2"));
+        var shown = cli.Ok("runs", "show", "j2").Out;
+        Assert.Contains("failed", shown);
+        Assert.Contains("continue it from its last checkpoint with `atelier train --resume j2`", shown);
+    }
+
+    /// <summary>The nice value in /proc/PID/task/TID/stat: the 19th field, counted after the command name's closing parenthesis.</summary>
+    private static int NiceOf(string statPath)
+    {
+        var stat = File.ReadAllText(statPath);
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string RunStatusOf(CliRunner cli, string run)
+    {
+        using var ws = Workspace.Open(cli.Directory);
+        return ws.Catalog.GetRun(run)!.Status;
     }
 
     private static async Task WaitFor(Func<bool> condition, CancellationToken ct)

@@ -71,8 +71,9 @@ public static class AnnotatorLoad
     /// <param name="operations">Requests per annotator (null: until <paramref name="duration"/> has passed).</param>
     /// <param name="thinkMilliseconds">Mean pause between one annotator's requests (uniform over 0 to twice it); 0: none,
     /// each annotator sends the next request as soon as the last is answered.</param>
+    /// <param name="shownVersions">Each image's rating version when the annotators first see it (null: 0, never rated).</param>
     public static async Task<LoadResult> RunAsync(Uri address, IReadOnlyList<Annotator> annotators, IReadOnlyList<long> images, int seed,
-        int? operations, TimeSpan duration, CancellationToken cancellation, int thinkMilliseconds = 0)
+        int? operations, TimeSpan duration, CancellationToken cancellation, int thinkMilliseconds = 0, IReadOnlyDictionary<long, long>? shownVersions = null)
     {
         var result = new LoadResult();
         var sessions = new List<(Annotator Who, HttpClient Client, string Token)>();
@@ -89,7 +90,7 @@ public static class AnnotatorLoad
             sessions.Add((a, client, StudioPage.MetaToken(page)));
             result.TagsExpected[a.Name] = [];
         }
-        var versions = new Dictionary<long, long>();
+        var versions = shownVersions?.ToDictionary() ?? [];
         var clock = Stopwatch.StartNew();
         var work = sessions.Select((s, index) => Task.Run(async () =>
         {

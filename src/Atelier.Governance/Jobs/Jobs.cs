@@ -47,7 +47,7 @@ public sealed class Jobs(GovernanceSession session)
     /// The worker's side: checks the job's grant, kind and arguments and its user, then marks it running under
     /// <paramref name="worker"/>. A one-line refusal for a job that is not this workspace's, ended, or claimed already.
     /// </summary>
-    public static JobRecord Claim(GovernanceSession asUser, long id, JobWorker worker)
+    public static JobRecord Claim(GovernanceSession asUser, long id, WorkerProcess worker)
     {
         var catalog = asUser.Workspace.Catalog;
         var job = catalog.GetJob(id) ?? throw new AtelierException("unknown-job", $"no job {id}");
@@ -79,7 +79,7 @@ public sealed class Jobs(GovernanceSession session)
     {
         var ended = job.State switch
         {
-            JobState.Running when JobWorker.Parse(job.Worker)?.IsGone() == true =>
+            JobState.Running when WorkerProcess.Parse(job.Worker)?.IsGone() == true =>
                 catalog.EndJob(job.Id, JobState.Running, JobState.Failed, null, "its worker ended without finishing (killed, or its machine stopped)"),
             JobState.Queued when DateTimeOffset.UtcNow - job.CreatedAt > ClaimWindow =>
                 catalog.EndJob(job.Id, JobState.Queued, JobState.Failed, null, "no worker claimed it in time"),

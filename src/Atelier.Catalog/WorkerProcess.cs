@@ -1,29 +1,30 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Atelier.Governance.Jobs;
+namespace Atelier.Catalog;
 
 /// <summary>
-/// The process that claimed a job: host, process id and start time, stored as one text. Another process on the same host
-/// can tell that the worker is gone (killed, crashed, its machine restarted) without touching the worker's files.
+/// The process doing a piece of long work (a job it claimed, a run it trains): host, process id and start time, stored as one
+/// text. Another process on the same host can tell that it is gone (killed, crashed, its machine restarted) without touching
+/// its files or locks.
 /// </summary>
-public sealed record JobWorker(string Host, int ProcessId, long StartedUnixMs)
+public sealed record WorkerProcess(string Host, int ProcessId, long StartedUnixMs)
 {
-    public static JobWorker Current()
+    public static WorkerProcess Current()
     {
         using var self = Process.GetCurrentProcess();
-        return new JobWorker(Environment.MachineName, self.Id, StartOf(self));
+        return new WorkerProcess(Environment.MachineName, self.Id, StartOf(self));
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Host} {ProcessId} {StartedUnixMs}");
 
-    public static JobWorker? Parse(string? text) =>
+    public static WorkerProcess? Parse(string? text) =>
         text?.Split(' ') is [var host, var pid, var start]
         && int.TryParse(pid, CultureInfo.InvariantCulture, out var p) && long.TryParse(start, CultureInfo.InvariantCulture, out var s)
-            ? new JobWorker(host, p, s)
+            ? new WorkerProcess(host, p, s)
             : null;
 
-    /// <summary>True when this worker is known to have ended: it ran on this host and no process with its id and start time lives.</summary>
+    /// <summary>True when this process is known to have ended: it ran on this host and no process with its id and start time lives.</summary>
     public bool IsGone()
     {
         if (Host != Environment.MachineName) return false;
