@@ -42,17 +42,21 @@ public static class RunProgress
 
     /// <summary>The loss curves as an SVG polyline pair (D and G against kimg), drawn on the server: no chart library, no script.</summary>
     public static string LossSvg(IReadOnlyList<Row> rows, int width = 640, int height = 200) =>
-        Chart(rows, [("d", r => r.LossD), ("g", r => r.LossG)], "loss", "Loss of D (blue) and G (orange)", width, height);
+        Chart(rows, [("d", "D", r => r.LossD), ("g", "G", r => r.LossG)], "loss", "Loss of D (blue) and G (orange)", width, height);
 
     /// <summary>The score (FD on the feature network, lower is better) at each evaluation, drawn as <see cref="LossSvg"/>; empty without evaluations.</summary>
     public static string ScoreSvg(IReadOnlyList<Row> rows, int width = 640, int height = 160) =>
-        Chart(rows, [("score", r => r.Score)], "score", "Score (FD, lower is better)", width, height);
+        Chart(rows, [("score", "FD, lower is better", r => r.Score)], "score", "Score (FD, lower is better)", width, height);
+
+    // The plot's margins: the value scale on the left, the kimg scale below.
+    private const int Left = 56, Right = 10, Top = 10, Bottom = 24;
 
     /// <summary>
-    /// Lines of <paramref name="series"/> against kimg, scaled to the finite values shown; only numbers reach the markup, so
-    /// the page may write it raw. Empty when fewer than two rows have a value.
+    /// Lines of <paramref name="series"/> against kimg, scaled to the finite values shown, with the value and kimg ranges at
+    /// the axes and a key naming each line in its colour. Only numbers and the fixed names here reach the markup, so the page
+    /// may write it raw. Empty when fewer than two rows have a value.
     /// </summary>
-    private static string Chart(IReadOnlyList<Row> rows, (string Class, Func<Row, double?> Pick)[] series, string chartClass, string label, int width, int height)
+    private static string Chart(IReadOnlyList<Row> rows, (string Class, string Name, Func<Row, double?> Pick)[] series, string chartClass, string label, int width, int height)
     {
         var points = rows.Where(r => series.Any(s => s.Pick(r) is { } v && double.IsFinite(v))).ToList();
         if (points.Count < 2) return "";
@@ -61,10 +65,20 @@ public static class RunProgress
         var (y0, y1) = (values.Min(), values.Max());
         if (y1 <= y0) y1 = y0 + 1;
         if (x1 <= x0) x1 = x0 + 1;
+        var (right, bottom) = (width - Right, height - Bottom);
         string Line(Func<Row, double?> pick) => string.Join(' ', points.Where(r => pick(r) is { } v && double.IsFinite(v)).Select(r => string.Create(CultureInfo.InvariantCulture,
-            $"{(r.Kimg - x0) / (x1 - x0) * (width - 20) + 10:F1},{height - 10 - (pick(r)!.Value - y0) / (y1 - y0) * (height - 20):F1}")));
-        var open = string.Create(CultureInfo.InvariantCulture,
-            $"<svg class=\"{chartClass}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{label} from {x0:F2} to {x1:F2} kimg, {y0:F2} to {y1:F2}\">");
-        return open + string.Concat(series.Select(s => $"<polyline class=\"{s.Class}\" points=\"{Line(s.Pick)}\"/>")) + "</svg>";
+            $"{Left + (r.Kimg - x0) / (x1 - x0) * (right - Left):F1},{bottom - (pick(r)!.Value - y0) / (y1 - y0) * (bottom - Top):F1}")));
+        var svg = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture,
+            $"<svg class=\"{chartClass}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{label} from {x0:F2} to {x1:F2} kimg, {y0:F2} to {y1:F2}\">"));
+        svg.Append(string.Create(CultureInfo.InvariantCulture,
+            $"<path class=\"axis\" d=\"M{Left},{Top} V{bottom} H{right}\"/>" +
+            $"<text class=\"scale\" x=\"{Left - 6}\" y=\"{Top + 4}\" text-anchor=\"end\">{y1:G4}</text>" +
+            $"<text class=\"scale\" x=\"{Left - 6}\" y=\"{bottom + 4}\" text-anchor=\"end\">{y0:G4}</text>" +
+            $"<text class=\"scale\" x=\"{Left}\" y=\"{height - 6}\">{x0:0.##} kimg</text>" +
+            $"<text class=\"scale\" x=\"{right}\" y=\"{height - 6}\" text-anchor=\"end\">{x1:0.##} kimg</text>"));
+        for (var i = 0; i < series.Length; i++)
+            svg.Append(string.Create(CultureInfo.InvariantCulture, $"<text class=\"key {series[i].Class}\" x=\"{right - 4}\" y=\"{Top + 14 + 14 * i}\" text-anchor=\"end\">{series[i].Name}</text>"));
+        foreach (var s in series) svg.Append($"<polyline class=\"{s.Class}\" points=\"{Line(s.Pick)}\"/>");
+        return svg.Append("</svg>").ToString();
     }
 }

@@ -42,7 +42,8 @@ public sealed class RunPagesTests : IAsyncLifetime
         Assert.Contains("<a href=\"/runs/r1\">r1</a>", await viewer.GetStringAsync("/runs", Cancel));
         var page = await viewer.GetStringAsync("/runs/r1", Cancel);
         Assert.Contains("kimg 0.75  D 1.000  G 1.100", page);
-        Assert.Contains("<polyline class=\"d\" points=\"10.0,", page);
+        Assert.Contains("<polyline class=\"d\" points=\"56.0,", page);
+        Assert.Contains("<text class=\"key d\"", page);
         Assert.Contains("data-events=\"/api/runs/r1/events\"", page);
         var grid = await viewer.GetAsync("/media/runs/r1/grid", Cancel);
         Assert.Equal(HttpStatusCode.OK, grid.StatusCode);
@@ -90,8 +91,13 @@ public sealed class RunPagesTests : IAsyncLifetime
         var page = await viewer.GetStringAsync("/runs/r1", Cancel);
         Assert.Contains("<svg class=\"score\"", page);
         Assert.Contains("Score (FD, lower is better) from 1.00 to 2.00 kimg, 30.25 to 40.50", page);
-        // The higher score at 1 kimg is drawn at the top (y 10), the lower at 2 kimg at the bottom (y 150).
-        Assert.Contains("<polyline class=\"score\" points=\"10.0,10.0 630.0,150.0\"/>", page);
+        // The higher score at 1 kimg is drawn at the top (y 10), the lower at 2 kimg at the bottom of the plot (y 136),
+        // with the range written at the axes.
+        Assert.Contains("<polyline class=\"score\" points=\"56.0,10.0 630.0,136.0\"/>", page);
+        Assert.Contains(">40.5</text>", page);
+        Assert.Contains(">30.25</text>", page);
+        Assert.Contains(">1 kimg</text>", page);
+        Assert.Contains(">2 kimg</text>", page);
     }
 
     [Fact]
