@@ -15,23 +15,18 @@ public static class EvalCommand
         var n = new Option<int?>("--n") { Description = "Generated images (default: as many as the snapshot holds, at most 10000)" };
         var seed = new Option<long>("--seed") { Description = "Seed of the generated images and of KID's subsets", DefaultValueFactory = _ => 0 };
         var against = new Option<string>("--against") { Description = "Score against this snapshot (e.g. held-out images) instead of the run's own" };
-        var features = new Option<string>("--features") { Description = "resnet18 (built-in, reported as FD-ResNet18) or onnx:PATH (another network, e.g. Inception-v3 or DINOv2)", DefaultValueFactory = _ => "resnet18" };
-        var input = new Option<string>("--input") { Description = "onnx:PATH: the input's name (default: its only input)" };
-        var output = new Option<string>("--output") { Description = "onnx:PATH: the output's name (default: its only output)" };
-        var size = new Option<int?>("--size") { Description = "onnx:PATH: image side the network takes (default: what the model declares)" };
-        var mean = new Option<string>("--mean") { Description = "onnx:PATH: per-channel mean of 0-1 RGB values, a,b,c (default 0,0,0)" };
-        var std = new Option<string>("--std") { Description = "onnx:PATH: per-channel std, a,b,c (default 1,1,1)" };
+        var features = new FeatureOptions();
         var device = new Option<string>("--device") { Description = "Device the generator runs on: auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var command = new Command("eval", "Score a run's generator against a snapshot: FD on the feature network, KID, precision/recall, density/coverage, each with its sample counts")
         {
-            run, checkpoint, n, seed, against, features, input, output, size, mean, std, device,
+            run, checkpoint, n, seed, against, device,
         };
+        features.AddTo(command);
         command.SetAction(parse => c.WithWorkspace(parse, ws => Metering.Metered(c, ws, "eval", meter =>
         {
             meter.Run = parse.GetValue(run);
-            var network = FeatureNetwork.Parse(parse.GetValue(features), parse.GetValue(input), parse.GetValue(output), parse.GetValue(size),
-                parse.GetValue(mean), parse.GetValue(std), c.Host.CurrentDirectory);
+            var network = features.Network(parse, c);
             var result = Evaluator.Run(ws, new EvaluationRequest(parse.GetValue(run)!, parse.GetValue(checkpoint)!, parse.GetValue(n), parse.GetValue(seed),
                 parse.GetValue(against), network, parse.GetValue(device)!), c.Host.Cancellation);
             if (c.Json(parse)) c.WriteJson(result);

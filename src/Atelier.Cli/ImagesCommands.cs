@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atelier.Catalog;
+using Atelier.Evaluation.Features;
 using Atelier.Hashing;
 
 namespace Atelier.Cli;
@@ -21,10 +22,12 @@ public static class ImagesCommands
         var selector = TagCommands.SelectorArgument();
         selector.Arity = ArgumentArity.ZeroOrOne;
         selector.DefaultValueFactory = _ => "all";
-        var command = new Command("features", "Compute the feature vector (ResNet18, as eval uses) of each selected image that has none yet, for `images similar` and the studio's \"more like this\"") { selector };
+        var features = new FeatureOptions();
+        var command = new Command("features", "Compute the feature vector (ResNet18 unless --features names another network, as eval takes) of each selected image that has none yet, for `images similar` and the studio's \"more like this\"") { selector };
+        features.AddTo(command);
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            using var extractor = Atelier.Evaluation.Features.FeatureExtractor.Open(Atelier.Evaluation.Features.FeatureNetwork.Default());
+            using var extractor = FeatureExtractor.Open(features.Network(parse, c));
             var summary = Atelier.Evaluation.ImageFeatureStore.Compute(ws, Selector.Parse(parse.GetValue(selector)!), extractor, null, c.Host.Cancellation);
             foreach (var failure in summary.Failed) c.Host.Error.WriteLine($"atelier: {failure}");
             if (c.Json(parse)) c.WriteJson(summary);
@@ -38,19 +41,29 @@ public static class ImagesCommands
     {
         var id = new Argument<long>("ID") { Description = "The image to find others like" };
         var k = new Option<int>("--k") { Description = "How many", DefaultValueFactory = _ => 12 };
-        var command = new Command("similar", "The images most like one image, by the cosine similarity of their features (run `images features` first); excluded images are left out") { id, k };
+        var features = new FeatureOptions();
+        var command = new Command("similar", "The images most like one image, by the cosine similarity of their features (run `images features` first, with the same --features); excluded images are left out") { id, k };
+        features.AddTo(command);
         command.SetAction(parse => c.WithWorkspace(parse, ws =>
         {
-            var network = Atelier.Evaluation.Features.FeatureNetwork.DefaultName;
+            var network = VectorName(features.Network(parse, c));
             if (parse.GetValue(k) is < 1 or > 1000) throw new AtelierException("usage", "--k is from 1 to 1000");
             _ = ws.Catalog.GetImage(parse.GetValue(id)) ?? throw new AtelierException("unknown-image", $"no image {parse.GetValue(id)}");
             var similar = ws.Catalog.SimilarImages(parse.GetValue(id), network, parse.GetValue(k))
-                ?? throw new AtelierException("no-features", $"image {parse.GetValue(id)} has no {network} features yet: run `atelier images features`");
+                ?? throw new AtelierException("no-features", $"image {parse.GetValue(id)} has no {network} features yet: run `atelier images features`{(network == FeatureNetwork.DefaultName ? "" : " with the same --features")}");
             if (c.Json(parse)) c.WriteJson(new { image = parse.GetValue(id), network, similar });
             else foreach (var s in similar) c.Host.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Id,8}  {s.Similarity:0.0000}"));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>What the vectors of <paramref name="network"/> are stored under; another network is opened to resolve its input, output and size.</summary>
+    private static string VectorName(FeatureNetwork network)
+    {
+        if (network.BuiltIn) return network.Name;
+        using var extractor = FeatureExtractor.Open(network, ExtractorOptions.BatchOneLoop);
+        return extractor.VectorName;
     }
 
     private static Command List(CliContext c)

@@ -7,7 +7,7 @@ using Atelier.Imaging;
 namespace Atelier.Evaluation;
 
 /// <summary>
-/// Each catalog image's feature vector under the evaluation's feature network (ResNet18 by default), stored in the catalog for
+/// Each catalog image's feature vector under a feature network (the evaluation's ResNet18 by default), stored in the catalog for
 /// "more like this". Only images without a vector are computed, so a second run after an ingest does just the new ones; a
 /// killed run keeps every chunk it stored.
 /// </summary>
@@ -21,7 +21,7 @@ public static class ImageFeatureStore
     {
         GovernanceSession.For(workspace).Actor.Require(Role.Reviewer, "compute image features");
         var catalog = workspace.Catalog;
-        var network = extractor.Network.Name;
+        var network = extractor.VectorName;
         var selected = catalog.SelectIds(selector);
         var todo = catalog.WithoutFeatures(network, selected);
         var failed = new List<string>();

@@ -47,6 +47,13 @@ public sealed class FeatureExtractor : IDisposable
     public string OutputName { get; }
     public int Size { get; }
     public int Dimension { get; private set; }
+
+    /// <summary>
+    /// What the vectors it makes are stored under in the catalog ("more like this"): the built-in's name, or for another
+    /// network onnx:NAME:KEY with the first 12 hex digits of its <see cref="FeatureNetwork.CacheKey"/> (the model's bytes,
+    /// the output chosen, the preprocessing), so that vectors of two networks are never compared.
+    /// </summary>
+    public string VectorName => Network.BuiltIn ? Network.Name : $"onnx:{Network.Name}:{Network.CacheKey(Size, InputName, OutputName)[..12]}";
     public int Batch { get; }
     public int Workers => _workers;
     /// <summary>True when the model's fixed batch of 1 was rewritten to a free dimension.</summary>

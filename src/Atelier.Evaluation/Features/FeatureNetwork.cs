@@ -23,6 +23,9 @@ public sealed record FeatureNetwork(string Name, string ModelPath, string? Input
 {
     public const string DefaultName = "ResNet18";
 
+    /// <summary>The network shipped with Atelier (<see cref="Default"/>), not a user's file that may carry the same name.</summary>
+    public bool BuiltIn { get; init; }
+
     /// <summary>What a distance on these features is called: FD-ResNet18, never FID (which is Inception-v3's and its own preprocessing).</summary>
     public string DistanceName => $"FD-{Name}";
 
@@ -39,7 +42,7 @@ public sealed record FeatureNetwork(string Name, string ModelPath, string? Input
         string prep = Path.Combine(models, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
         if (!File.Exists(model) || !File.Exists(prep))
             throw new EvaluationException("features-missing", $"the built-in ResNet18 is not beside the program ({model}); rebuild, or give --features onnx:PATH");
-        return new FeatureNetwork(DefaultName, model, "Input247", "Pooling395_Output_0", 224, ChannelOrder.Bgr, 1f, ReadMeanImage(prep), [1f, 1f, 1f]);
+        return new FeatureNetwork(DefaultName, model, "Input247", "Pooling395_Output_0", 224, ChannelOrder.Bgr, 1f, ReadMeanImage(prep), [1f, 1f, 1f]) { BuiltIn = true };
     }
 
     /// <summary>
