@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Atelier.Evaluation;
 using Atelier.Evaluation.Features;
+using Atelier.Evaluation.Metrics;
 
 namespace Atelier.Cli;
 
@@ -42,7 +43,10 @@ public static class EvalCommand
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Run {r.Run}, checkpoint {r.CheckpointId} ({r.CheckpointImages / 1000.0:0.0} kimg), against dataset {r.Snapshot}{(r.RunsOwnSnapshot ? " (its training data)" : "")} at {r.Resolution}x{r.Resolution}; features {r.Features} ({r.FeatureDimension}-d){(r.ReferenceFromCache ? ", reference cached" : "")}");
         yield return string.Create(CultureInfo.InvariantCulture, $"  {r.DistanceName,-12} {r.FrechetDistance.Value,10:0.00}            {Counts(r.FrechetDistance.Generated, r.FrechetDistance.Real)}");
-        yield return string.Create(CultureInfo.InvariantCulture, $"  {"KID",-12} {r.Kid.Value,10:0.00000} ± {r.Kid.StandardDeviation:0.00000}  ({r.Kid.Subsets} subsets of {r.Kid.SubsetSize}; {r.Kid.Generated} generated, {r.Kid.Real} real)");
+        // Subsets of every sample are all one set: a spread of 0 would say nothing, so none is shown.
+        yield return r.Kid.SubsetSize == r.Kid.Generated && r.Kid.SubsetSize == r.Kid.Real
+            ? string.Create(CultureInfo.InvariantCulture, $"  {"KID",-12} {r.Kid.Value,10:0.00000}            (one subset of every sample, {r.Kid.Generated} generated, {r.Kid.Real} real: no spread below {KernelInceptionDistance.DefaultSubsetSize + 1} a side)")
+            : string.Create(CultureInfo.InvariantCulture, $"  {"KID",-12} {r.Kid.Value,10:0.00000} ± {r.Kid.StandardDeviation:0.00000}  ({r.Kid.Subsets} subsets of {r.Kid.SubsetSize}; {r.Kid.Generated} generated, {r.Kid.Real} real)");
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"precision",-12} {r.Precision.Value,10:0.000}  recall {r.Recall.Value:0.000}   (k={r.PrecisionRecallK}; {r.Precision.Generated} generated, {r.Precision.Real} real)");
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"density",-12} {r.Density.Value,10:0.000}  coverage {r.Coverage.Value:0.000} (k={r.DensityCoverageK}; {r.Density.Generated} generated, {r.Density.Real} real)");
         if (r.PerClass is { } perClass)

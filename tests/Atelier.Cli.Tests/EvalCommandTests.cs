@@ -53,6 +53,10 @@ public class EvalCommandTests
         Assert.Contains("(24 generated, 34 real)", text);
         Assert.Contains("100 subsets of 24", text);
         Assert.DoesNotContain("FID", text);
+        // As many generated as real, fewer than a subset: every subset is the whole of both, and no spread is claimed.
+        var whole = cli.Ok("eval", "--run", "r1", "--n", "32", "--against", "animals").Out;
+        Assert.Contains("(one subset of every sample, 32 generated, 32 real: no spread below 1001 a side)", whole);
+        Assert.DoesNotContain("± 0.00000", whole);
 
         // Two commands at once against a snapshot nobody has measured yet: both compute it, both succeed with the
         // same numbers, and the cache they leave is whole.
@@ -72,7 +76,7 @@ public class EvalCommandTests
 
         // Each eval is metered and recorded with the run; it is listed, not added to the training total.
         var energy = cli.Ok("runs", "show", "r1", "--json").Json.GetProperty("energy");
-        Assert.Equal(8, energy.GetProperty("invocations").EnumerateArray().Count(e => e.GetProperty("stage").GetString() == "eval")); // 6 above, 2 at once
+        Assert.Equal(9, energy.GetProperty("invocations").EnumerateArray().Count(e => e.GetProperty("stage").GetString() == "eval")); // 7 above, 2 at once
         Assert.Equal(1, energy.GetProperty("training").GetProperty("sessions").GetInt32());
     }
 
