@@ -4,35 +4,40 @@
 #   data:     SOURCE (default data/emoji-sample: a folder of emoji PNGs with their emoji.json); "smileys" = the Smileys & Emotion emoji (the small target snapshot), "others" = every
 #             emoji but Smileys & Emotion and People & Body (the earlier run's data: no image in common).
 #   earlier:  DCGAN 32 px on "others", PRE_KIMG kimg (its cost is reported, not counted in the transfer's).
-#   compared: DCGAN 32 px on "smileys", KIMG kimg, a checkpoint every SNAP kimg, the same seed, from scratch and
-#             --init-from the earlier run, both trained at once (side by side: the same machine load for both).
+#   compared: DCGAN 32 px on "smileys", KIMG kimg, a checkpoint every SNAP kimg, for each seed in SEEDS a pair with
+#             that seed, from scratch and --init-from the earlier run, both trained at once (side by side: the same
+#             machine load for both); EMA half-life EMA kimg (0: none, DCGAN's default) for the pairs and the earlier run.
 #   scored:   every checkpoint with `atelier eval --n N --seed 0` (FD-ResNet18 against the smileys snapshot).
-#   target:   TARGET if given, else the best FD the scratch run reached; time to reach = from the run's start to the
+#   target:   TARGET if given, else the best FD the pair's scratch run reached; time to reach = from the run's start to the
 #             first checkpoint at or below it (catalog times); energy = the run's kWh × that share of its wall time.
-# Usage: bench/init-from/run.sh [WORKDIR]   (env: PRE_KIMG=30 KIMG=16 SNAP=1 N=256 TARGET= SOURCE=)
+#             The summary gives each pair's speed-up and, with several seeds, their median.
+# Usage: bench/init-from/run.sh [WORKDIR]   (env: PRE_KIMG=30 KIMG=16 SNAP=1 N=256 SEEDS=2 EMA=0 TARGET= SOURCE=)
 # The full emoji set's base images (1,911; bench/fetch-emoji.sh gets them, emoji.json lists them) make a larger target
 # (169 smileys) than the sample's 34: bench/init-from/full-set.sh prepares that folder and runs this script on it.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-$(mktemp -d /tmp/init-from-bench.XXXXXX)}"
-PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" TARGET="${TARGET:-}" SOURCE="${SOURCE:-$repo/data/emoji-sample}"
+PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" SEEDS="${SEEDS:-2}" EMA="${EMA:-0}" TARGET="${TARGET:-}" SOURCE="${SOURCE:-$repo/data/emoji-sample}"
 a() { "$repo/atelier" --workspace "$work/ws" "$@"; }
 mkdir -p "$work"
-echo "workdir $work; source $SOURCE; PRE_KIMG=$PRE_KIMG KIMG=$KIMG SNAP=$SNAP N=$N; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/setup.txt"
+echo "workdir $work; source $SOURCE; PRE_KIMG=$PRE_KIMG KIMG=$KIMG SNAP=$SNAP N=$N SEEDS=$SEEDS EMA=$EMA; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/setup.txt"
 "$repo/atelier" init "$work/ws" >/dev/null
 a ingest "$SOURCE" --metadata emoji.json --map tags:category=category --license Apache-2.0 --source noto >/dev/null
 a rate all general >/dev/null
 a dataset create smileys --where "tag:smileys_&_emotion" >/dev/null
 a dataset create others --where "all -tag:smileys_&_emotion -tag:people_&_body" >/dev/null
-common=(--model dcgan --resolution 32 --device cpu --seed 2)
-a train --dataset others "${common[@]}" --kimg "$PRE_KIMG" --snapshot-kimg "$PRE_KIMG" --name earlier --json >"$work/earlier.json" 2>"$work/earlier.log"
-a train --dataset smileys "${common[@]}" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name scratch --json >"$work/scratch.json" 2>"$work/scratch.log" &
-a train --dataset smileys "${common[@]}" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name transfer --init-from earlier --json >"$work/transfer.json" 2>"$work/transfer.log" &
-wait
-for run in earlier scratch transfer; do a runs show "$run" --json >"$work/show-$run.json"; done
-for run in scratch transfer; do
-  for id in $(python3 -c 'import json,sys; print(" ".join(str(c["id"]) for c in json.load(open(sys.argv[1]))["checkpoints"] if not c["deleted"]))' "$work/show-$run.json"); do
-    a eval --run "$run" --checkpoint "$id" --n "$N" --seed 0 --device cpu --json >"$work/eval-$run-$id.json"
+common=(--model dcgan --resolution 32 --device cpu --ema "$EMA")
+a train --dataset others "${common[@]}" --seed 2 --kimg "$PRE_KIMG" --snapshot-kimg "$PRE_KIMG" --name earlier --json >"$work/earlier.json" 2>"$work/earlier.log"
+a runs show earlier --json >"$work/show-earlier.json"
+for seed in $SEEDS; do
+  a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "scratch-s$seed" --json >"$work/scratch-s$seed.json" 2>"$work/scratch-s$seed.log" &
+  a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "transfer-s$seed" --init-from earlier --json >"$work/transfer-s$seed.json" 2>"$work/transfer-s$seed.log" &
+  wait
+  for run in "scratch-s$seed" "transfer-s$seed"; do
+    a runs show "$run" --json >"$work/show-$run.json"
+    for id in $(python3 -c 'import json,sys; print(" ".join(str(c["id"]) for c in json.load(open(sys.argv[1]))["checkpoints"] if not c["deleted"]))' "$work/show-$run.json"); do
+      a eval --run "$run" --checkpoint "$id" --n "$N" --seed 0 --device cpu --json >"$work/eval-$run-$id.json"
+    done
   done
 done
-python3 "$repo/bench/init-from/summarise.py" "$work" "$TARGET" | tee "$work/summary.md"
+python3 "$repo/bench/init-from/summarise.py" "$work" "$SEEDS" "$TARGET" | tee "$work/summary.md"

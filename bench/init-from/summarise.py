@@ -1,11 +1,14 @@
-"""Summarises bench/init-from/run.sh: FD-ResNet18 per checkpoint and the time and energy each run took to reach the target."""
+"""Summarises bench/init-from/run.sh: FD-ResNet18 per checkpoint and the time and energy each run took to reach the
+target, pair by pair (one pair per seed), and the median speed-up over the pairs."""
 import datetime as dt
 import glob
 import json
 import os
+import statistics
 import sys
 
-work, target_arg = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "")
+work, seeds = sys.argv[1], sys.argv[2].split()
+target_arg = sys.argv[3] if len(sys.argv) > 3 else ""
 
 
 def when(text):
@@ -15,12 +18,10 @@ def when(text):
 def run_info(name):
     show = json.load(open(os.path.join(work, f"show-{name}.json")))
     train = [e for e in show["energy"]["invocations"] if e["stage"] == "train"]
-    total = show["energy"]["training"]
-    return show, when(train[0]["startedAt"]), total
+    return show, when(train[0]["startedAt"]), show["energy"]["training"]
 
 
-curves = {}
-for name in ("scratch", "transfer"):
+def curve(name):
     show, start, total = run_info(name)
     points = []
     for path in glob.glob(os.path.join(work, f"eval-{name}-*.json")):
@@ -29,31 +30,44 @@ for name in ("scratch", "transfer"):
         points.append((e["checkpointImages"] / 1000, (when(ck["createdAt"]) - start).total_seconds(), e["frechetDistance"]["value"],
                        e["frechetDistance"]["generated"], e["frechetDistance"]["real"]))
     points.sort()
-    curves[name] = (points, total)
+    return points, total
 
-target = float(target_arg) if target_arg else min(p[2] for p in curves["scratch"][0])
+
 _, _, earlier = run_info("earlier")
-print(f"target FD-ResNet18 <= {target:.1f} ({'given' if target_arg else 'best the scratch run reached'}); "
-      f"samples behind each FD: {curves['scratch'][0][0][3]} generated, {curves['scratch'][0][0][4]} real")
-print()
-print("| kimg | scratch FD | scratch s | transfer FD | transfer s |")
-print("|---:|---:|---:|---:|---:|")
-for a, b in zip(*(curves[n][0] for n in ("scratch", "transfer"))):
-    print(f"| {a[0]:.1f} | {a[2]:.1f} | {a[1]:.0f} | {b[2]:.1f} | {b[1]:.0f} |")
-print()
-print("| run | kimg to target | s to target | kWh to target (estimate) | whole run s | whole run kWh |")
-print("|---|---:|---:|---:|---:|---:|")
-reached = {}
-for name in ("scratch", "transfer"):
-    points, total = curves[name]
-    hit = next((p for p in points if p[2] <= target), None)
-    share = hit[1] / total["wallSeconds"] if hit else None
-    reached[name] = (hit[1], total["kwh"] * share) if hit else None
-    print(f"| {name} | {hit[0]:.1f} | {hit[1]:.0f} | {total['kwh'] * share:.6f} | {total['wallSeconds']:.0f} | {total['kwh']:.6f} |" if hit
-          else f"| {name} | not reached | | | {total['wallSeconds']:.0f} | {total['kwh']:.6f} |")
-print(f"| earlier run (other data, not counted above) | | | | {earlier['wallSeconds']:.0f} | {earlier['kwh']:.6f} |")
-print()
-if reached["scratch"] and reached["transfer"]:
-    s, t = reached["scratch"], reached["transfer"]
-    print(f"speed-up to target: time {s[0] / t[0]:.1f}x, energy {s[1] / t[1]:.1f}x; "
-          f"counting the earlier run as well: time {s[0] / (t[0] + earlier['wallSeconds']):.2f}x")
+speedups = []
+for seed in seeds:
+    curves = {kind: curve(f"{kind}-s{seed}") for kind in ("scratch", "transfer")}
+    target = float(target_arg) if target_arg else min(p[2] for p in curves["scratch"][0])
+    first = curves["scratch"][0][0]
+    print(f"## seed {seed}: target FD-ResNet18 <= {target:.1f} ({'given' if target_arg else 'best the scratch run reached'}); "
+          f"samples behind each FD: {first[3]} generated, {first[4]} real")
+    print()
+    print("| kimg | scratch FD | scratch s | transfer FD | transfer s |")
+    print("|---:|---:|---:|---:|---:|")
+    for a, b in zip(*(curves[k][0] for k in ("scratch", "transfer"))):
+        print(f"| {a[0]:.1f} | {a[2]:.1f} | {a[1]:.0f} | {b[2]:.1f} | {b[1]:.0f} |")
+    print()
+    print("| run | kimg to target | s to target | kWh to target (estimate) | whole run s | whole run kWh |")
+    print("|---|---:|---:|---:|---:|---:|")
+    reached = {}
+    for kind in ("scratch", "transfer"):
+        points, total = curves[kind]
+        hit = next((p for p in points if p[2] <= target), None)
+        share = hit[1] / total["wallSeconds"] if hit else None
+        reached[kind] = (hit[1], total["kwh"] * share) if hit else None
+        print(f"| {kind} | {hit[0]:.1f} | {hit[1]:.0f} | {total['kwh'] * share:.6f} | {total['wallSeconds']:.0f} | {total['kwh']:.6f} |" if hit
+              else f"| {kind} | not reached | | | {total['wallSeconds']:.0f} | {total['kwh']:.6f} |")
+    print()
+    if reached["scratch"] and reached["transfer"]:
+        s, t = reached["scratch"], reached["transfer"]
+        speedups.append((s[0] / t[0], s[1] / t[1]))
+        print(f"speed-up to target: time {s[0] / t[0]:.1f}x, energy {s[1] / t[1]:.1f}x; "
+              f"counting the earlier run as well: time {s[0] / (t[0] + earlier['wallSeconds']):.2f}x")
+    else:
+        print("speed-up to target: not measured (a run did not reach it)")
+    print()
+print(f"earlier run (other data, made once, not counted above): {earlier['wallSeconds']:.0f} s, {earlier['kwh']:.6f} kWh")
+if len(seeds) > 1:
+    print(f"pairs that reached the target: {len(speedups)} of {len(seeds)}; "
+          + (f"median speed-up: time {statistics.median(x[0] for x in speedups):.1f}x, energy {statistics.median(x[1] for x in speedups):.1f}x "
+             f"(each pair: {', '.join(f'{x[0]:.1f}x' for x in speedups)})" if speedups else "no median"))
