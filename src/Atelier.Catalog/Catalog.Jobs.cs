@@ -52,6 +52,9 @@ public sealed partial class Catalog
 
     public IReadOnlyList<JobRecord> ListJobsOfRun(string run) => ReadJobs("WHERE run_name = $r ORDER BY id DESC", ("$r", run));
 
+    /// <summary>Every job of one kind, the newest first.</summary>
+    public IReadOnlyList<JobRecord> ListJobsOfKind(string kind) => ReadJobs("WHERE kind = $k ORDER BY id DESC", ("$k", kind));
+
     /// <summary>Marks a queued job running under <paramref name="worker"/>; false when it was claimed, stopped or ended already.</summary>
     public bool ClaimJob(long id, string worker) =>
         Exec("UPDATE jobs SET state = $run, worker = $w, started_at = $t WHERE id = $i AND state = $q",

@@ -192,4 +192,27 @@ public sealed class JobTests : IAsyncLifetime
         Assert.Equal(frozen.RootHash, _studio.Temp.Catalog.GetSnapshot("most")!.RootHash);
         Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync("/snapshots?draft=all", Cancel)).StatusCode);
     }
+
+    [Fact]
+    public async Task AReviewerExportsASnapshotFromItsPageAndThePageListsTheExport()
+    {
+        using var viewer = await _studio.SignedIn(Role.Viewer);
+        Assert.Contains("None asked for from the studio", await viewer.GetStringAsync("/snapshots/set", Cancel));
+        var refused = await Ask(viewer, new() { ["kind"] = "export", ["snapshot"] = "set" }, HttpStatusCode.Forbidden);
+        Assert.Equal("viewer-user (viewer) may not export a snapshot: that needs the reviewer role", refused.GetProperty("error").GetString());
+
+        using var reviewer = await _studio.SignedIn(Role.Reviewer);
+        var job = await Ask(reviewer, new() { ["kind"] = "export", ["snapshot"] = "set", ["resolution"] = "32", ["format"] = "folder", ["fit"] = "pad" });
+        var id = job.GetProperty("id").GetInt64();
+        Assert.Equal("succeeded", (await Follow(reviewer, id)).GetProperty("state").GetString());
+        var written = Directory.EnumerateFiles(Path.Combine(_studio.Temp.Workspace.JobDirectory(id), "export"), "*.png", SearchOption.AllDirectories).ToList();
+        Assert.Equal(_studio.Temp.Catalog.GetSnapshot("set")!.ImageCount, written.Count);
+
+        // Anyone who may see the snapshot sees its exports, with the options they were made with.
+        var page = await viewer.GetStringAsync("/snapshots/set", Cancel);
+        Assert.Contains($"<td><a href=\"/jobs/{id}\">{id}</a></td>", page);
+        Assert.Contains("<code>--resolution 32 --format folder --fit pad</code>", page);
+        Assert.Contains(">succeeded</td>", page);
+        Assert.DoesNotContain("None asked for from the studio", page);
+    }
 }

@@ -10,7 +10,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Atelier.Studio.Pages;
 
-/// <summary>One snapshot: its record verified against its manifest (as `dataset show`), and the policy evaluated on it now, taints included.</summary>
+/// <summary>
+/// One snapshot: its record verified against its manifest (as `dataset show`), the policy evaluated on it now, taints
+/// included, and the exports asked for from the studio.
+/// </summary>
 [Authorize(Policy = StudioPolicies.Viewer)]
 public sealed class SnapshotModel(StudioSession session, IAntiforgery antiforgery) : PageModel
 {
@@ -21,6 +24,7 @@ public sealed class SnapshotModel(StudioSession session, IAntiforgery antiforger
     public IReadOnlyDictionary<string, int> Ratings { get; private set; } = new Dictionary<string, int>();
     public IReadOnlyDictionary<string, int> TopTags { get; private set; } = new Dictionary<string, int>();
     public PolicyReport? Report { get; private set; }
+    public IReadOnlyList<JobRecord> Exports { get; private set; } = [];
 
     public IActionResult OnGet(string name)
     {
@@ -35,6 +39,7 @@ public sealed class SnapshotModel(StudioSession session, IAntiforgery antiforger
         TopTags = manifest.Items.SelectMany(i => i.Tags).GroupBy(t => $"{t.Category}:{t.Name}").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(12).ToDictionary(g => g.Key, g => g.Count());
         Report = PolicyGate.EvaluateSnapshot(session.Governance, record, PolicyStage.Check);
+        Exports = new Governance.Jobs.Jobs(session.Governance).ExportsOf(name);
         MayExport = session.Governance.Actor.Role >= Role.Reviewer;
         Token = antiforgery.GetAndStoreTokens(HttpContext).RequestToken;
         return Page();
