@@ -17,18 +17,23 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-$(mktemp -d /tmp/init-from-bench.XXXXXX)}"
-PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" SEEDS="${SEEDS:-2}" EMA="${EMA:-0}" TARGET="${TARGET:-}" SOURCE="${SOURCE:-$repo/data/emoji-sample}"
+PRE_KIMG="${PRE_KIMG:-30}" KIMG="${KIMG:-16}" SNAP="${SNAP:-1}" N="${N:-256}" SEEDS="${SEEDS-2}" EMA="${EMA:-0}" TARGET="${TARGET:-}" SOURCE="${SOURCE:-$repo/data/emoji-sample}"
 a() { "$repo/atelier" --workspace "$work/ws" "$@"; }
 mkdir -p "$work"
 echo "workdir $work; source $SOURCE; PRE_KIMG=$PRE_KIMG KIMG=$KIMG SNAP=$SNAP N=$N SEEDS=$SEEDS EMA=$EMA; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$work/setup.txt"
-"$repo/atelier" init "$work/ws" >/dev/null
-a ingest "$SOURCE" --metadata emoji.json --map tags:category=category --license Apache-2.0 --source noto >/dev/null
-a rate all general >/dev/null
-a dataset create smileys --where "tag:smileys_&_emotion" >/dev/null
-a dataset create others --where "all -tag:smileys_&_emotion -tag:people_&_body" >/dev/null
+# A WORKDIR whose earlier run is done is taken as it is: the earlier run can be made first (SEEDS= empty) and the pairs later.
+if [ ! -d "$work/ws" ]; then
+  "$repo/atelier" init "$work/ws" >/dev/null
+  a ingest "$SOURCE" --metadata emoji.json --map tags:category=category --license Apache-2.0 --source noto >/dev/null
+  a rate all general >/dev/null
+  a dataset create smileys --where "tag:smileys_&_emotion" >/dev/null
+  a dataset create others --where "all -tag:smileys_&_emotion -tag:people_&_body" >/dev/null
+fi
 common=(--model dcgan --resolution 32 --device cpu --ema "$EMA")
-a train --dataset others "${common[@]}" --seed 2 --kimg "$PRE_KIMG" --snapshot-kimg "$PRE_KIMG" --name earlier --json >"$work/earlier.json" 2>"$work/earlier.log"
-a runs show earlier --json >"$work/show-earlier.json"
+if [ ! -s "$work/show-earlier.json" ]; then
+  a train --dataset others "${common[@]}" --seed 2 --kimg "$PRE_KIMG" --snapshot-kimg "$PRE_KIMG" --name earlier --json >"$work/earlier.json" 2>"$work/earlier.log"
+  a runs show earlier --json >"$work/show-earlier.json"
+fi
 for seed in $SEEDS; do
   a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "scratch-s$seed" --json >"$work/scratch-s$seed.json" 2>"$work/scratch-s$seed.log" &
   a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "transfer-s$seed" --init-from earlier --json >"$work/transfer-s$seed.json" 2>"$work/transfer-s$seed.log" &
