@@ -31,9 +31,12 @@ public sealed class Jobs(GovernanceSession session)
 
     public IReadOnlyList<JobRecord> OfRun(string run) => [.. Catalog.ListJobsOfRun(run).Select(j => Settle(Catalog, j))];
 
-    /// <summary>The export jobs of one snapshot, the newest first (its name follows <c>dataset export</c> in the stored arguments).</summary>
-    public IReadOnlyList<JobRecord> ExportsOf(string snapshot) =>
-        [.. Catalog.ListJobsOfKind(JobKind.Export.Name).Where(j => j.Args.Count > 2 && j.Args[2] == snapshot).Select(j => Settle(Catalog, j))];
+    /// <summary>The export jobs of one snapshot, the newest first (its name follows the kind's command in the stored arguments).</summary>
+    public IReadOnlyList<JobRecord> ExportsOf(string snapshot)
+    {
+        var at = JobKind.Export.Command.Count;
+        return [.. Catalog.ListJobsOfKind(JobKind.Export.Name).Where(j => j.Args.Count > at && j.Args[at] == snapshot).Select(j => Settle(Catalog, j))];
+    }
 
     /// <summary>Asks a job to stop: a running one stops at its next chance (training writes a checkpoint), a queued one never starts.</summary>
     public JobRecord Stop(long id)
