@@ -1,5 +1,5 @@
 """Summarises bench/init-from/run.sh: FD-ResNet18 per checkpoint and the time and energy each run took to reach the
-target, pair by pair (one pair per seed), and the median speed-up over the pairs."""
+target, seed by seed (a pair per seed, and a --freeze-d run where the bench made one), and the median speed-ups."""
 import datetime as dt
 import glob
 import json
@@ -34,23 +34,27 @@ def curve(name):
 
 
 _, _, earlier = run_info("earlier")
-speedups = []
+speedups = {}   # kind -> [(time, energy) per seed that reached the target]
 for seed in seeds:
-    curves = {kind: curve(f"{kind}-s{seed}") for kind in ("scratch", "transfer")}
+    # "freezed" (--freeze-d) runs where the bench made them; with UNTIL_TARGET their curves stop at the target.
+    kinds = ["scratch", "transfer"] + (["freezed"] if os.path.exists(os.path.join(work, f"show-freezed-s{seed}.json")) else [])
+    curves = {kind: curve(f"{kind}-s{seed}") for kind in kinds}
     target = float(target_arg) if target_arg else min(p[2] for p in curves["scratch"][0])
     first = curves["scratch"][0][0]
     print(f"## seed {seed}: target FD-ResNet18 <= {target:.1f} ({'given' if target_arg else 'best the scratch run reached'}); "
           f"samples behind each FD: {first[3]} generated, {first[4]} real")
     print()
-    print("| kimg | scratch FD | scratch s | transfer FD | transfer s |")
-    print("|---:|---:|---:|---:|---:|")
-    for a, b in zip(*(curves[k][0] for k in ("scratch", "transfer"))):
-        print(f"| {a[0]:.1f} | {a[2]:.1f} | {a[1]:.0f} | {b[2]:.1f} | {b[1]:.0f} |")
+    print("| kimg | " + " | ".join(f"{k} FD | {k} s" for k in kinds) + " |")
+    print("|---:|" + "---:|---:|" * len(kinds))
+    by_kimg = {k: {round(p[0], 3): p for p in curves[k][0]} for k in kinds}
+    for kimg in sorted(set().union(*(by_kimg[k] for k in kinds))):
+        cells = [f"{by_kimg[k][kimg][2]:.1f} | {by_kimg[k][kimg][1]:.0f}" if kimg in by_kimg[k] else "- | -" for k in kinds]
+        print(f"| {kimg:.1f} | " + " | ".join(cells) + " |")
     print()
     print("| run | kimg to target | s to target | kWh to target (estimate) | whole run s | whole run kWh |")
     print("|---|---:|---:|---:|---:|---:|")
     reached = {}
-    for kind in ("scratch", "transfer"):
+    for kind in kinds:
         points, total = curves[kind]
         hit = next((p for p in points if p[2] <= target), None)
         share = hit[1] / total["wallSeconds"] if hit else None
@@ -58,16 +62,19 @@ for seed in seeds:
         print(f"| {kind} | {hit[0]:.1f} | {hit[1]:.0f} | {total['kwh'] * share:.6f} | {total['wallSeconds']:.0f} | {total['kwh']:.6f} |" if hit
               else f"| {kind} | not reached | | | {total['wallSeconds']:.0f} | {total['kwh']:.6f} |")
     print()
-    if reached["scratch"] and reached["transfer"]:
-        s, t = reached["scratch"], reached["transfer"]
-        speedups.append((s[0] / t[0], s[1] / t[1]))
-        print(f"speed-up to target: time {s[0] / t[0]:.1f}x, energy {s[1] / t[1]:.1f}x; "
-              f"counting the earlier run as well: time {s[0] / (t[0] + earlier['wallSeconds']):.2f}x")
-    else:
-        print("speed-up to target: not measured (a run did not reach it)")
+    for kind in kinds[1:]:
+        if reached["scratch"] and reached[kind]:
+            s, t = reached["scratch"], reached[kind]
+            speedups.setdefault(kind, []).append((s[0] / t[0], s[1] / t[1]))
+            print(f"{kind}: speed-up to target: time {s[0] / t[0]:.1f}x, energy {s[1] / t[1]:.1f}x; "
+                  f"counting the earlier run as well: time {s[0] / (t[0] + earlier['wallSeconds']):.2f}x")
+        else:
+            speedups.setdefault(kind, [])
+            print(f"{kind}: speed-up to target: not measured (a run did not reach it)")
     print()
 print(f"earlier run (other data, made once, not counted above): {earlier['wallSeconds']:.0f} s, {earlier['kwh']:.6f} kWh")
 if len(seeds) > 1:
-    print(f"pairs that reached the target: {len(speedups)} of {len(seeds)}; "
-          + (f"median speed-up: time {statistics.median(x[0] for x in speedups):.1f}x, energy {statistics.median(x[1] for x in speedups):.1f}x "
-             f"(each pair: {', '.join(f'{x[0]:.1f}x' for x in speedups)})" if speedups else "no median"))
+    for kind, values in speedups.items():
+        print(f"{kind}: sets that reached the target: {len(values)} of {len(seeds)}; "
+              + (f"median speed-up: time {statistics.median(x[0] for x in values):.1f}x, energy {statistics.median(x[1] for x in values):.1f}x "
+                 f"(each seed: {', '.join(f'{x[0]:.1f}x' for x in values)})" if values else "no median"))

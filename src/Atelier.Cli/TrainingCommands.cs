@@ -39,6 +39,7 @@ public static class TrainingCommands
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var initFrom = new Option<string>("--init-from") { Description = "RUN[:CHECKPOINT] (latest, best or an id; default latest): start G, D and G_ema from that run's checkpoint (transfer; same model, resolution and label dimension)" };
+        var freezeD = new Option<int?>("--freeze-d") { Description = "With --init-from: keep D's first N blocks (from the image side, one per resolution) as the earlier run left them (FreezeD, Mo et al. 2020; StyleGAN2-ADA's --freezed); default 0" };
         var evalEvery = new Option<double?>("--eval-every") { Description = "Score G_ema (FD-ResNet18) every KIMG and at the end, with a checkpoint each time; best is chosen by that score" };
         var evalSamples = new Option<int?>("--eval-samples") { Description = $"Generated images per evaluation (default: the snapshot's size, at most {TrainingOptions.DefaultEvalSamples})" };
         var earlyStop = new Option<int?>("--early-stop") { Description = "Stop when the score has not improved for PATIENCE evaluations (needs --eval-every)" };
@@ -49,7 +50,7 @@ public static class TrainingCommands
         var command = new Command("train", "Train a GAN on a dataset snapshot; checkpoints, sample grids, metrics (JSONL, TensorBoard) and a loss plot go to .atelier/runs/NAME")
         {
             dataset, model, resolution, kimg, batch, cond, seed, name, resume, augment, mirror, ema, gamma, lr, schedule, scheduleKimg, snapshotKimg, tickKimg, keep, device,
-            evalEvery, evalSamples, earlyStop, budgetMoney, budgetUsd, budgetKwh, budgetHours, initFrom,
+            evalEvery, evalSamples, earlyStop, budgetMoney, budgetUsd, budgetKwh, budgetHours, initFrom, freezeD,
         };
         command.SetAction(parse => c.WithWorkspace(parse, ws => PolicyCommands.Gated(c, parse, () => Metering.Metered(c, ws, "train", meter =>
         {
@@ -60,6 +61,8 @@ public static class TrainingCommands
             {
                 if (parse.GetValue(initFrom) is not null)
                     throw new AtelierException("usage", "--init-from starts a new run; a resumed run continues from its own checkpoint (give one of --resume and --init-from)");
+                if (parse.GetValue(freezeD) is not null)
+                    throw new AtelierException("usage", "--freeze-d is fixed when a run starts; a resumed run keeps its own");
                 meter.Run = resumeName;
                 if (parse.GetValue(evalEvery) is not null || parse.GetValue(evalSamples) is not null)
                     throw new AtelierException("usage", "--eval-every and --eval-samples are fixed when a run starts; a resumed run keeps its own");
@@ -101,6 +104,7 @@ public static class TrainingCommands
                         KeepCheckpoints = parse.GetValue(keep) ?? defaults.KeepCheckpoints,
                         Device = parse.GetValue(device)!,
                         InitFrom = parse.GetValue(initFrom) is { } source ? InitSource.Parse(source) : null,
+                        FreezeD = parse.GetValue(freezeD) ?? 0,
                         EvalEveryKimg = parse.GetValue(evalEvery) ?? 0,
                         EvalSamples = parse.GetValue(evalSamples) ?? 0,
                         EarlyStopPatience = parse.GetValue(earlyStop) ?? 0,
@@ -129,8 +133,9 @@ public static class TrainingCommands
             else
             {
                 c.Host.Out.WriteLine($"Run {result.Run} {result.Status} at {result.Images / 1000.0:0.00} kimg on {result.Device}: {result.ImagesPerSecond:0.0} img/s, {result.SecondsPerKimg:0.0} s/kimg, peak memory {result.PeakRssBytes / 1048576.0:0} MiB");
-                if (TrainingOptions.FromJson(ws.Catalog.GetRun(result.Run)!.Config).InitFrom is { } init)
-                    c.Host.Out.WriteLine($"  init from    run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg)");
+                var started = TrainingOptions.FromJson(ws.Catalog.GetRun(result.Run)!.Config);
+                if (started.InitFrom is { } init)
+                    c.Host.Out.WriteLine($"  init from    run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg){Frozen(started)}");
                 if (result.LatestGrid is { } g) c.Host.Out.WriteLine($"  sample grid  {g}");
                 if (result.LossPlot is { } p) c.Host.Out.WriteLine($"  loss plot    {p}");
                 if (result.LatestCheckpoint is { } k) c.Host.Out.WriteLine($"  checkpoint   {k}");
@@ -245,7 +250,7 @@ public static class TrainingCommands
             c.Host.Out.WriteLine($"run {run.Name}: {run.Model}, {run.Status}, {run.ImagesSeen / 1000.0:0.00} kimg{(run.Message is null ? "" : $" ({run.Message})")}");
             c.Host.Out.WriteLine($"  dataset     {view.Dataset} (snapshot root {run.SnapshotRoot})");
             if (view.InitFrom is { } init)
-                c.Host.Out.WriteLine($"  init from   run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg, sha256 {init.Sha256?[..16]}){(init.Tainted ? "  TAINTED" : "")}");
+                c.Host.Out.WriteLine($"  init from   run {init.Run}, checkpoint {init.CheckpointId} ({init.ImagesSeen / 1000.0:0.00} kimg, sha256 {init.Sha256?[..16]}){Frozen(TrainingOptions.FromJson(run.Config))}{(init.Tainted ? "  TAINTED" : "")}");
             c.Host.Out.WriteLine($"  software    {run.Software}");
             c.Host.Out.WriteLine($"  folder      {view.Folder}");
             foreach (var k in view.Checkpoints!)
@@ -269,6 +274,8 @@ public static class TrainingCommands
     private sealed record RunDetails(string Name, string Dataset, string SnapshotRoot, string Model, string Status, long ImagesSeen, string? Message,
         string Software, string Folder, System.Text.Json.JsonElement Config, IReadOnlyList<CheckpointRecord>? Checkpoints, int Samples, RunEnergy.Summary? Energy,
         InitView? InitFrom = null, IReadOnlyList<WithheldSampleRecord>? Withheld = null);
+
+    private static string Frozen(TrainingOptions o) => o.FreezeD == 0 ? "" : $", D's first {o.FreezeD} block{(o.FreezeD == 1 ? "" : "s")} frozen";
 
     /// <summary>The checkpoint a run's weights started from (--init-from), as the catalog recorded it.</summary>
     private sealed record InitView(string? Run, long CheckpointId, long? ImagesSeen, string? Sha256, bool Tainted);

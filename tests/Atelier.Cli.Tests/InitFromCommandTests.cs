@@ -35,7 +35,9 @@ public sealed class InitFromCommandTests
         cli.Ok(["train", "--dataset", "faces", .. small, "--name", "r1"]);
         var second = cli.Ok(["train", "--dataset", "animals", .. small, "--name", "r2", "--init-from", "r1"]);
         Assert.Matches(@"init from    run r1, checkpoint \d+ \(0\.03 kimg\)", second.Out);
-        cli.Ok(["train", "--dataset", "animals", .. small, "--name", "r3", "--init-from", "r2:best"]);
+        var third = cli.Ok(["train", "--dataset", "animals", .. small, "--name", "r3", "--init-from", "r2:best", "--freeze-d", "2"]);
+        Assert.Matches(@"init from    run r2, checkpoint \d+ \(0\.03 kimg\), D's first 2 blocks frozen", third.Out);
+        Assert.EndsWith(", D's first 2 blocks frozen", cli.Ok("runs", "show", "r3").Out.Split('\n').Single(l => l.StartsWith("  init from", StringComparison.Ordinal)).TrimEnd());
 
         // Each refusal is one line naming what is wrong, and records no run.
         foreach (var (args, reason) in new (string[], string)[]
@@ -45,6 +47,9 @@ public sealed class InitFromCommandTests
                      (["--init-from", "nope", "--resolution", "32"], "--init-from nope:latest: no run named 'nope'"),
                      (["--init-from", "r1:999", "--resolution", "32"], "--init-from r1:999: run 'r1' has no checkpoint 999"),
                      (["--init-from", "r1:", "--resolution", "32"], "must be RUN or RUN:CHECKPOINT"),
+                     (["--freeze-d", "1", "--resolution", "32"], "--freeze-d keeps D's first blocks as an earlier run left them: it needs --init-from RUN"),
+                     (["--init-from", "r1", "--freeze-d", "4", "--resolution", "32"], "--freeze-d 4: D of dcgan at 32 px has 3 blocks, so 0..3"),
+                     (["--init-from", "r1", "--freeze-d", "-1", "--resolution", "32"], "--freeze-d -1: D of dcgan at 32 px has 3 blocks, so 0..3"),
                  })
         {
             var refused = cli.Run(["train", "--dataset", "animals", "--kimg", "0.016", "--device", "cpu", "--name", "bad", .. args]);
@@ -55,6 +60,9 @@ public sealed class InitFromCommandTests
         var both = cli.Run("train", "--resume", "r2", "--init-from", "r1");
         Assert.Equal(1, both.Code);
         Assert.Contains("give one of --resume and --init-from", both.Error);
+        var refreeze = cli.Run("train", "--resume", "r3", "--freeze-d", "1");
+        Assert.Equal(1, refreeze.Code);
+        Assert.Contains("--freeze-d is fixed when a run starts; a resumed run keeps its own", refreeze.Error);
         Assert.DoesNotContain("bad", cli.Ok("runs", "list").Out);
 
         var show = cli.Ok("runs", "show", "r2");

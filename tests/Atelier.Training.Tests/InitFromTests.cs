@@ -172,12 +172,65 @@ public class InitFromTests
         Assert.Null(catalog.GetRun("dst"));
     }
 
-    [Fact]
-    public void AResumedRunContinuesFromItsOwnCheckpointWithoutTheSourceAndEqualsAnUninterruptedOne()
+    [Theory]
+    [InlineData("dcgan", 2)]
+    [InlineData("modern", 1)]
+    public void WithFreezeDTheFirstBlocksOfDStayAsTheSourceLeftThemAndTheRestTrains(string model, int frozen)
+    {
+        using var data = new TinyDataset(count: 16);
+        var options = model == "dcgan" ? Dcgan("src", kimg: 0.032) : Modern("src");
+        Trainer.Start(data.Ws, options, null, Token);
+        var source = Latest(data, "src");
+        var result = Trainer.Start(data.Ws, options with { Name = "dst", Seed = 3, InitFrom = InitSource.Parse("src"), FreezeD = frozen }, null, Token);
+        Assert.Equal(frozen, TrainingOptions.FromJson(data.Ws.Catalog.GetRun("dst")!.Config).FreezeD);
+
+        using var before = Discriminator(options, source);
+        using var after = Discriminator(options, CheckpointFile.Load(result.LatestCheckpoint!));
+        Assert.True(before.Blocks.Count > frozen);
+        for (int b = 0; b < before.Blocks.Count; b++)
+        {
+            var same = before.Blocks[b].Zip(after.Blocks[b]).All(p => p.First.equal(p.Second).all().item<bool>());
+            Assert.True(same == b < frozen, $"block {b} of {before.Blocks.Count}: {(same ? "unchanged" : "moved")} with the first {frozen} frozen");
+        }
+        // Adam holds moments only for what it moves.
+        using var fresh = Discriminator(options with { FreezeD = frozen, InitFrom = InitSource.Parse("src") }, source);
+        Assert.Equal(before.parameters().Count() - before.Blocks.Take(frozen).Sum(b => b.Count), fresh.Trainable().Count());
+    }
+
+    /// <summary>A D of the run's architecture holding a checkpoint's weights, frozen as <paramref name="options"/> say.</summary>
+    private static Networks.Discriminator Discriminator(TrainingOptions options, CheckpointContent checkpoint)
+    {
+        using var random = new TorchSharp.torch.Generator(0, CPU);
+        var d = GanNetworks.CreateDiscriminator(NetworkSpec.Default(options.Model, options.Resolution, 0), random);
+        TorchState.Load(d, checkpoint.Sections["D"]);
+        d.Freeze(options.FreezeD);
+        return d;
+    }
+
+    [Theory]
+    [InlineData(1, false, "freeze-needs-init-from")]
+    [InlineData(4, true, "bad-freeze-d")]
+    [InlineData(-1, true, "bad-freeze-d")]
+    public void AFreezeDThatCannotWorkIsRefusedBeforeAnythingIsRecorded(int frozen, bool withSource, string code)
+    {
+        using var data = new TinyDataset(count: 16);
+        Trainer.Start(data.Ws, Dcgan("src", kimg: 0.032), null, Token);
+        var e = Assert.Throws<TrainingException>(() =>
+            Trainer.Start(data.Ws, Dcgan("dst") with { FreezeD = frozen, InitFrom = withSource ? InitSource.Parse("src") : null }, null, Token));
+        Assert.Equal(code, e.Code);
+        Assert.StartsWith("--freeze-d", e.Message);
+        if (withSource) Assert.Contains("D of dcgan at 32 px has 3 blocks, so 0..3", e.Message);
+        Assert.Null(data.Ws.Catalog.GetRun("dst"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void AResumedRunContinuesFromItsOwnCheckpointWithoutTheSourceAndEqualsAnUninterruptedOne(int frozen)
     {
         using var data = new TinyDataset(count: 16);
         Trainer.Start(data.Ws, Dcgan("src"), null, Token);
-        var options = Dcgan("whole", kimg: 0.096) with { Seed = 9, InitFrom = InitSource.Parse("src") };
+        var options = Dcgan("whole", kimg: 0.096) with { Seed = 9, InitFrom = InitSource.Parse("src"), FreezeD = frozen };
         var whole = Trainer.Start(data.Ws, options, null, Token);
 
         using var cancel = new CancellationTokenSource();

@@ -16,6 +16,9 @@ sealed class LinearDiscriminator : Discriminator
         register_parameter("weight", Weight);
     }
 
+    /// <summary>No blocks: the weight is its head.</summary>
+    public override IReadOnlyList<IReadOnlyList<Parameter>> Blocks => [];
+
     public override Tensor forward(Tensor images, Tensor labels) => (images * Weight).sum([1, 2, 3]);
 
     /// <summary>A D whose logit is the image's mean: w = 1 / (3 R R).</summary>

@@ -14,22 +14,16 @@ public sealed class DcganDiscriminator : Discriminator
     readonly Sequential features;
     readonly FullKernelConv head;
     readonly Linear? labelProjection;
+    readonly List<nn.Module<Tensor, Tensor>[]> blocks = [];
 
     public DcganDiscriminator(NetworkSpec spec, TorchSharp.torch.Generator? random = null) : base(nameof(DcganDiscriminator), spec)
     {
         int[] channels = [.. DcganLayout.Channels(spec.Resolution).Reverse()];
-        var layers = new List<nn.Module<Tensor, Tensor>>
-        {
-            nn.Conv2d(3, channels[0], 4, stride: 2, padding: 1, bias: false),
-            nn.LeakyReLU(0.2, inplace: true),
-        };
+        blocks.Add([nn.Conv2d(3, channels[0], 4, stride: 2, padding: 1, bias: false), nn.LeakyReLU(0.2, inplace: true)]);
         for (int i = 1; i < channels.Length; i++)
-        {
-            layers.Add(nn.Conv2d(channels[i - 1], channels[i], 4, stride: 2, padding: 1, bias: false));
-            layers.Add(nn.BatchNorm2d(channels[i]));
-            layers.Add(nn.LeakyReLU(0.2, inplace: true));
-        }
-        features = nn.Sequential(layers);
+            blocks.Add([nn.Conv2d(channels[i - 1], channels[i], 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(channels[i]), nn.LeakyReLU(0.2, inplace: true)]);
+        // One flat Sequential, as the PyTorch example has it (its parameter names are what checkpoints hold).
+        features = nn.Sequential(blocks.SelectMany(b => b));
         head = new FullKernelConv(channels[^1], 1, 4);
         if (spec.LabelDim > 0) labelProjection = nn.Linear(spec.LabelDim, channels[^1], hasBias: false);
         RegisterComponents();
@@ -37,6 +31,10 @@ public sealed class DcganDiscriminator : Discriminator
         if (labelProjection is not null)
             using (no_grad()) labelProjection.weight.normal_(0, 0.02, random);
     }
+
+    /// <summary>Each stride-2 conv with its batch norm: the first reads the image (a frozen block's running statistics still follow the data).</summary>
+    public override IReadOnlyList<IReadOnlyList<Parameter>> Blocks =>
+        [.. blocks.Select(b => (IReadOnlyList<Parameter>)[.. b.SelectMany(m => m.parameters())])];
 
     public override Tensor forward(Tensor images, Tensor labels)
     {

@@ -52,6 +52,11 @@ public sealed class ModernDiscriminator : Discriminator
             if (transitions[i] is { } t) register_module($"transition{i}", t);
     }
 
+    /// <summary>Each stage with the width change out of it; the first with the 1x1 conv from RGB.</summary>
+    public override IReadOnlyList<IReadOnlyList<Parameter>> Blocks =>
+        [.. Enumerable.Range(0, stages.Count).Select(i => (IReadOnlyList<Parameter>)
+            [.. (i == 0 ? fromRgb.parameters() : []).Concat(stages[i].parameters()).Concat(transitions[i]?.parameters() ?? [])])];
+
     public override Tensor forward(Tensor images, Tensor labels)
     {
         using var scope = NewDisposeScope();

@@ -40,6 +40,8 @@ public static class Trainer
         if (options.Batch is < 1 or > 4096) throw new TrainingException("bad-batch", $"--batch {options.Batch} is outside 1..4096");
         if (options.Kimg <= 0) throw new TrainingException("bad-length", $"--kimg {options.Kimg} must be positive");
         CheckLimits(options, hooks);
+        if (options.FreezeD != 0 && options.InitFrom is null)
+            throw new TrainingException("freeze-needs-init-from", "--freeze-d keeps D's first blocks as an earlier run left them: it needs --init-from RUN (fresh blocks kept frozen would learn nothing)");
         options = TrainingSchedule.Fix(options);
         if (workspace.Catalog.GetRun(options.Name) is not null)
             throw new TrainingException("run-exists", $"a run named '{options.Name}' already exists (continue it with --resume {options.Name}, or choose another --name)");

@@ -48,6 +48,8 @@ public sealed record TrainingOptions
     public string Device { get; init; } = "auto";
     /// <summary>--init-from: the checkpoint G, D and G_ema start from (pinned to its id and SHA-256 once the run starts); null: fresh weights.</summary>
     public InitSource? InitFrom { get; init; }
+    /// <summary>--freeze-d: D's first this many blocks (from the image side) stay as <see cref="InitFrom"/> gave them; 0: all of D trains.</summary>
+    public int FreezeD { get; init; }
     /// <summary>Score G_ema every this many kimg (and at the end) with the caller's scorer and choose the best checkpoint by it; 0: off (best by the pixel score).</summary>
     public double EvalEveryKimg { get; init; }
     /// <summary>Generated images per evaluation; 0: as many as the snapshot holds, at most <see cref="DefaultEvalSamples"/>.</summary>

@@ -34,7 +34,8 @@ public sealed class TrainingSession : IDisposable
         GEma.to(device);
         Average = new GeneratorAverage(G, GEma);
         OptimizerG = optim.Adam(G.parameters(), options.LearningRateG, options.Beta1, options.Beta2);
-        OptimizerD = optim.Adam(D.parameters(), options.LearningRateD, options.Beta1, options.Beta2);
+        D.Freeze(options.FreezeD);
+        OptimizerD = optim.Adam(D.Trainable(), options.LearningRateD, options.Beta1, options.Beta2);
         Augment = ParseAugment(options.Augment, out var adaptive);
         if (adaptive) Adaptive = new AdaptiveAugment(initialP: 0);
     }
