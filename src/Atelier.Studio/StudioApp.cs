@@ -19,6 +19,8 @@ namespace Atelier.Studio;
 /// </summary>
 public static class StudioApp
 {
+    private const string DataProtectionHostedService = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+
     public const string SignInLimit = "sign-in";
 
     /// <summary>Sign-in attempts allowed per address and user name in a minute.</summary>
@@ -88,6 +90,11 @@ public static class StudioApp
             };
         });
         services.AddRazorPages(o => o.RootDirectory = "/Pages");
+        // The ephemeral provider never asks for the key ring, but the hosted service that AddDataProtection registers (through
+        // cookies, anti-forgery and Razor Pages) would make one at start: an unencrypted key written under ~/.aspnet and a
+        // warning on a fresh machine. Without it no key is made at all.
+        foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.FullName == DataProtectionHostedService).ToList())
+            services.Remove(hosted);
 
         var app = builder.Build();
         app.UseExceptionHandler(error => error.Run(async context =>

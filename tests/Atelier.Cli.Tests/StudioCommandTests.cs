@@ -63,6 +63,35 @@ public sealed partial class StudioCommandTests
         Assert.Single(r.Error.Trim().Split('\n'));
     }
 
+    /// <summary>
+    /// On a machine where no .NET web app has run (a fresh home), the studio makes no data protection key: nothing is written
+    /// under ~/.aspnet and no warning about an unencrypted key comes before the one line a failed start gets.
+    /// </summary>
+    [Fact]
+    public async Task OnAFreshMachineTheStudioWritesNoKeyToTheHomeFolderAndSaysOnlyWhyItStopped()
+    {
+        using var cli = new CliRunner();
+        cli.Ok("init");
+        var home = Path.Combine(cli.Directory, "fresh-home");
+        Directory.CreateDirectory(home);
+        var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var r = await AtelierProcess.RunAsync(["studio", "--port", port, "--workspace", cli.Directory], TestContext.Current.CancellationToken,
+                new Dictionary<string, string> { ["HOME"] = home });
+            Assert.Equal(1, r.Code);
+            Assert.StartsWith($"atelier: cannot listen on 127.0.0.1:{port}:", r.Error.Trim(), StringComparison.Ordinal);
+            Assert.Single(r.Error.Trim().Split('\n'));
+            Assert.DoesNotContain(Directory.GetFileSystemEntries(home, "*", SearchOption.AllDirectories), p => p.Contains(".aspnet", StringComparison.Ordinal));
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
     [Fact]
     public void APortInUseGetsOneLineAndNoStackTrace()
     {
