@@ -54,12 +54,15 @@ target_of() {
   [ -n "$TARGET" ] && { echo "$TARGET"; return; }
   python3 -c 'import glob,json,sys; print(min(json.load(open(p))["frechetDistance"]["value"] for p in glob.glob(sys.argv[1] + "/eval-scratch-s" + sys.argv[2] + "-*.json")))' "$work" "$1"
 }
+# One of a seed's runs on the target snapshot, in the background: RUN SEED [extra train options].
+target_run() {
+  local run=$1 seed=$2; shift 2
+  a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "$run" "$@" --json >"$work/$run.json" 2>"$work/$run.log" &
+}
 for seed in $SEEDS; do
-  a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "scratch-s$seed" --json >"$work/scratch-s$seed.json" 2>"$work/scratch-s$seed.log" &
-  a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "transfer-s$seed" --init-from earlier --json >"$work/transfer-s$seed.json" 2>"$work/transfer-s$seed.log" &
-  if [ -n "$FREEZE_D" ]; then
-    a train --dataset smileys "${common[@]}" --seed "$seed" --kimg "$KIMG" --snapshot-kimg "$SNAP" --keep 1000 --name "freezed-s$seed" --init-from earlier --freeze-d "$FREEZE_D" --json >"$work/freezed-s$seed.json" 2>"$work/freezed-s$seed.log" &
-  fi
+  target_run "scratch-s$seed" "$seed"
+  target_run "transfer-s$seed" "$seed" --init-from earlier
+  if [ -n "$FREEZE_D" ]; then target_run "freezed-s$seed" "$seed" --init-from earlier --freeze-d "$FREEZE_D"; fi
   wait
   score "scratch-s$seed"
   target=""

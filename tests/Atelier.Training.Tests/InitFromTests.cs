@@ -192,7 +192,7 @@ public class InitFromTests
             var same = before.Blocks[b].Zip(after.Blocks[b]).All(p => p.First.equal(p.Second).all().item<bool>());
             Assert.True(same == b < frozen, $"block {b} of {before.Blocks.Count}: {(same ? "unchanged" : "moved")} with the first {frozen} frozen");
         }
-        // Adam holds moments only for what it moves.
+        // The optimizer is given only the parameters outside the frozen blocks.
         using var fresh = Discriminator(options with { FreezeD = frozen, InitFrom = InitSource.Parse("src") }, source);
         Assert.Equal(before.parameters().Count() - before.Blocks.Take(frozen).Sum(b => b.Count), fresh.Trainable().Count());
     }
